@@ -1,0 +1,80 @@
+package org.example;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.JetService;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.config.JobConfig;
+import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.StreamSource;
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+import org.example.features.FeatureDefinition;
+import org.example.model.KafkaMessage;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Submits the fraud-detection job, whether {@code Main} runs under {@code hz-cli submit} or the
+ * demo and the tests call it with their own instance.
+ */
+public final class FraudJob {
+
+    private static final ILogger LOG = Logger.getLogger(FraudJob.class);
+
+    private FraudJob() {
+    }
+
+    public static Job deploy(HazelcastInstance hz, JobSettings settings) {
+        return deploy(hz, settings, FraudPipeline.kafkaSource(settings));
+    }
+
+    /**
+     * Submits the pipeline reading from {@code source}. If a job of the same name is running,
+     * {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait until
+     * it has stopped, and submit anew.
+     */
+    public static Job deploy(HazelcastInstance hz, JobSettings settings, StreamSource<KafkaMessage> source) {
+        JetService jet = hz.getJet();
+        Job running = jet.getJob(settings.jobName());
+        if (running != null && !running.getStatus().isTerminal()) {
+            if (settings.ifRunning() == JobSettings.IfRunning.KEEP) {
+                LOG.info("Job '" + settings.jobName() + "' is already " + running.getStatus()
+                        + "; keeping it (use --if-running REPLACE to replace it)");
+                SqlMappings.create(hz);
+                return running;
+            }
+            LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString());
+            cancelAndWait(running);
+        }
+        Pipeline pipeline = FraudPipeline.build(source, settings, FeatureDefinition.load(), PythonBaseDir.extract());
+        // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
+        Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
+        SqlMappings.create(hz);
+        LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());
+        return job;
+    }
+
+    static JobConfig jobConfig(JobSettings settings) {
+        return new JobConfig()
+                .setName(settings.jobName())
+                .setProcessingGuarantee(settings.processingGuarantee())
+                .setSnapshotIntervalMillis(settings.snapshotIntervalMs())
+                .setMetricsEnabled(true)
+                .setStoreMetricsAfterJobCompletion(true);
+    }
+
+    private static void cancelAndWait(Job job) {
+        try {
+            job.cancel();
+        } catch (IllegalStateException alreadyStopping) {
+            // It finished or failed meanwhile: nothing to cancel, but still wait below.
+        }
+        try {
+            job.join();
+        } catch (CancellationException expected) {
+            // join() of a cancelled job reports the cancellation: the job has stopped.
+        } catch (RuntimeException failedMeanwhile) {
+            LOG.warning("Job " + job.getIdString() + " ended with " + failedMeanwhile);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.example;
+
+/**
+ * Every name the job shares with the outside world: the Kafka topic, the maps, the job and the
+ * stages. Loaders, the demo, tests and the SQL mappings read them from here, so a rename is one
+ * edit.
+ */
+public final class Names {
+
+    /** Kafka topic the transactions arrive on; key = card number, value = transaction JSON. */
+    public static final String TRANSACTIONS_TOPIC = "transactions";
+
+    /** Reference data: card holder by card number ({@code String} → {@code Customer}). */
+    public static final String CUSTOMERS_MAP = "customers";
+    /** Reference data: merchant by merchant code ({@code String} → {@code Merchant}). */
+    public static final String MERCHANTS_MAP = "merchants";
+    /** Output: one entry per scored transaction ({@code PredictionKey} → {@code FraudPrediction}). */
+    public static final String PREDICTION_RESULT_MAP = "predictionResult";
+    /** Output: one entry per input that could not be scored ({@code String} → {@code DeadLetter}). */
+    public static final String DEAD_LETTERS_MAP = "deadLetters";
+
+    public static final String DEFAULT_JOB_NAME = "fraud-detection";
+
+    /** Resource folder that is shipped to every member as the Python base directory. */
+    public static final String PYTHON_RESOURCE_DIR = "org/example/";
+    public static final String PYTHON_HANDLER_MODULE = "fraud_handler";
+    public static final String PYTHON_HANDLER_FUNCTION = "transform_list";
+    /** Files of the Python base directory, all in {@link #PYTHON_RESOURCE_DIR}. */
+    public static final String[] PYTHON_FILES = {
+            "fraud_handler.py", "fraud_model.txt", "fraud_model.json", "features.json", "requirements.txt"
+    };
+    public static final String FEATURES_RESOURCE = PYTHON_RESOURCE_DIR + "features.json";
+
+    /** Stage names, as they appear in the DAG, in Management Center and in the docs. */
+    public static final class Stage {
+        public static final String INGEST = "INGEST";
+        public static final String FEATURES = "FEATURES";
+        public static final String ENRICH = "ENRICH";
+        public static final String TRANSFORM = "TRANSFORM";
+        public static final String PREDICT = "PREDICT";
+        public static final String ACT = "ACT";
+        public static final String DEAD_LETTERS = "DEAD_LETTERS";
+
+        private Stage() {
+        }
+    }
+
+    private Names() {
+    }
+}

@@ -1,0 +1,69 @@
+package org.example;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.example.model.Customer;
+import org.example.model.DeadLetter;
+import org.example.model.FraudPrediction;
+import org.example.model.Merchant;
+import org.example.model.PredictionKey;
+
+import java.lang.reflect.RecordComponent;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * SQL mappings of the job's maps, so Management Center's SQL browser and any SQL client can query
+ * them. The columns are derived from the stored records, so a new field appears in SQL without a
+ * second edit.
+ */
+public final class SqlMappings {
+
+    private static final Map<Class<?>, String> SQL_TYPES = Map.of(
+            String.class, "VARCHAR",
+            double.class, "DOUBLE",
+            long.class, "BIGINT",
+            int.class, "INT",
+            boolean.class, "BOOLEAN",
+            LocalDate.class, "DATE");
+
+    private SqlMappings() {
+    }
+
+    /** One {@code CREATE OR REPLACE MAPPING} statement per map. */
+    public static List<String> statements() {
+        return List.of(
+                mapping(Names.PREDICTION_RESULT_MAP, PredictionKey.class, FraudPrediction.class),
+                mapping(Names.DEAD_LETTERS_MAP, String.class, DeadLetter.class),
+                mapping(Names.CUSTOMERS_MAP, String.class, Customer.class),
+                mapping(Names.MERCHANTS_MAP, String.class, Merchant.class));
+    }
+
+    public static void create(HazelcastInstance hz) {
+        for (String statement : statements()) {
+            hz.getSql().execute(statement).close();
+        }
+    }
+
+    static String mapping(String mapName, Class<?> keyType, Class<? extends Record> valueType) {
+        String columns = Arrays.stream(valueType.getRecordComponents())
+                .map(SqlMappings::column)
+                .collect(Collectors.joining(",\n    "));
+        String keyOptions = keyType == String.class
+                ? "'keyFormat' = 'varchar'"
+                : "'keyFormat' = 'compact', 'keyCompactTypeName' = '" + keyType.getName() + "'";
+        return "CREATE OR REPLACE MAPPING \"" + mapName + "\" (\n    " + columns + "\n) TYPE IMap OPTIONS (\n    "
+                + keyOptions + ",\n    'valueFormat' = 'compact', 'valueCompactTypeName' = '"
+                + valueType.getName() + "')";
+    }
+
+    private static String column(RecordComponent component) {
+        String type = SQL_TYPES.get(component.getType());
+        if (type == null) {
+            throw new IllegalStateException("No SQL type for " + component);
+        }
+        return "\"" + component.getName() + "\" " + type;
+    }
+}

@@ -1,0 +1,65 @@
+package org.example.features;
+
+import com.hazelcast.jet.Traverser;
+import com.hazelcast.jet.Traversers;
+import com.hazelcast.jet.core.AbstractProcessor;
+import com.hazelcast.jet.core.BroadcastKey;
+import org.example.model.FeaturedEvent;
+import org.example.model.TransactionEvent;
+import org.example.stages.Step;
+
+import javax.annotation.Nonnull;
+import java.util.Map;
+
+import static com.hazelcast.jet.Util.entry;
+import static com.hazelcast.jet.core.BroadcastKey.broadcastKey;
+
+/**
+ * Jet's side of FEATURES: feeds each {@link TransactionEvent} (partitioned by card number) to
+ * {@link CardFeatureState}, honours back-pressure without applying an event twice, and saves the
+ * per-card histories in snapshots keyed by card number, so a restore routes each card to the
+ * processor that owns it.
+ */
+public final class CardFeaturesP extends AbstractProcessor {
+
+    private static final BroadcastKey<String> CLOCK_KEY = broadcastKey("features-clock");
+
+    private final CardFeatureState state;
+    private Step<FeaturedEvent> pending;
+    private Traverser<Map.Entry<?, ?>> snapshotTraverser;
+
+    public CardFeaturesP(FeatureDefinition windows, long allowedLagMs) {
+        this.state = new CardFeatureState(windows, allowedLagMs);
+    }
+
+    @Override
+    protected boolean tryProcess(int ordinal, @Nonnull Object item) {
+        if (pending == null) {
+            pending = state.accept((TransactionEvent) item);
+        }
+        if (!tryEmit(pending)) {
+            return false;
+        }
+        pending = null;
+        return true;
+    }
+
+    @Override
+    public boolean saveToSnapshot() {
+        if (snapshotTraverser == null) {
+            snapshotTraverser = Traversers.<Map.Entry<?, ?>>traverseIterable(state.cards())
+                    .append(entry(CLOCK_KEY, state.clockMs()))
+                    .onFirstNull(() -> snapshotTraverser = null);
+        }
+        return emitFromTraverserToSnapshot(snapshotTraverser);
+    }
+
+    @Override
+    protected void restoreFromSnapshot(@Nonnull Object key, @Nonnull Object value) {
+        if (key instanceof BroadcastKey) {
+            state.restoreClock((Long) value);
+        } else {
+            state.restoreCard((String) key, (CardHistory) value);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.example.model;
+
+/**
+ * Value of {@code deadLetters}, keyed by {@link KafkaOrigin#key()}: an input that could not be
+ * scored, why, and at which stage. {@code transactionId} and {@code ccNum} are empty when the
+ * message could not even be parsed; {@code payload} then holds the raw message.
+ *
+ * @param reason a {@link DeadLetterReason} name, for grouping
+ * @param detail what exactly was wrong, for a person
+ */
+public record DeadLetter(
+        String stage,
+        String reason,
+        String detail,
+        String payload,
+        String transactionId,
+        String ccNum,
+        int sourcePartition,
+        long sourceOffset,
+        long appendTimeMs,
+        long recordedTimeMs) {
+
+    /** A dead letter for an input whose transaction was already parsed; the payload is its JSON. */
+    public static DeadLetter of(String stage, DeadLetterReason reason, String detail,
+                                Transaction transaction, KafkaOrigin source) {
+        return new DeadLetter(stage, reason.name(), detail, Json.toJson(transaction),
+                transaction.transactionId(), transaction.ccNum(),
+                source.partition(), source.offset(), source.appendTimeMs(), System.currentTimeMillis());
+    }
+
+    /** A dead letter for a raw input that never became a transaction. */
+    public static DeadLetter ofRaw(String stage, DeadLetterReason reason, String detail,
+                                   KafkaOrigin source, String payload) {
+        return new DeadLetter(stage, reason.name(), detail, payload, "", "",
+                source.partition(), source.offset(), source.appendTimeMs(), System.currentTimeMillis());
+    }
+
+    /** The map key: one entry per input, so a replayed input overwrites its own dead letter. */
+    public String key() {
+        return sourcePartition + "-" + sourceOffset;
+    }
+}

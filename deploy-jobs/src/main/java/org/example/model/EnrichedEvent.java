@@ -1,0 +1,5 @@
+package org.example.model;
+
+/** ENRICH's output: the featured transaction with its card holder and merchant. */
+public record EnrichedEvent(FeaturedEvent event, Customer customer, Merchant merchant) {
+}

@@ -1,0 +1,20 @@
+package org.example.model;
+
+import java.time.LocalDate;
+
+/**
+ * TRANSFORM's output and the JSON sent to {@code fraud_handler.transform_list}: everything the
+ * model needs (see {@code features.json}, "request_fields") and everything ACT needs afterwards,
+ * since the handler echoes the request back with its score.
+ */
+public record FraudRequest(
+        Transaction transaction,
+        KafkaOrigin source,
+        CardFeatures features,
+        String category,
+        String gender,
+        LocalDate dateOfBirth,
+        long cityPopulation,
+        String setting,
+        double distanceKm) {
+}

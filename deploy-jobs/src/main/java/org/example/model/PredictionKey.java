@@ -1,0 +1,15 @@
+package org.example.model;
+
+import com.hazelcast.partition.PartitionAware;
+
+/**
+ * Key of {@code predictionResult}: the transaction id, placed in the partition of its card number,
+ * so all predictions of a card sit together, in the same partition as the card's customer entry.
+ */
+public record PredictionKey(String transactionId, String ccNum) implements PartitionAware<String> {
+
+    @Override
+    public String getPartitionKey() {
+        return ccNum;
+    }
+}

@@ -1,0 +1,22 @@
+package org.example.model;
+
+/**
+ * A card transaction exactly as it arrives on the Kafka topic (JSON, snake_case names).
+ *
+ * @param transactionId unique id of the transaction
+ * @param ccNum         card number; also the Kafka message key
+ * @param merchantCode  key into the {@code merchants} map
+ * @param amount        amount in the card's currency, &gt; 0
+ * @param eventTimeMs   when the transaction happened (epoch ms); all features use this time
+ * @param latitude      where it happened
+ * @param longitude     where it happened
+ */
+public record Transaction(
+        String transactionId,
+        String ccNum,
+        String merchantCode,
+        double amount,
+        long eventTimeMs,
+        double latitude,
+        double longitude) {
+}

@@ -1,0 +1,9 @@
+package org.example.model;
+
+/** INGEST's output: a parsed, validated transaction and where it came from. */
+public record TransactionEvent(Transaction transaction, KafkaOrigin source) {
+
+    public String ccNum() {
+        return transaction.ccNum();
+    }
+}

@@ -1,0 +1,34 @@
+package org.example.stages;
+
+import org.example.model.FraudPrediction;
+import org.example.model.FraudRequest;
+import org.example.model.PredictionKey;
+import org.example.model.ScoreReply;
+import org.example.model.Transaction;
+
+/**
+ * ACT: the scored transaction becomes one {@link FraudPrediction} in {@code predictionResult},
+ * where analytics, alerting or a case-management UI can read it.
+ */
+public final class Act {
+
+    private Act() {
+    }
+
+    public static FraudPrediction toPrediction(ScoreReply reply, long storedTimeMs) {
+        FraudRequest request = reply.request();
+        Transaction txn = request.transaction();
+        return new FraudPrediction(
+                txn.transactionId(), txn.ccNum(), txn.merchantCode(), request.category(),
+                txn.amount(), txn.eventTimeMs(), txn.latitude(), txn.longitude(),
+                request.features().txnCount24h(), request.features().amountSum24h(), request.features().txnCount7d(),
+                request.distanceKm(),
+                reply.fraudProbability(), reply.isFraud(), reply.modelVersion(),
+                request.source().partition(), request.source().offset(), request.source().appendTimeMs(),
+                storedTimeMs);
+    }
+
+    public static PredictionKey key(FraudPrediction prediction) {
+        return new PredictionKey(prediction.transactionId(), prediction.ccNum());
+    }
+}

@@ -1,0 +1,50 @@
+package org.example.stages;
+
+import com.hazelcast.map.IMap;
+import org.example.Names;
+import org.example.model.Customer;
+import org.example.model.DeadLetter;
+import org.example.model.DeadLetterReason;
+import org.example.model.EnrichedEvent;
+import org.example.model.FeaturedEvent;
+import org.example.model.Merchant;
+import org.example.model.Transaction;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * ENRICH: the card holder from {@code customers} (by card number) and the merchant from
+ * {@code merchants} (by merchant code). Both lookups are asynchronous and run at once; an unknown
+ * card or merchant becomes a dead letter, so nothing is scored on made-up defaults.
+ */
+public final class Enrich {
+
+    private Enrich() {
+    }
+
+    /** The two reference maps, as a Jet service shared by the processors of a member. */
+    public record ReferenceData(IMap<String, Customer> customers, IMap<String, Merchant> merchants) {
+
+        public CompletableFuture<Step<EnrichedEvent>> lookUp(FeaturedEvent event) {
+            Transaction txn = event.transaction();
+            CompletableFuture<Customer> customer = customers.getAsync(txn.ccNum()).toCompletableFuture();
+            CompletableFuture<Merchant> merchant = merchants.getAsync(txn.merchantCode()).toCompletableFuture();
+            return customer.thenCombine(merchant, (c, m) -> enrich(event, c, m));
+        }
+    }
+
+    /** Joins the looked-up reference data; either may be {@code null} when not found. */
+    public static Step<EnrichedEvent> enrich(FeaturedEvent event, Customer customer, Merchant merchant) {
+        Transaction txn = event.transaction();
+        if (customer == null) {
+            return Step.failed(DeadLetter.of(Names.Stage.ENRICH, DeadLetterReason.UNKNOWN_CARD,
+                    "no entry in '" + Names.CUSTOMERS_MAP + "' for cc_num " + txn.ccNum(), txn, event.source()));
+        }
+        if (merchant == null) {
+            return Step.failed(DeadLetter.of(Names.Stage.ENRICH, DeadLetterReason.UNKNOWN_MERCHANT,
+                    "no entry in '" + Names.MERCHANTS_MAP + "' for merchant_code " + txn.merchantCode(),
+                    txn, event.source()));
+        }
+        return Step.ok(new EnrichedEvent(event, customer, merchant));
+    }
+}

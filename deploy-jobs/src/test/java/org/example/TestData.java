@@ -1,0 +1,105 @@
+package org.example;
+
+import org.example.model.CardFeatures;
+import org.example.model.Customer;
+import org.example.model.FeaturedEvent;
+import org.example.model.KafkaMessage;
+import org.example.model.KafkaOrigin;
+import org.example.model.Merchant;
+import org.example.model.Transaction;
+import org.example.model.TransactionEvent;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/** Tiny builders for test data: {@code txn("T1").card(CARD).at(hoursAfterStart(3)).amount(12.5)}. */
+public final class TestData {
+
+    public static final String CARD = "4000000000000001";
+    public static final String OTHER_CARD = "4000000000000002";
+    public static final String MERCHANT = "M00001";
+    /** 2026-01-05T00:00:00Z, a Monday. */
+    public static final long START = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
+    public static final double NEW_YORK_LAT = 40.7128;
+    public static final double NEW_YORK_LON = -74.0060;
+
+    private TestData() {
+    }
+
+    public static long at(Duration sinceStart) {
+        return START + sinceStart.toMillis();
+    }
+
+    public static TxnBuilder txn(String id) {
+        return new TxnBuilder(id);
+    }
+
+    public static Customer customer(String ccNum) {
+        return new Customer(ccNum, "Ada", "Lovelace", "F", LocalDate.of(1985, 12, 10), "Engineer",
+                "1 Main St", "New York", "NY", "10001", NEW_YORK_LAT, NEW_YORK_LON, 8_000_000, "urban");
+    }
+
+    public static Merchant merchant(String code) {
+        return new Merchant(code, "Corner Grocery", "grocery_pos", NEW_YORK_LAT + 0.01, NEW_YORK_LON);
+    }
+
+    public static final class TxnBuilder {
+        private final String id;
+        private String card = CARD;
+        private String merchant = MERCHANT;
+        private double amount = 10.0;
+        private long time = START;
+        private double lat = NEW_YORK_LAT;
+        private double lon = NEW_YORK_LON;
+
+        private TxnBuilder(String id) {
+            this.id = id;
+        }
+
+        public TxnBuilder card(String card) {
+            this.card = card;
+            return this;
+        }
+
+        public TxnBuilder merchant(String merchant) {
+            this.merchant = merchant;
+            return this;
+        }
+
+        public TxnBuilder amount(double amount) {
+            this.amount = amount;
+            return this;
+        }
+
+        public TxnBuilder at(long eventTimeMs) {
+            this.time = eventTimeMs;
+            return this;
+        }
+
+        public TxnBuilder location(double lat, double lon) {
+            this.lat = lat;
+            this.lon = lon;
+            return this;
+        }
+
+        public Transaction build() {
+            return new Transaction(id, card, merchant, amount, time, lat, lon);
+        }
+
+        /** As INGEST would emit it, appended to Kafka one second after it happened. */
+        public TransactionEvent event(long offset) {
+            return new TransactionEvent(build(), new KafkaOrigin(0, offset, time + 1000));
+        }
+
+        public FeaturedEvent featured(CardFeatures features) {
+            return new FeaturedEvent(build(), new KafkaOrigin(0, 0, time + 1000), features);
+        }
+    }
+
+    /** A raw Kafka record as the source would hand it over. */
+    public static KafkaMessage message(String key, String json, long appendTimeMs) {
+        return new KafkaMessage(new KafkaOrigin(1, 42, appendTimeMs), key, json.getBytes(StandardCharsets.UTF_8));
+    }
+}

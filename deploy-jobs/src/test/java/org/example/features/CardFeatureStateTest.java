@@ -1,0 +1,84 @@
+package org.example.features;
+
+import org.example.model.CardFeatures;
+import org.example.model.DeadLetterReason;
+import org.example.model.FeaturedEvent;
+import org.example.stages.Step;
+import org.junit.jupiter.api.Test;
+
+import static java.time.Duration.ofDays;
+import static java.time.Duration.ofHours;
+import static java.time.Duration.ofMinutes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.example.TestData.CARD;
+import static org.example.TestData.OTHER_CARD;
+import static org.example.TestData.at;
+import static org.example.TestData.txn;
+
+class CardFeatureStateTest {
+
+    private static final long ONE_HOUR_LAG = ofHours(1).toMillis();
+    private final CardFeatureState state = new CardFeatureState(FeatureDefinition.load(), ONE_HOUR_LAG);
+
+    @Test
+    void shouldKeepFeaturesPerCard() {
+        state.accept(txn("T1").card(CARD).at(at(ofHours(1))).event(1));
+        state.accept(txn("T2").card(CARD).at(at(ofHours(2))).event(2));
+
+        Step<FeaturedEvent> other = state.accept(txn("T3").card(OTHER_CARD).at(at(ofHours(3))).event(3));
+
+        assertThat(other.value().features()).isEqualTo(new CardFeatures(1, 10.0, 1));
+    }
+
+    @Test
+    void shouldCountAnEventThatIsLateWithinTheAllowedLag() {
+        state.accept(txn("T1").at(at(ofHours(5))).event(1));
+
+        Step<FeaturedEvent> late = state.accept(txn("T2").at(at(ofHours(4).plus(ofMinutes(1)))).event(2));
+
+        assertThat(late.isOk()).isTrue();
+        assertThat(late.value().features()).isEqualTo(new CardFeatures(1, 10.0, 1));
+    }
+
+    @Test
+    void shouldDeadLetterAnEventLaterThanTheAllowedLag() {
+        state.accept(txn("T1").card(OTHER_CARD).at(at(ofHours(5))).event(1));
+
+        Step<FeaturedEvent> tooLate = state.accept(txn("T2").at(at(ofHours(3))).event(2));
+
+        assertThat(tooLate.isOk()).isFalse();
+        assertThat(tooLate.deadLetter().reason()).isEqualTo(DeadLetterReason.LATE_EVENT.name());
+        assertThat(tooLate.deadLetter().detail()).contains("7200000 ms behind", "allowed lag is 3600000 ms");
+        assertThat(tooLate.deadLetter().transactionId()).isEqualTo("T2");
+    }
+
+    @Test
+    void shouldEvictACardOnceNoWindowCanReachItsHistory() {
+        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
+
+        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofHours(1)).plus(ofMinutes(1)))).event(2));
+
+        assertThat(state.cardCount()).isEqualTo(1);
+        assertThat(state.evictedCards()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepACardWhoseHistoryAnOnTimeEventCouldStillNeed() {
+        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
+
+        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofMinutes(59)))).event(2));
+
+        assertThat(state.cardCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRestoreTheNewestOfSeveralClocks() {
+        state.restoreClock(at(ofHours(2)));
+        state.restoreClock(at(ofHours(9)));
+
+        Step<FeaturedEvent> late = state.accept(txn("T1").at(at(ofHours(7))).event(1));
+
+        assertThat(state.clockMs()).isEqualTo(at(ofHours(9)));
+        assertThat(late.isOk()).isFalse();
+    }
+}

@@ -1,0 +1,41 @@
+package org.example.features;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.example.model.Json;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Java side of the feature contract: what the job reads from features.json. */
+class FeatureDefinitionTest {
+
+    @Test
+    void shouldReadTheWindowsTheJobComputes() {
+        FeatureDefinition definition = FeatureDefinition.load();
+
+        assertThat(definition.txnCount24hWindowMs()).isEqualTo(24 * 3_600_000L);
+        assertThat(definition.amountSum24hWindowMs()).isEqualTo(24 * 3_600_000L);
+        assertThat(definition.txnCount7dWindowMs()).isEqualTo(7 * 24 * 3_600_000L);
+        assertThat(definition.longestWindowMs()).isEqualTo(7 * 24 * 3_600_000L);
+    }
+
+    @Test
+    void shouldListTheModelColumnsInOrderAndOnlyFromRequestFields() {
+        FeatureDefinition definition = FeatureDefinition.load();
+
+        assertThat(definition.modelColumns()).doesNotHaveDuplicates().isNotEmpty();
+        assertThat(definition.modelColumns()).containsSubsequence("txn_count_24h", "amount_sum_24h", "txn_count_7d");
+        assertThat(definition.requestFields()).containsAll(definition.modelInputs());
+    }
+
+    @Test
+    void shouldRefuseAWindowTheJobDoesNotCompute() throws Exception {
+        JsonNode withExtraWindow = Json.MAPPER.readTree("""
+                {"streaming_features": {"windows": [{"name": "txn_count_1h", "aggregate": "count", "window_ms": 1}]},
+                 "distance": {"earth_radius_km": 6371}}""");
+
+        assertThatThrownBy(() -> FeatureDefinition.parse(withExtraWindow))
+                .hasMessageContaining("window 'txn_count_1h', which the job does not compute");
+    }
+}

@@ -1,0 +1,69 @@
+package org.example.stages;
+
+import org.example.model.CardFeatures;
+import org.example.model.DeadLetterReason;
+import org.example.model.EnrichedEvent;
+import org.example.model.FraudPrediction;
+import org.example.model.ScoreReply;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.example.TestData.CARD;
+import static org.example.TestData.MERCHANT;
+import static org.example.TestData.customer;
+import static org.example.TestData.merchant;
+import static org.example.TestData.txn;
+
+/** Reading the handler's replies and turning a score into a prediction (PREDICT and ACT). */
+class PredictTest {
+
+    private final String request = Transform.toJson(Transform.toRequest(new EnrichedEvent(
+            txn("T1").amount(12.5).featured(new CardFeatures(1, 12.5, 3)), customer(CARD), merchant(MERCHANT)),
+            6371.0088));
+
+    @Test
+    void shouldTurnAScoreIntoAPrediction() {
+        String reply = """
+                {"fraud_probability": 0.875, "is_fraud": true, "model_version": "v1", "request": %s}"""
+                .formatted(request);
+
+        FraudPrediction prediction = Act.toPrediction(Predict.readReply(reply).value(), 123L);
+
+        assertThat(prediction.transactionId()).isEqualTo("T1");
+        assertThat(prediction.fraudProbability()).isEqualTo(0.875);
+        assertThat(prediction.fraud()).isTrue();
+        assertThat(prediction.txnCount7d()).isEqualTo(3);
+        assertThat(prediction.storedTimeMs()).isEqualTo(123L);
+        assertThat(Act.key(prediction).getPartitionKey()).isEqualTo(CARD);
+    }
+
+    @Test
+    void shouldDeadLetterAnErrorReplyWithTheHandlersReason() {
+        String reply = """
+                {"error": "unknown category 'x'", "request": %s}""".formatted(request);
+
+        Step<ScoreReply> step = Predict.readReply(reply);
+
+        assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.SCORING_ERROR.name());
+        assertThat(step.deadLetter().detail()).isEqualTo("unknown category 'x'");
+        assertThat(step.deadLetter().transactionId()).isEqualTo("T1");
+        assertThat(step.deadLetter().stage()).isEqualTo("PREDICT");
+    }
+
+    @Test
+    void shouldDeadLetterAReplyWithoutAProbability() {
+        Step<ScoreReply> step = Predict.readReply("{\"is_fraud\": false, \"request\": " + request + "}");
+
+        assertThat(step.deadLetter().detail()).contains("lacks fraud_probability");
+    }
+
+    @Test
+    void shouldRecordAnUnreadableReplyUnderAStableKey() {
+        Step<ScoreReply> first = Predict.readReply("Traceback (most recent call last)");
+        Step<ScoreReply> again = Predict.readReply("Traceback (most recent call last)");
+
+        assertThat(first.deadLetter().detail()).startsWith("unreadable reply");
+        assertThat(first.deadLetter().payload()).isEqualTo("Traceback (most recent call last)");
+        assertThat(first.deadLetter().key()).isEqualTo(again.deadLetter().key());
+    }
+}
