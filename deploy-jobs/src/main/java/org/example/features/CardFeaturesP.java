@@ -22,7 +22,7 @@ import static com.hazelcast.jet.core.BroadcastKey.broadcastKey;
  */
 public final class CardFeaturesP extends AbstractProcessor {
 
-    private static final BroadcastKey<String> CLOCK_KEY = broadcastKey("features-clock");
+    private static final BroadcastKey<String> TIMES_KEY = broadcastKey("features-times");
 
     private final CardFeatureState state;
     private Step<FeaturedEvent> pending;
@@ -48,7 +48,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     public boolean saveToSnapshot() {
         if (snapshotTraverser == null) {
             snapshotTraverser = Traversers.<Map.Entry<?, ?>>traverseIterable(state.cards())
-                    .append(entry(CLOCK_KEY, state.clockMs()))
+                    .append(entry(TIMES_KEY, new long[]{state.clockMs(), state.evictedUpToMs()}))
                     .onFirstNull(() -> snapshotTraverser = null);
         }
         return emitFromTraverserToSnapshot(snapshotTraverser);
@@ -57,7 +57,8 @@ public final class CardFeaturesP extends AbstractProcessor {
     @Override
     protected void restoreFromSnapshot(@Nonnull Object key, @Nonnull Object value) {
         if (key instanceof BroadcastKey) {
-            state.restoreClock((Long) value);
+            long[] times = (long[]) value;
+            state.restoreTimes(times[0], times[1]);
         } else {
             state.restoreCard((String) key, (CardHistory) value);
         }

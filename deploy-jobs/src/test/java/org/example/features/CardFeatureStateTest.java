@@ -42,14 +42,25 @@ class CardFeatureStateTest {
 
     @Test
     void shouldDeadLetterAnEventLaterThanTheAllowedLag() {
-        state.accept(txn("T1").card(OTHER_CARD).at(at(ofHours(5))).event(1));
+        state.accept(txn("T1").at(at(ofHours(5))).event(1));
 
         Step<FeaturedEvent> tooLate = state.accept(txn("T2").at(at(ofHours(3))).event(2));
 
         assertThat(tooLate.isOk()).isFalse();
         assertThat(tooLate.deadLetter().reason()).isEqualTo(DeadLetterReason.LATE_EVENT.name());
-        assertThat(tooLate.deadLetter().detail()).contains("7200000 ms behind", "allowed lag is 3600000 ms");
+        assertThat(tooLate.deadLetter().detail())
+                .contains("7200000 ms behind this card's newest transaction", "allowed lag is 3600000 ms");
         assertThat(tooLate.deadLetter().transactionId()).isEqualTo("T2");
+    }
+
+    @Test
+    void shouldNotJudgeACardByAnotherCardsTime() {
+        // Cards of different Kafka partitions may arrive hours apart in a replay.
+        state.accept(txn("T1").card(OTHER_CARD).at(at(ofHours(30))).event(1));
+
+        Step<FeaturedEvent> earlier = state.accept(txn("T2").card(CARD).at(at(ofHours(1))).event(2));
+
+        assertThat(earlier.isOk()).isTrue();
     }
 
     @Test
@@ -60,6 +71,7 @@ class CardFeatureStateTest {
 
         assertThat(state.cardCount()).isEqualTo(1);
         assertThat(state.evictedCards()).isEqualTo(1);
+        assertThat(state.evictedUpToMs()).isEqualTo(at(ofDays(0)));
     }
 
     @Test
@@ -72,13 +84,34 @@ class CardFeatureStateTest {
     }
 
     @Test
-    void shouldRestoreTheNewestOfSeveralClocks() {
-        state.restoreClock(at(ofHours(2)));
-        state.restoreClock(at(ofHours(9)));
+    void shouldDeadLetterAnEvictedCardsEventThatCouldNeedItsForgottenHistory() {
+        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
+        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(8))).event(2));
 
-        Step<FeaturedEvent> late = state.accept(txn("T1").at(at(ofHours(7))).event(1));
+        Step<FeaturedEvent> needsEvicted = state.accept(txn("T3").card(CARD).at(at(ofDays(6))).event(3));
+        Step<FeaturedEvent> clearOfIt = state.accept(txn("T4").card("4111111111111111").at(at(ofDays(8))).event(4));
+
+        assertThat(needsEvicted.deadLetter().detail()).startsWith("no history is held for this card");
+        assertThat(clearOfIt.value().features()).isEqualTo(new CardFeatures(1, 10.0, 1));
+    }
+
+    @Test
+    void shouldForgetOnlyWhatNoWindowOfThisCardCanReach() {
+        state.accept(txn("T1").at(at(ofDays(0))).event(1));
+        state.accept(txn("T2").at(at(ofDays(7).plus(ofMinutes(30)))).event(2));
+
+        // Within the lag behind T2, and T1 is still inside its 7-day window.
+        Step<FeaturedEvent> late = state.accept(txn("T3").at(at(ofDays(7).minus(ofMinutes(20)))).event(3));
+
+        assertThat(late.value().features().txnCount7d()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRestoreTheNewestOfSeveralSavedTimes() {
+        state.restoreTimes(at(ofHours(2)), at(ofHours(1)));
+        state.restoreTimes(at(ofHours(9)), Long.MIN_VALUE);
 
         assertThat(state.clockMs()).isEqualTo(at(ofHours(9)));
-        assertThat(late.isOk()).isFalse();
+        assertThat(state.evictedUpToMs()).isEqualTo(at(ofHours(1)));
     }
 }
