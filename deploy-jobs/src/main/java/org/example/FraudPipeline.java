@@ -43,7 +43,7 @@ import static org.example.Names.Stage.TRANSFORM;
  * The fraud-detection pipeline, one method per stage:
  * <pre>
  * Kafka → INGEST → FEATURES → ENRICH → TRANSFORM → PREDICT → ACT → predictionResult
- *            └─────────┴─────────┴──────────────────────┴──→ deadLetters
+ *                       └─────────┴──────────────────────┴──→ deadLetters
  * </pre>
  * Every stage returns a {@link Step}; {@link #passOn} splits it into values for the next stage and
  * dead letters, which all end in one sink. So every input ends as exactly one prediction or one
@@ -96,15 +96,24 @@ public final class FraudPipeline {
         return pipeline;
     }
 
-    private StreamStage<TransactionEvent> ingest(StreamStage<KafkaMessage> messages) {
-        return passOn(INGEST, messages.map(Ingest::parse).setName(INGEST));
+    /**
+     * A card's transactions must reach FEATURES in their Kafka order. Jet keeps the order of items
+     * only along a partitioned edge (one queue per sender and receiver), so every hop from the
+     * source to FEATURES is partitioned by card number, and INGEST's dead letters travel on to
+     * FEATURES instead of branching off in between, where a round-robin edge would reorder.
+     */
+    private StreamStage<Step<TransactionEvent>> ingest(StreamStage<KafkaMessage> messages) {
+        return messages
+                .rebalance(KafkaMessage::cardKey)
+                .map(Ingest::parse)
+                .setName(INGEST);
     }
 
-    private StreamStage<FeaturedEvent> features(StreamStage<TransactionEvent> transactions) {
+    private StreamStage<FeaturedEvent> features(StreamStage<Step<TransactionEvent>> ingested) {
         FeatureDefinition windows = features;
         long allowedLagMs = settings.allowedLagMs();
-        return passOn(FEATURES, transactions
-                .groupingKey(TransactionEvent::ccNum)
+        return passOn(INGEST + "+" + FEATURES, ingested
+                .groupingKey(Ingest::cardKey)
                 .<Step<FeaturedEvent>>customTransform(FEATURES, () -> new CardFeaturesP(windows, allowedLagMs)));
     }
 
@@ -148,9 +157,12 @@ public final class FraudPipeline {
                 deadLetters.subList(2, deadLetters.size()).toArray(new StreamStage[0]));
     }
 
-    /** Sends a stage's dead letters to the dead-letter sink and returns its values for the next stage. */
+    /**
+     * Sends a stage's dead letters to the dead-letter sink and returns its values for the next stage.
+     * Each branch is one {@code map}: Jet emits nothing for an item mapped to {@code null}.
+     */
     private <T> StreamStage<T> passOn(String stage, StreamStage<Step<T>> steps) {
-        deadLetters.add(steps.filter(step -> !step.isOk()).map(Step::deadLetter).setName(stage + ":dead"));
-        return steps.filter(Step::isOk).map(Step::value).setName(stage + ":ok");
+        deadLetters.add(steps.map(Step::deadLetterOrNull).setName(stage + ":dead"));
+        return steps.map(Step::valueOrNull).setName(stage + ":ok");
     }
 }

@@ -32,10 +32,13 @@ public final class CardFeaturesP extends AbstractProcessor {
         this.state = new CardFeatureState(windows, allowedLagMs);
     }
 
+    /** Takes INGEST's steps: a transaction gets its features, a dead letter passes through. */
     @Override
+    @SuppressWarnings("unchecked")
     protected boolean tryProcess(int ordinal, @Nonnull Object item) {
         if (pending == null) {
-            pending = state.accept((TransactionEvent) item);
+            Step<TransactionEvent> ingested = (Step<TransactionEvent>) item;
+            pending = ingested.isOk() ? state.accept(ingested.value()) : Step.failed(ingested.deadLetter());
         }
         if (!tryEmit(pending)) {
             return false;

@@ -2,8 +2,8 @@ package org.example.model;
 
 /**
  * Value of {@code deadLetters}, keyed by {@link KafkaOrigin#key()}: an input that could not be
- * scored, why, and at which stage. {@code transactionId} and {@code ccNum} are empty when the
- * message could not even be parsed; {@code payload} then holds the raw message.
+ * scored, why, and at which stage. {@code transactionId} is empty when the message could not even
+ * be parsed; {@code payload} then holds the raw message and {@code ccNum} its Kafka key.
  *
  * @param reason a {@link DeadLetterReason} name, for grouping
  * @param detail what exactly was wrong, for a person
@@ -28,10 +28,14 @@ public record DeadLetter(
                 source.partition(), source.offset(), source.appendTimeMs(), System.currentTimeMillis());
     }
 
-    /** A dead letter for a raw input that never became a transaction. */
+    /**
+     * A dead letter for a raw input that never became a transaction; its card number is the Kafka
+     * key the producer gave it, the best clue there is (empty if it had none).
+     */
     public static DeadLetter ofRaw(String stage, DeadLetterReason reason, String detail,
-                                   KafkaOrigin source, String payload) {
-        return new DeadLetter(stage, reason.name(), detail, payload, "", "",
+                                   KafkaMessage message, String payload) {
+        KafkaOrigin source = message.origin();
+        return new DeadLetter(stage, reason.name(), detail, payload, "", message.cardKey(),
                 source.partition(), source.offset(), source.appendTimeMs(), System.currentTimeMillis());
     }
 

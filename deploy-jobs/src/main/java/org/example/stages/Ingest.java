@@ -45,6 +45,15 @@ public final class Ingest {
         return new KafkaMessage(origin, key, value);
     }
 
+    /**
+     * The card an outcome of INGEST belongs to, for routing it on to FEATURES: always the Kafka
+     * key it arrived with (a valid transaction's card number equals it), so the step stays on the
+     * member the key routed its message to.
+     */
+    public static String cardKey(Step<TransactionEvent> step) {
+        return step.isOk() ? step.value().ccNum() : step.deadLetter().ccNum();
+    }
+
     public static Step<TransactionEvent> parse(KafkaMessage message) {
         KafkaOrigin origin = message.origin();
         if (message.value().length == 0) {
@@ -109,7 +118,7 @@ public final class Ingest {
     }
 
     private static Step<TransactionEvent> rejectRaw(DeadLetterReason reason, String detail, KafkaMessage message) {
-        return Step.failed(DeadLetter.ofRaw(Names.Stage.INGEST, reason, detail, message.origin(), payload(message)));
+        return Step.failed(DeadLetter.ofRaw(Names.Stage.INGEST, reason, detail, message, payload(message)));
     }
 
     /** The whole message: Kafka bounds its size, and a dead letter must be replayable as it came. */

@@ -49,6 +49,16 @@ public final class Step<T> implements Serializable {
         return deadLetter;
     }
 
+    /** The value, or {@code null} for a failed step; for Jet's filtering {@code map}. */
+    public T valueOrNull() {
+        return value;
+    }
+
+    /** The dead letter, or {@code null} for a successful step; for Jet's filtering {@code map}. */
+    public DeadLetter deadLetterOrNull() {
+        return deadLetter;
+    }
+
     @Override
     public String toString() {
         return isOk() ? "ok(" + value + ")" : "failed(" + deadLetter + ")";

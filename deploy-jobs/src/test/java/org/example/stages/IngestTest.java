@@ -107,6 +107,15 @@ class IngestTest {
         assertThat(Ingest.parse(message(CARD, VALID, START - 60_000)).isOk()).isTrue();
     }
 
+    @Test
+    void shouldRouteEveryOutcomeByTheKafkaKeyItArrivedWith() {
+        // FEATURES is reached over an edge partitioned by this key; it must not move a step to another member.
+        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, VALID, START)))).isEqualTo(CARD);
+        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, "garbage", START)))).isEqualTo(CARD);
+        assertThat(Ingest.cardKey(Ingest.parse(message("other-key", VALID, START)))).isEqualTo("other-key");
+        assertThat(Ingest.cardKey(Ingest.parse(message(null, "garbage", START)))).isEmpty();
+    }
+
     private static DeadLetter deadLetterOf(String key, String json) {
         Step<TransactionEvent> step = Ingest.parse(message(key, json, START + 1000));
         assertThat(step.isOk()).as("expected a dead letter for %s", json).isFalse();

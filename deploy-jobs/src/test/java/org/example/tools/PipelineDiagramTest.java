@@ -1,0 +1,32 @@
+package org.example.tools;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PipelineDiagramTest {
+
+    private static final Path COMMITTED = Path.of("..").resolve(PipelineDiagram.DEFAULT_OUTPUT);
+
+    @Test
+    void shouldMatchThePictureInTheReadme() throws Exception {
+        assertThat(Files.readString(COMMITTED))
+                .as("images/pipeline.svg no longer shows the pipeline; regenerate it with scripts/draw-pipeline.sh")
+                .isEqualTo(PipelineDiagram.svg());
+    }
+
+    @Test
+    void shouldShowEveryStage() {
+        assertThat(PipelineDiagram.svg()).contains(">INGEST<", ">FEATURES<", ">ENRICH<", "TRANSFORM<", ">PREDICT<",
+                "ACT<", "mapSink(predictionResult)", "mapSink(deadLetters)");
+    }
+
+    @Test
+    void shouldReadFusedVerticesAsTheirStages() {
+        assertThat(PipelineDiagram.label("fused(ENRICH:ok, TRANSFORM)")).isEqualTo("ENRICH:ok + TRANSFORM");
+        assertThat(PipelineDiagram.label("INGEST")).isEqualTo("INGEST");
+    }
+}

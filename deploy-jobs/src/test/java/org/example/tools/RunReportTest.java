@@ -1,0 +1,65 @@
+package org.example.tools;
+
+import org.example.model.DeadLetter;
+import org.example.model.FraudPrediction;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunReportTest {
+
+    @Test
+    void shouldAccountForInputsThatEndedAsPredictionsOrDeadLetters() {
+        RunReport report = RunReport.of(3,
+                List.of(prediction("T1", 0, 10, true), prediction("T2", 1, 30, false)),
+                List.of(deadLetter(2, "UNKNOWN_CARD")),
+                Map.of("T1", true, "T2", true));
+
+        assertThat(report.accountsForEveryInput()).isTrue();
+        assertThat(report.deadLettersByReason()).containsExactly(Map.entry("UNKNOWN_CARD", 1L));
+        assertThat(report.precision()).isEqualTo(1.0);
+        assertThat(report.recall()).isEqualTo(0.5);
+    }
+
+    @Test
+    void shouldNoticeAnInputWithTwoOutcomes() {
+        RunReport report = RunReport.of(2,
+                List.of(prediction("T1", 0, 10, false), prediction("T2", 1, 10, false)),
+                List.of(deadLetter(1, "SCORING_ERROR")),
+                Map.of());
+
+        assertThat(report.duplicates()).isEqualTo(1);
+        assertThat(report.accountsForEveryInput()).isFalse();
+        assertThat(report.format()).contains("NO: 3 outcomes for 2 inputs, 1 duplicates");
+    }
+
+    @Test
+    void shouldNoticeALostInput() {
+        RunReport report = RunReport.of(2, List.of(prediction("T1", 0, 10, false)), List.of(), Map.of());
+
+        assertThat(report.accountsForEveryInput()).isFalse();
+    }
+
+    @Test
+    void shouldTakePercentilesByNearestRank() {
+        long[] oneToHundred = new long[100];
+        for (int i = 0; i < 100; i++) {
+            oneToHundred[i] = 100 - i;
+        }
+
+        assertThat(RunReport.percentiles(oneToHundred)).containsExactly(50, 95, 99, 100);
+        assertThat(RunReport.percentiles(new long[]{7})).containsExactly(7, 7, 7, 7);
+    }
+
+    private static FraudPrediction prediction(String id, long offset, long latencyMs, boolean flagged) {
+        return new FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, 1, 10, 1, 0,
+                flagged ? 0.9 : 0.1, flagged, "v", 0, offset, 1000, 1000 + latencyMs);
+    }
+
+    private static DeadLetter deadLetter(long offset, String reason) {
+        return new DeadLetter("ENRICH", reason, "", "{}", "X", "4000", 0, offset, 1000, 1001);
+    }
+}
