@@ -53,6 +53,7 @@ public final class TestData {
         private long time = START;
         private double lat = NEW_YORK_LAT;
         private double lon = NEW_YORK_LON;
+        private int partition;
 
         private TxnBuilder(String id) {
             this.id = id;
@@ -84,13 +85,19 @@ public final class TestData {
             return this;
         }
 
+        /** The Kafka partition it arrives on (default 0). */
+        public TxnBuilder partition(int partition) {
+            this.partition = partition;
+            return this;
+        }
+
         public Transaction build() {
             return new Transaction(id, card, merchant, amount, time, lat, lon);
         }
 
         /** As INGEST would emit it, appended to Kafka one second after it happened. */
         public TransactionEvent event(long offset) {
-            return new TransactionEvent(build(), new KafkaOrigin(0, offset, time + 1000));
+            return new TransactionEvent(build(), new KafkaOrigin(partition, offset, time + 1000));
         }
 
         public FeaturedEvent featured(CardFeatures features) {

@@ -4,10 +4,12 @@ import org.example.Names;
 import org.example.model.DeadLetter;
 import org.example.model.DeadLetterReason;
 import org.example.model.FeaturedEvent;
+import org.example.model.KafkaOrigin;
 import org.example.model.Transaction;
 import org.example.model.TransactionEvent;
 import org.example.stages.Step;
 
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,28 +18,33 @@ import java.util.Map;
  * The FEATURES state of one processor: a {@link CardHistory} per card it owns.
  *
  * <p>Why not {@code mapStateful} with a TTL: Jet drops, silently, every event behind the watermark
- * in such a stage, and a watermark is shared by all cards of all partitions. Here lateness is
- * judged per card, whose transactions share one Kafka partition and so arrive in the order they
- * were produced; a transaction too late to get exact features becomes a {@code LATE_EVENT} dead
- * letter instead of vanishing. The rules, with {@code W} the longest window and {@code L} the
- * allowed lag:
+ * in such a stage, and one watermark covers all Kafka partitions, which in a replay or after an
+ * outage are read hours or days apart. Here time is kept per Kafka partition, whose records arrive
+ * in the order they were produced, and a transaction too late to get exact features becomes a
+ * {@code LATE_EVENT} dead letter instead of vanishing. With {@code W} the longest window and
+ * {@code L} the allowed lag:
  * <ul>
  *   <li>A card keeps the transactions newer than its newest one minus {@code W + L}; a transaction
  *   more than {@code L} behind the card's newest is late, as it could need forgotten ones.</li>
- *   <li>A card whose newest transaction is {@code W + L} behind the newest event this processor has
- *   seen (its clock) is evicted. The eviction horizon is remembered: a transaction of a card not
- *   held, older than that horizon plus {@code W}, is late too, as it could need evicted history.</li>
+ *   <li>A card whose newest transaction is {@code W + L} behind the newest event of its partition
+ *   is evicted, and the partition remembers up to when it evicted. A transaction of a card not
+ *   held that could reach back into evicted history is late too.</li>
  * </ul>
  */
 public final class CardFeatureState {
+
+    /** Per Kafka partition: the newest event time seen, and up to when its cards were evicted. */
+    static final class PartitionTimes {
+        long clockMs = Long.MIN_VALUE;
+        long evictedUpToMs = Long.MIN_VALUE;
+    }
 
     private final FeatureDefinition windows;
     private final long allowedLagMs;
     private final long keepMs;
     /** Access order: the card touched longest ago comes first, which makes eviction a cheap scan. */
     private final LinkedHashMap<String, CardHistory> cards = new LinkedHashMap<>(1024, 0.75f, true);
-    private long clockMs = Long.MIN_VALUE;
-    private long evictedUpToMs = Long.MIN_VALUE;
+    private final Map<Integer, PartitionTimes> partitions = new HashMap<>();
     private long evictedCards;
 
     public CardFeatureState(FeatureDefinition windows, long allowedLagMs) {
@@ -48,32 +55,24 @@ public final class CardFeatureState {
 
     public Step<FeaturedEvent> accept(TransactionEvent event) {
         Transaction txn = event.transaction();
+        KafkaOrigin source = event.source();
         long time = txn.eventTimeMs();
+        PartitionTimes partition = partitions.computeIfAbsent(source.partition(), p -> new PartitionTimes());
         CardHistory history = cards.get(txn.ccNum());
-        String lateness = history == null ? latenessOfUnheldCard(time) : latenessWithin(history, time);
+        String lateness = history == null ? latenessOfUnheldCard(partition, time) : latenessWithin(history, time);
         if (lateness != null) {
-            return Step.failed(DeadLetter.of(Names.Stage.FEATURES, DeadLetterReason.LATE_EVENT, lateness,
-                    txn, event.source()));
+            return Step.failed(DeadLetter.of(Names.Stage.FEATURES, DeadLetterReason.LATE_EVENT, lateness, txn, source));
         }
         if (history == null) {
-            history = new CardHistory();
+            history = new CardHistory(source.partition());
             cards.put(txn.ccNum(), history);
         }
-        FeaturedEvent featured = new FeaturedEvent(txn, event.source(), history.record(time, txn.amount(), windows));
+        history.movedTo(source.partition());
+        FeaturedEvent featured = new FeaturedEvent(txn, source, history.record(time, txn.amount(), windows));
         history.forgetUpTo(history.newestEventTimeMs() - keepMs);
-        clockMs = Math.max(clockMs, time);
+        partition.clockMs = Math.max(partition.clockMs, time);
         evictExpiredCards();
         return Step.ok(featured);
-    }
-
-    /** Newest event time seen, or {@code Long.MIN_VALUE} before the first event. */
-    public long clockMs() {
-        return clockMs;
-    }
-
-    /** Every evicted card's history ended at or before this time; {@code Long.MIN_VALUE} if none. */
-    public long evictedUpToMs() {
-        return evictedUpToMs;
     }
 
     public int cardCount() {
@@ -93,14 +92,29 @@ public final class CardFeatureState {
         cards.put(ccNum, history);
     }
 
+    /** The per-partition times to save in a snapshot: partition, clock, evicted-up-to, repeated. */
+    public long[] partitionTimes() {
+        long[] flat = new long[partitions.size() * 3];
+        int i = 0;
+        for (Map.Entry<Integer, PartitionTimes> e : partitions.entrySet()) {
+            flat[i++] = e.getKey();
+            flat[i++] = e.getValue().clockMs;
+            flat[i++] = e.getValue().evictedUpToMs;
+        }
+        return flat;
+    }
+
     /**
-     * Restores the processor-wide times. After a rescale one processor may receive several saved
-     * values; the newest of each is kept, which never accepts a transaction the old state could
-     * not have given exact features.
+     * Restores saved per-partition times. After a rescale one processor receives the times of
+     * every old processor; the newest of each is kept, which never accepts a transaction that the
+     * old state could not have given exact features.
      */
-    public void restoreTimes(long savedClockMs, long savedEvictedUpToMs) {
-        clockMs = Math.max(clockMs, savedClockMs);
-        evictedUpToMs = Math.max(evictedUpToMs, savedEvictedUpToMs);
+    public void restorePartitionTimes(long[] flat) {
+        for (int i = 0; i < flat.length; i += 3) {
+            PartitionTimes times = partitions.computeIfAbsent((int) flat[i], p -> new PartitionTimes());
+            times.clockMs = Math.max(times.clockMs, flat[i + 1]);
+            times.evictedUpToMs = Math.max(times.evictedUpToMs, flat[i + 2]);
+        }
     }
 
     private String latenessWithin(CardHistory history, long time) {
@@ -111,24 +125,24 @@ public final class CardFeatureState {
                 : null;
     }
 
-    private String latenessOfUnheldCard(long time) {
-        return evictedUpToMs != Long.MIN_VALUE && time - windows.longestWindowMs() < evictedUpToMs
-                ? "no history is held for this card and history up to " + evictedUpToMs
-                        + " was evicted; a transaction at " + time + " could need some of it"
+    private String latenessOfUnheldCard(PartitionTimes partition, long time) {
+        return partition.evictedUpToMs != Long.MIN_VALUE && time - windows.longestWindowMs() < partition.evictedUpToMs
+                ? "no history is held for this card and its partition evicted history up to "
+                        + partition.evictedUpToMs + "; a transaction at " + time + " could need some of it"
                 : null;
     }
 
     private void evictExpiredCards() {
-        long horizon = clockMs - keepMs;
         Iterator<CardHistory> eldestFirst = cards.values().iterator();
         while (eldestFirst.hasNext()) {
             CardHistory history = eldestFirst.next();
-            if (history.newestEventTimeMs() > horizon) {
+            PartitionTimes partition = partitions.computeIfAbsent(history.partition(), p -> new PartitionTimes());
+            if (partition.clockMs == Long.MIN_VALUE || history.newestEventTimeMs() > partition.clockMs - keepMs) {
                 return;
             }
             eldestFirst.remove();
             evictedCards++;
-            evictedUpToMs = Math.max(evictedUpToMs, history.newestEventTimeMs());
+            partition.evictedUpToMs = Math.max(partition.evictedUpToMs, history.newestEventTimeMs());
         }
     }
 }

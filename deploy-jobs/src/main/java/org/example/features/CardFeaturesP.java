@@ -22,7 +22,7 @@ import static com.hazelcast.jet.core.BroadcastKey.broadcastKey;
  */
 public final class CardFeaturesP extends AbstractProcessor {
 
-    private static final BroadcastKey<String> TIMES_KEY = broadcastKey("features-times");
+    private static final BroadcastKey<String> PARTITION_TIMES_KEY = broadcastKey("features-partition-times");
 
     private final CardFeatureState state;
     private Step<FeaturedEvent> pending;
@@ -51,7 +51,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     public boolean saveToSnapshot() {
         if (snapshotTraverser == null) {
             snapshotTraverser = Traversers.<Map.Entry<?, ?>>traverseIterable(state.cards())
-                    .append(entry(TIMES_KEY, new long[]{state.clockMs(), state.evictedUpToMs()}))
+                    .append(entry(PARTITION_TIMES_KEY, state.partitionTimes()))
                     .onFirstNull(() -> snapshotTraverser = null);
         }
         return emitFromTraverserToSnapshot(snapshotTraverser);
@@ -60,8 +60,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     @Override
     protected void restoreFromSnapshot(@Nonnull Object key, @Nonnull Object value) {
         if (key instanceof BroadcastKey) {
-            long[] times = (long[]) value;
-            state.restoreTimes(times[0], times[1]);
+            state.restorePartitionTimes((long[]) value);
         } else {
             state.restoreCard((String) key, (CardHistory) value);
         }

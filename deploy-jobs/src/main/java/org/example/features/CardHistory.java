@@ -17,13 +17,31 @@ import java.util.Arrays;
  * including the one just recorded. A transaction that arrives late is inserted at its event-time
  * place, so everything recorded after it counts it where its time falls.
  *
- * <p>Saved in job snapshots as two primitive arrays.
+ * <p>Saved in job snapshots as the partition and two primitive arrays.
  */
 public final class CardHistory implements DataSerializable {
 
     private long[] times = new long[4];
     private double[] amounts = new double[4];
     private int size;
+    /** The Kafka partition the card's transactions arrive on: its clock decides the card's expiry. */
+    private int partition;
+
+    public CardHistory() {
+    }
+
+    public CardHistory(int partition) {
+        this.partition = partition;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** A topic with more partitions moves keys; the card follows its latest transaction. */
+    public void movedTo(int partition) {
+        this.partition = partition;
+    }
 
     /** Records a transaction and returns the card's features as of its event time. */
     public CardFeatures record(long eventTimeMs, double amount, FeatureDefinition windows) {
@@ -97,12 +115,14 @@ public final class CardHistory implements DataSerializable {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeInt(partition);
         out.writeLongArray(Arrays.copyOf(times, size));
         out.writeDoubleArray(Arrays.copyOf(amounts, size));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
+        partition = in.readInt();
         times = in.readLongArray();
         amounts = in.readDoubleArray();
         size = times.length;

@@ -55,7 +55,6 @@ class CardFeatureStateTest {
 
     @Test
     void shouldNotJudgeACardByAnotherCardsTime() {
-        // Cards of different Kafka partitions may arrive hours apart in a replay.
         state.accept(txn("T1").card(OTHER_CARD).at(at(ofHours(30))).event(1));
 
         Step<FeaturedEvent> earlier = state.accept(txn("T2").card(CARD).at(at(ofHours(1))).event(2));
@@ -64,14 +63,13 @@ class CardFeatureStateTest {
     }
 
     @Test
-    void shouldEvictACardOnceNoWindowCanReachItsHistory() {
+    void shouldEvictACardOnceItsPartitionMovedOnByTheLongestWindowPlusTheLag() {
         state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
 
         state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofHours(1)).plus(ofMinutes(1)))).event(2));
 
         assertThat(state.cardCount()).isEqualTo(1);
         assertThat(state.evictedCards()).isEqualTo(1);
-        assertThat(state.evictedUpToMs()).isEqualTo(at(ofDays(0)));
     }
 
     @Test
@@ -81,6 +79,18 @@ class CardFeatureStateTest {
         state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofMinutes(59)))).event(2));
 
         assertThat(state.cardCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotEvictACardBecauseAnotherPartitionIsDaysAhead() {
+        // In a replay one partition may be read days ahead of another.
+        state.accept(txn("T1").card(CARD).partition(0).at(at(ofDays(0))).event(1));
+        state.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(10))).event(1));
+
+        Step<FeaturedEvent> next = state.accept(txn("T3").card(CARD).partition(0).at(at(ofDays(2))).event(2));
+
+        assertThat(state.evictedCards()).isZero();
+        assertThat(next.value().features()).isEqualTo(new CardFeatures(1, 10.0, 2));
     }
 
     @Test
@@ -107,11 +117,15 @@ class CardFeatureStateTest {
     }
 
     @Test
-    void shouldRestoreTheNewestOfSeveralSavedTimes() {
-        state.restoreTimes(at(ofHours(2)), at(ofHours(1)));
-        state.restoreTimes(at(ofHours(9)), Long.MIN_VALUE);
+    void shouldRestoreTheNewestOfSeveralSavedTimesPerPartition() {
+        CardFeatureState restored = new CardFeatureState(FeatureDefinition.load(), ONE_HOUR_LAG);
+        restored.restorePartitionTimes(new long[]{0, at(ofDays(9)), at(ofDays(1)), 1, at(ofDays(2)), Long.MIN_VALUE});
+        restored.restorePartitionTimes(new long[]{0, at(ofDays(3)), at(ofDays(1).plus(ofHours(2)))});
 
-        assertThat(state.clockMs()).isEqualTo(at(ofHours(9)));
-        assertThat(state.evictedUpToMs()).isEqualTo(at(ofHours(1)));
+        Step<FeaturedEvent> reachesEvicted = restored.accept(txn("T1").partition(0).at(at(ofDays(8))).event(1));
+        Step<FeaturedEvent> otherPartition = restored.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(2))).event(1));
+
+        assertThat(reachesEvicted.deadLetter().detail()).contains("evicted history up to " + at(ofDays(1).plus(ofHours(2))));
+        assertThat(otherPartition.isOk()).isTrue();
     }
 }
