@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# The local deployment without Docker: the Kafka broker of scripts/kafka.sh plus a cluster of
+# Hazelcast members (three by default) on 127.0.0.1:5701..., started the way a user starts them:
+# HazelcastMemberStarter with scripts/hazelcast.yaml. Logs in .run/logs, pids in .run/pids.
+set -euo pipefail
+
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+CLUSTER_MEMBERS=${CLUSTER_MEMBERS:-3}
+MEMBER_HEAP=${MEMBER_HEAP:-1g}
+PYTHON_VENV=${PYTHON_VENV:-$ROOT_DIR/python/.venv}
+CLUSTER_START_TIMEOUT=${CLUSTER_START_TIMEOUT:-120}
+STOP_GRACE_SECONDS=${STOP_GRACE_SECONDS:-20}
+FIRST_MEMBER_PORT=5701
+
+usage() {
+    cat >&2 <<EOF
+usage: $(basename "$0") up|status|down
+
+  up      start Kafka and the Hazelcast members that are not running, and wait until the
+          broker serves requests and every member sees a cluster of CLUSTER_MEMBERS members
+  status  print pid, port, state and memory of each process; exit 0 only if all are up
+  down    stop the members and the broker (SIGTERM, then SIGKILL after ${STOP_GRACE_SECONDS}s)
+          and make sure none of them, nor a Python worker of theirs, is left
+
+environment:
+  CLUSTER_MEMBERS=$CLUSTER_MEMBERS         members, on ports $FIRST_MEMBER_PORT and up
+  MEMBER_HEAP=$MEMBER_HEAP            maximum heap per member
+  PYTHON_VENV=\$ROOT/python/.venv  interpreter the members run the scoring handler with
+  CLUSTER_START_TIMEOUT=$CLUSTER_START_TIMEOUT  seconds
+  STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS
+  and those of scripts/kafka.sh (KAFKA_PORT, KAFKA_HEAP, ...)
+EOF
+    exit 2
+}
+
+member_port() { echo $((FIRST_MEMBER_PORT + $1 - 1)); }
+member_log() { echo "$LOG_DIR/member-$1.log"; }
+
+# The member's view of the cluster from its health endpoint, e.g.
+# {"nodeState":"ACTIVE","clusterState":"ACTIVE","clusterSafe":true,"migrationQueueSize":0,"clusterSize":3}
+member_health() {
+    curl -fsS --max-time 2 "http://127.0.0.1:$(member_port "$1")/hazelcast/health" 2>/dev/null
+}
+
+member_cluster_size() {
+    local health size
+    health=$(member_health "$1") || return 1
+    [[ "$health" == *'"nodeState":"ACTIVE"'* ]] || return 1
+    size=${health##*\"clusterSize\":}
+    echo "${size%%[!0-9]*}"
+}
+
+# Members that run beside Kafka and Python: a small heap, the module flags of Hazelcast's own
+# start script, and our Python init script ahead of the one in hazelcast-jet-python.
+start_member() {
+    local i=$1 port tmp
+    port=$(member_port "$i")
+    tmp="$RUN_DIR/tmp/member-$i"
+    if [[ -d "$tmp" ]]; then
+        # Jet makes Python runtime directories read-only; give them back before removing.
+        chmod -R u+w "$tmp" && rm -rf "$tmp"
+    fi
+    mkdir -p "$tmp"
+    # setsid: members outlive this script and are not hit by the caller's Ctrl-C.
+    (
+        cd "$tmp"
+        export PATH="$PYTHON_VENV/bin:$PATH"
+        exec setsid java \
+            -Xmx"$MEMBER_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+            --add-modules java.se \
+            --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+            --add-opens java.base/java.lang=ALL-UNNAMED \
+            --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+            --add-opens java.management/sun.management=ALL-UNNAMED \
+            --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+            -Djava.net.preferIPv4Stack=true \
+            -Djava.io.tmpdir="$tmp" \
+            -Dhazelcast.config="$SCRIPTS_DIR/hazelcast.yaml" \
+            -Dhz.network.port.port="$port" \
+            -Dhz.network.port.auto-increment=false \
+            -Dhazelcast.phone.home.enabled=false \
+            -Dhazelcast.logging.type=jdk \
+            -Djava.util.logging.config.file="$SCRIPTS_DIR/member-logging.properties" \
+            "$PROCESS_MARKER" -Dfraud.role="member-$i" \
+            -cp "$SCRIPTS_DIR/member-classpath:$LIB_DIR/hazelcast/*" \
+            com.hazelcast.core.server.HazelcastMemberStarter \
+            </dev/null >"$(member_log "$i")" 2>&1
+    ) &
+    echo $! > "$PID_DIR/member-$i.pid"
+}
+
+wait_for_members() {
+    local deadline i pid size pending
+    deadline=$(($(date +%s) + CLUSTER_START_TIMEOUT))
+    while :; do
+        pending=()
+        for ((i = 1; i <= CLUSTER_MEMBERS; i++)); do
+            pid=$(running_pid "member-$i")
+            if [[ -z "$pid" ]]; then
+                log_tail "$(member_log "$i")"
+                die "member $i exited during start; see $(member_log "$i")"
+            fi
+            size=$(member_cluster_size "$i") || size=0
+            ((size == CLUSTER_MEMBERS)) || pending+=("member-$i (sees ${size:-0})")
+        done
+        ((${#pending[@]} == 0)) && return 0
+        if (($(date +%s) >= deadline)); then
+            for ((i = 1; i <= CLUSTER_MEMBERS; i++)); do log_tail "$(member_log "$i")"; done
+            die "no cluster of $CLUSTER_MEMBERS members within ${CLUSTER_START_TIMEOUT}s: ${pending[*]}; logs: $LOG_DIR/member-<n>.log"
+        fi
+        sleep 0.5
+    done
+}
+
+cmd_up() {
+    local started_ms i pid port
+    local -a started=()
+    started_ms=$(now_ms)
+    [[ "$CLUSTER_MEMBERS" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_MEMBERS must be a positive number, got '$CLUSTER_MEMBERS'"
+    if [[ ! -x "$PYTHON_VENV/bin/python3" ]]; then
+        die "no Python environment at $PYTHON_VENV: the members score with its interpreter and packages.
+Create it once with: scripts/setup-python.sh   (or point PYTHON_VENV at a prepared one)"
+    fi
+    # Members run in their own directories: their PATH needs the absolute path.
+    PYTHON_VENV=$(cd "$PYTHON_VENV" && pwd)
+    command -v java >/dev/null || die "java (17+) is not on PATH"
+    command -v curl >/dev/null || die "curl is needed to check the members' health"
+    init_run_dirs
+
+    ensure_runtime_jars hazelcast
+    # Members first: they take longest to form a cluster, and need no broker to do it.
+    for ((i = 1; i <= CLUSTER_MEMBERS; i++)); do
+        pid=$(running_pid "member-$i")
+        port=$(member_port "$i")
+        if [[ -n "$pid" ]]; then
+            info "Member $i is already running (pid $pid, port $port)."
+            continue
+        fi
+        port_open "$port" && die "port $port is in use by a process these scripts did not start"
+        start_member "$i"
+        started+=("$i")
+    done
+    if ((${#started[@]} > 0)); then
+        info "Starting member(s) ${started[*]} of $CLUSTER_MEMBERS ..."
+    fi
+    "$SCRIPTS_DIR/kafka.sh" up
+    wait_for_members
+    info "Cluster 'fraud-detection' is up: $CLUSTER_MEMBERS member(s) and Kafka, $(($(now_ms) - started_ms)) ms."
+    cmd_status || true
+}
+
+cmd_status() {
+    local i pid port state size all_up=0
+    "$SCRIPTS_DIR/kafka.sh" status || all_up=1
+    for ((i = 1; i <= CLUSTER_MEMBERS; i++)); do
+        pid=$(running_pid "member-$i")
+        port=$(member_port "$i")
+        state=down
+        size=
+        if [[ -n "$pid" ]]; then
+            if size=$(member_cluster_size "$i"); then state=up; else state=starting; fi
+        fi
+        [[ "$state" == up ]] || all_up=1
+        printf '%-10s pid %-8s port %-6s %-9s rss %-8s %s\n' "member-$i" "${pid:--}" "$port" "$state" \
+            "$([[ -n "$pid" ]] && rss_mb "$pid" || echo -)" "${size:+cluster size $size}"
+    done
+    local role
+    for pid in $(find_ours 'member-*'); do
+        role=$(cmdline_of "$pid") || continue
+        role=${role##*-Dfraud.role=member-}
+        role=${role%% *}
+        if ((role > CLUSTER_MEMBERS)); then
+            warn "member-$role (pid $pid) is running beyond CLUSTER_MEMBERS=$CLUSTER_MEMBERS; 'down' stops it too"
+        fi
+    done
+    return "$all_up"
+}
+
+cmd_down() {
+    init_run_dirs
+    local -a pids workers left
+    # By marker rather than by pid file, so members whose pid file is gone are stopped too.
+    mapfile -t pids < <(find_ours 'member-*')
+    if ((${#pids[@]} > 0)); then
+        info "Stopping ${#pids[@]} member(s): ${pids[*]} ..."
+        stop_pids "$STOP_GRACE_SECONDS" "${pids[@]}"
+    fi
+    rm -f "$PID_DIR"/member-*.pid
+
+    # Jet stops its Python workers with the job; one that outlived a killed member is ours to end.
+    mapfile -t workers < <(find_python_workers)
+    if ((${#workers[@]} > 0)); then
+        warn "stopping Python worker(s) left behind by the members: ${workers[*]}"
+        stop_pids 5 "${workers[@]}"
+    fi
+
+    "$SCRIPTS_DIR/kafka.sh" down
+
+    mapfile -t left < <(find_ours 'member-*'; find_ours kafka; find_python_workers)
+    if ((${#left[@]} > 0)); then
+        die "member, broker or Python worker process(es) are still running: ${left[*]}"
+    fi
+    info "Cluster is down: no member, broker or Python worker started from $ROOT_DIR is left."
+}
+
+(($# == 1)) || usage
+case "$1" in
+    up) cmd_up ;;
+    status) cmd_status ;;
+    down) cmd_down ;;
+    *) usage ;;
+esac

@@ -1,0 +1,176 @@
+# Shared by scripts/kafka.sh, scripts/cluster.sh, scripts/hz-cli and scripts/load.sh: where things
+# live, how runtime jars are fetched, and how processes started from this repository are found,
+# waited on and stopped. Sourced, never run.
+
+ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SCRIPTS_DIR="$ROOT_DIR/scripts"
+RUN_DIR="$ROOT_DIR/.run"
+LIB_DIR="$RUN_DIR/lib"
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+
+# Every long-running process these scripts start carries this on its command line, so `down`
+# can find it even when its pid file is gone, without touching anything started elsewhere.
+PROCESS_MARKER="-Dfraud.home=$ROOT_DIR"
+
+info() { printf '%s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+now_ms() { date +%s%3N; }
+
+# A property of the root pom, e.g. `root_pom_property hazelcast.version`: the one place versions live.
+root_pom_property() {
+    local name=$1 value
+    value=$(sed -n "s:.*<$name>\(.*\)</$name>.*:\1:p" "$ROOT_DIR/pom.xml" | head -n 1)
+    [[ -n "$value" ]] || die "property <$name> not found in $ROOT_DIR/pom.xml"
+    printf '%s' "$value"
+}
+
+# Makes sure .run/lib/<set> holds the jars of scripts/runtime-jars/pom.xml for the current
+# versions; fetches them with Maven when missing or when a version in the root pom changed.
+#   ensure_runtime_jars kafka      the Kafka broker
+#   ensure_runtime_jars hazelcast  Hazelcast members, hz-cli and the loaders
+ensure_runtime_jars() {
+    local set=$1 profile
+    local -a props=(-Ddependency-plugin.version="$(root_pom_property dependency-plugin.version)")
+    case "$set" in
+        kafka) profile=kafka-broker ;;
+        hazelcast)
+            profile=hazelcast-member
+            props+=(-Dhazelcast.version="$(root_pom_property hazelcast.version)"
+                    -Dslf4j.version="$(root_pom_property slf4j.version)"
+                    -Dpicocli.version="$(root_pom_property picocli.version)")
+            ;;
+        *) die "unknown runtime jar set: $set" ;;
+    esac
+    local dir="$LIB_DIR/$set" stamp
+    stamp="$profile ${props[*]} $(cksum < "$SCRIPTS_DIR/runtime-jars/pom.xml")"
+    if [[ -f "$dir/.fetched" && "$(cat "$dir/.fetched")" == "$stamp" ]]; then
+        return 0
+    fi
+    command -v mvn >/dev/null || die "Maven (mvn) is needed once to fetch the $set jars into $dir"
+    info "Fetching $set jars into ${dir#"$ROOT_DIR"/} ..."
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    if ! mvn -q -B -f "$SCRIPTS_DIR/runtime-jars/pom.xml" -P "$profile" "${props[@]}" \
+            dependency:copy-dependencies >"$LOG_DIR/fetch-$set-jars.log" 2>&1; then
+        rm -rf "$dir"
+        die "could not fetch the $set jars; see $LOG_DIR/fetch-$set-jars.log"
+    fi
+    printf '%s' "$stamp" > "$dir/.fetched"
+}
+
+init_run_dirs() {
+    mkdir -p "$LOG_DIR" "$PID_DIR" "$LIB_DIR"
+}
+
+# The command line of a process as one string, arguments separated (and ended) by spaces.
+cmdline_of() {
+    local -a argv
+    mapfile -d '' -t argv 2>/dev/null < "/proc/$1/cmdline" || return 1
+    ((${#argv[@]} > 0)) || return 1
+    printf '%s ' "${argv[@]}"
+}
+
+# True when the process is alive and is the one we started (its command line carries both the
+# repository marker and its role), so a recycled pid is never mistaken for ours.
+is_ours() {
+    local pid=$1 role=$2 cmdline
+    [[ -n "$pid" ]] || return 1
+    cmdline=$(cmdline_of "$pid") || return 1
+    [[ "$cmdline" == *"$PROCESS_MARKER "* && "$cmdline" == *"-Dfraud.role=$role "* ]]
+}
+
+# Pid of a running process by role; empty when it is not running. The pid file is the quick way;
+# when it is missing or stale, the process is looked for by its marker and the file rewritten.
+running_pid() {
+    local role=$1 pid=
+    [[ -f "$PID_DIR/$role.pid" ]] && pid=$(cat "$PID_DIR/$role.pid")
+    if ! is_ours "$pid" "$role"; then
+        pid=$(find_ours "$role" | head -n 1)
+        if [[ -z "$pid" ]]; then
+            rm -f "$PID_DIR/$role.pid"
+            return 0
+        fi
+        mkdir -p "$PID_DIR"
+        echo "$pid" > "$PID_DIR/$role.pid"
+    fi
+    printf '%s' "$pid"
+}
+
+# Pids of processes started from this repository whose role matches the glob (e.g. 'member-*'),
+# whether or not a pid file still knows them.
+find_ours() {
+    local role_glob=$1 proc pid cmdline role
+    for proc in /proc/[0-9]*; do
+        pid=${proc#/proc/}
+        [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+        cmdline=$(cmdline_of "$pid") || continue
+        [[ "$cmdline" == *"$PROCESS_MARKER "* ]] || continue
+        role=${cmdline##*-Dfraud.role=}
+        role=${role%% *}
+        # shellcheck disable=SC2053 # the role is a glob on purpose
+        [[ "$role" == $role_glob ]] && printf '%s\n' "$pid"
+    done
+    return 0
+}
+
+# Python workers that Jet started for our members: they run in the members' temp directories
+# under .run/tmp, which is how they are recognised after a member died without reaping them.
+# (The members themselves run there too; they are recognised by their marker and left out.)
+find_python_workers() {
+    local proc cwd cmdline
+    for proc in /proc/[0-9]*; do
+        cwd=$(readlink "$proc/cwd" 2>/dev/null) || continue
+        [[ "$cwd" == "$RUN_DIR/tmp/"* ]] || continue
+        cmdline=$(cmdline_of "${proc#/proc/}") || continue
+        [[ "$cmdline" == *"$PROCESS_MARKER "* ]] && continue
+        printf '%s\n' "${proc#/proc/}"
+    done
+    return 0
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# Stops the given pids: SIGTERM, then up to $grace seconds for them to exit, then SIGKILL.
+stop_pids() {
+    local grace=$1; shift
+    local pid deadline remaining
+    (($# > 0)) || return 0
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    deadline=$(($(now_ms) + grace * 1000))
+    while :; do
+        remaining=()
+        for pid in "$@"; do alive "$pid" && remaining+=("$pid"); done
+        ((${#remaining[@]} == 0)) && return 0
+        (($(now_ms) >= deadline)) && break
+        sleep 0.2
+    done
+    warn "still running after ${grace}s, sending SIGKILL: ${remaining[*]}"
+    for pid in "${remaining[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in "${remaining[@]}"; do
+        while alive "$pid"; do sleep 0.1; done
+    done
+}
+
+# True when something accepts TCP connections on 127.0.0.1:<port>.
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+rss_mb() {
+    local kb
+    kb=$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ') || true
+    if [[ -n "$kb" ]]; then echo "$((kb / 1024)) MB"; else echo "-"; fi
+}
+
+# The last lines of a log, to show with a failure.
+log_tail() {
+    local log=$1
+    if [[ -s "$log" ]]; then
+        printf '\n--- last lines of %s ---\n' "$log" >&2
+        tail -n 20 "$log" >&2
+        printf -- '---\n' >&2
+    fi
+}
