@@ -6,18 +6,16 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 
 /**
  * The job's configuration, immutable. Each value comes from its command-line flag, else from its
- * environment variable, else from its default; {@link Option} is the one table of them, which
- * {@code --help} and the README print.
+ * environment variable (the option's name), else from its default; {@link Option} is the one
+ * table of them, which {@code --help} prints and a test holds the README to.
  *
  * @param kafkaProperties extra Kafka client properties (SASL, TLS, …) read from
  *                        {@link Option#KAFKA_PROPERTIES_FILE}; applied under the job's own settings
@@ -62,9 +60,9 @@ public record JobSettings(
             this.description = description;
         }
 
-        /** Command-line flag, e.g. {@code --kafka-bootstrap-servers}. */
-        public String flag() {
-            return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+        /** Command-line flag without its dashes, e.g. {@code kafka-bootstrap-servers}. */
+        public String flagName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         /** Environment variable, e.g. {@code KAFKA_BOOTSTRAP_SERVERS}. */
@@ -81,29 +79,31 @@ public record JobSettings(
         }
     }
 
+    static final String SYNOPSIS = "Submits the fraud-detection job to the cluster hz-cli connects to.\n"
+            + "usage: hz-cli submit fraud-detection-job.jar [options]";
+
+    static final List<CommandLineFlags.Flag> FLAGS = Arrays.stream(Option.values())
+            .map(o -> CommandLineFlags.Flag.option(o.flagName(), o.envVar(), o.defaultValue(), o.description()))
+            .toList();
+
     public static JobSettings defaults() {
         return from(new String[0], Map.of());
     }
 
     /** Reads flags ({@code --flag value} or {@code --flag=value}), then {@code env}, then defaults. */
     public static JobSettings from(String[] args, Map<String, String> env) {
-        Map<Option, String> values = new EnumMap<>(Option.class);
-        for (Option option : Option.values()) {
-            String fromEnv = env.get(option.envVar());
-            values.put(option, fromEnv != null && !fromEnv.isBlank() ? fromEnv.trim() : option.defaultValue());
-        }
-        values.putAll(parseFlags(args));
+        CommandLineFlags flags = CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
         return new JobSettings(
-                values.get(Option.KAFKA_BOOTSTRAP_SERVERS),
-                values.get(Option.KAFKA_TOPIC),
-                readProperties(values.get(Option.KAFKA_PROPERTIES_FILE)),
-                values.get(Option.JOB_NAME),
-                parse(values, Option.PROCESSING_GUARANTEE, v -> ProcessingGuarantee.valueOf(v.toUpperCase(Locale.ROOT))),
-                parsePositive(values, Option.SNAPSHOT_INTERVAL_MS),
-                (int) parsePositive(values, Option.PYTHON_PARALLELISM),
-                (int) parsePositive(values, Option.PYTHON_BATCH_SIZE),
-                parsePositive(values, Option.ALLOWED_LAG_MS),
-                parse(values, Option.IF_RUNNING, v -> IfRunning.valueOf(v.toUpperCase(Locale.ROOT))));
+                flags.get(Option.KAFKA_BOOTSTRAP_SERVERS.flagName()),
+                flags.get(Option.KAFKA_TOPIC.flagName()),
+                readProperties(flags.get(Option.KAFKA_PROPERTIES_FILE.flagName())),
+                flags.get(Option.JOB_NAME.flagName()),
+                parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
+                flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
+                (int) flags.getLong(Option.PYTHON_PARALLELISM.flagName(), 1),
+                (int) flags.getLong(Option.PYTHON_BATCH_SIZE.flagName(), 1),
+                flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
+                parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
@@ -116,67 +116,19 @@ public record JobSettings(
                 snapshotIntervalMs, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning);
     }
 
-    /** The option table as lines of text, for {@code --help}. */
+    /** The option table, for {@code --help}. */
     public static String usage() {
-        StringBuilder text = new StringBuilder("Options (flag, environment variable, default):\n");
-        for (Option o : Option.values()) {
-            text.append(String.format("  %-28s %-26s %-16s %s%n",
-                    o.flag(), o.envVar(), o.defaultValue().isEmpty() ? "-" : o.defaultValue(), o.description()));
-        }
-        return text.toString();
+        return CommandLineFlags.usage(SYNOPSIS, FLAGS);
     }
 
-    private static Map<Option, String> parseFlags(String[] args) {
-        Map<Option, String> values = new EnumMap<>(Option.class);
-        List<String> rest = new ArrayList<>(List.of(args));
-        while (!rest.isEmpty()) {
-            String arg = rest.remove(0);
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            Option option = optionForFlag(name);
-            if (value == null) {
-                if (rest.isEmpty()) {
-                    throw new IllegalArgumentException(name + " needs a value\n" + usage());
-                }
-                value = rest.remove(0);
-            }
-            values.put(option, value.trim());
-        }
-        return values;
-    }
-
-    private static Option optionForFlag(String flag) {
-        for (Option o : Option.values()) {
-            if (o.flag().equals(flag)) {
-                return o;
-            }
-        }
-        throw new IllegalArgumentException("Unknown option: " + flag + "\n" + usage());
-    }
-
-    private static <T> T parse(Map<Option, String> values, Option option, Function<String, T> parser) {
-        String value = values.get(option);
+    private static <E extends Enum<E>> E parseEnum(CommandLineFlags flags, Option option, Class<E> type) {
+        String value = flags.get(option.flagName());
         try {
-            return parser.apply(value);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "Invalid value '" + value + "' for " + option.flag() + " / " + option.envVar()
-                            + ": " + option.description(), e);
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid value '" + value + "' for --" + option.flagName()
+                    + " / " + option.envVar() + ": " + option.description(), e);
         }
-    }
-
-    private static long parsePositive(Map<Option, String> values, Option option) {
-        long value = parse(values, option, Long::parseLong);
-        if (value <= 0) {
-            throw new IllegalArgumentException(
-                    option.flag() + " / " + option.envVar() + " must be positive, was " + value);
-        }
-        return value;
     }
 
     private static Properties readProperties(String file) {

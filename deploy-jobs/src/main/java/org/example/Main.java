@@ -18,8 +18,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (List.of(args).contains("--help")) {
-            System.out.println("Submits the fraud-detection job to the cluster hz-cli connects to.\n\n"
-                    + JobSettings.usage());
+            System.out.print(JobSettings.usage());
             return;
         }
         JobSettings settings = JobSettings.from(args, System.getenv());

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the loaders of the job JAR against the local cluster (or any other, through their flags):
+#
+#   scripts/load.sh reference-data [--data-dir python/data] [--clear] ...
+#   scripts/load.sh transactions   [--data-dir python/data] [--rate 500] [--count 20000] ...
+#
+# `<loader> --help` lists every option. Exits non-zero when a loader fails, e.g. when any
+# transaction was not acknowledged by Kafka.
+set -euo pipefail
+
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+JOB_JAR=${JOB_JAR:-$ROOT_DIR/deploy-jobs/target/fraud-detection-job.jar}
+
+usage() {
+    cat >&2 <<USAGE
+usage: $(basename "$0") reference-data|transactions [options]   ('<loader> --help' lists them)
+
+  reference-data  customers.jsonl and merchants.jsonl into the maps (org.example.tools.ReferenceDataLoader)
+  transactions    transactions.jsonl into the Kafka topic (org.example.tools.TransactionProducer)
+
+environment:
+  JOB_JAR=${JOB_JAR#"$ROOT_DIR"/}   the loaders' classes
+USAGE
+    exit 2
+}
+
+(($# >= 1)) || usage
+case "$1" in
+    reference-data) main_class=org.example.tools.ReferenceDataLoader ;;
+    transactions) main_class=org.example.tools.TransactionProducer ;;
+    *) usage ;;
+esac
+shift
+
+[[ -f "$JOB_JAR" ]] || die "no job JAR at $JOB_JAR; build it with: mvn -pl deploy-jobs -am package"
+command -v java >/dev/null || die "java (17+) is not on PATH"
+init_run_dirs
+ensure_runtime_jars hazelcast
+exec java \
+    -Djava.util.logging.config.file="$SCRIPTS_DIR/cli-logging.properties" \
+    -Dhazelcast.logging.type=jdk \
+    -Dhazelcast.phone.home.enabled=false \
+    -cp "$JOB_JAR:$LIB_DIR/hazelcast/*" \
+    "$main_class" "$@"
