@@ -22,14 +22,18 @@ public final class Enrich {
     private Enrich() {
     }
 
-    /** The two reference maps, as a Jet service shared by the processors of a member. */
-    public record ReferenceData(IMap<String, Customer> customers, IMap<String, Merchant> merchants) {
+    /**
+     * The two reference maps, as a Jet service shared by the processors of a member. Values are
+     * read as {@code Object}: see {@link CompactValues} for why they may arrive as generic records.
+     */
+    public record ReferenceData(IMap<String, Object> customers, IMap<String, Object> merchants) {
 
         public CompletableFuture<Step<EnrichedEvent>> lookUp(FeaturedEvent event) {
             Transaction txn = event.transaction();
-            CompletableFuture<Customer> customer = customers.getAsync(txn.ccNum()).toCompletableFuture();
-            CompletableFuture<Merchant> merchant = merchants.getAsync(txn.merchantCode()).toCompletableFuture();
-            return customer.thenCombine(merchant, (c, m) -> enrich(event, c, m));
+            CompletableFuture<Object> customer = customers.getAsync(txn.ccNum()).toCompletableFuture();
+            CompletableFuture<Object> merchant = merchants.getAsync(txn.merchantCode()).toCompletableFuture();
+            return customer.thenCombine(merchant, (c, m) -> enrich(event,
+                    CompactValues.as(c, Customer.class), CompactValues.as(m, Merchant.class)));
         }
     }
 
