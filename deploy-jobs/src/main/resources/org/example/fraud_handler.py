@@ -1,0 +1,400 @@
+"""The PREDICT stage's Python side, and the one Python definition of the model's features.
+
+Hazelcast Jet's ``mapUsingPython`` calls :func:`transform_list` with a batch of scoring requests
+(JSON, see docs/DATA.md) and needs exactly one reply per request, in the same order.
+
+Training imports :func:`feature_matrix` and :func:`haversine_km` from this file, so the model
+is trained on exactly the encoding it is served with. What the features are (columns and their
+order, vocabularies, age groups, windows, the Earth radius) is read from ``features.json``,
+never restated here. Only this directory is shipped to the members, so this module imports
+nothing else of the project.
+"""
+import functools
+import itertools
+import json
+import math
+import operator
+from pathlib import Path
+from typing import NamedTuple
+
+import lightgbm
+import numpy as np
+
+try:
+    import orjson
+except ImportError:  # still works, with the standard library's slower parser
+    orjson = None
+
+HERE = Path(__file__).resolve().parent
+
+
+def _read_json(path):
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+SPEC = _read_json(HERE / "features.json")
+VOCABULARIES = SPEC["vocabularies"]
+WINDOWS = SPEC["streaming_features"]["windows"]
+EARTH_RADIUS_KM = SPEC["distance"]["earth_radius_km"]
+REQUEST_FIELDS = SPEC["request_fields"]["fields"]
+FEATURE_NAMES = [column["name"] for column in SPEC["model_features"]["columns"]]
+
+
+class InvalidRequest(ValueError):
+    """A request that cannot be scored; the message names the problem."""
+
+
+def haversine_km(latitude1, longitude1, latitude2, longitude2):
+    """Great-circle distance in km between points given in degrees (scalars or arrays)."""
+    phi1, lambda1, phi2, lambda2 = map(np.radians, (latitude1, longitude1, latitude2, longitude2))
+    a = (np.sin((phi2 - phi1) / 2) ** 2
+         + np.cos(phi1) * np.cos(phi2) * np.sin((lambda2 - lambda1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+# ---- Reading and checking the fields of a batch ------------------------------------------------
+
+_JSON_TYPE_NAMES = {str: "a string", bool: "a boolean", type(None): "null", dict: "an object",
+                    list: "an array", int: "a number", float: "a number"}
+_NUMBER_TYPES = {int, float}  # bool is a subclass of int, but type() keeps it apart
+
+
+def _json_type(value):
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _preview(text, limit=64):
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _join(parent, key):
+    return f"{parent}.{key}" if parent else key
+
+
+def _field_groups(paths):
+    """(object path, its keys, a getter of those keys) for every object on the way to the paths,
+    parents before children: the top-level request is "", then "transaction", ..."""
+    groups = {}
+    for path in paths:
+        parts = path.split(".")
+        for depth, key in enumerate(parts):
+            keys = groups.setdefault(".".join(parts[:depth]), [])
+            if key not in keys:
+                keys.append(key)
+    return [(parent, keys, operator.itemgetter(*keys)) for parent, keys in groups.items()]
+
+
+_FIELD_GROUPS = _field_groups(REQUEST_FIELDS)
+
+
+def _read_fields(requests):
+    """Every request field of every request: path -> the values in batch order.
+
+    One C-level pass per object (request, transaction, ...) instead of one per field; this is
+    where a missing field or a non-object is found.
+    """
+    fields = {"": requests}
+    for parent, keys, getter in _FIELD_GROUPS:
+        objects = fields[parent]
+        try:
+            rows = list(map(getter, objects))
+        except (KeyError, TypeError):
+            raise InvalidRequest(_missing_field_problem(objects, parent, keys)) from None
+        for key, values in zip(keys, zip(*rows) if len(keys) > 1 else (rows,)):
+            fields[_join(parent, key)] = values
+    return fields
+
+
+def _missing_field_problem(objects, parent, keys):
+    for value in objects:
+        if not isinstance(value, dict):
+            return f"{parent} must be an object, not {_json_type(value)}"
+        for key in keys:
+            if key not in value:
+                return f"missing field '{_join(parent, key)}'"
+
+
+def _decode_numbers(columns, paths):
+    """The columns (one per path) as float64 rows, checked in one pass for the whole batch."""
+    try:
+        if set(map(type, itertools.chain.from_iterable(columns))) <= _NUMBER_TYPES:
+            numbers = np.array(columns, dtype=np.float64)
+            if np.isfinite(numbers).all():
+                return numbers
+    except OverflowError:  # an integer beyond float64
+        pass
+    raise InvalidRequest(_number_problem(columns, paths))
+
+
+def _number_problem(columns, paths):
+    for path, values in zip(paths, columns):
+        for value in values:
+            if type(value) not in _NUMBER_TYPES:
+                return f"{path} must be a number, not {_json_type(value)}"
+            try:
+                finite = math.isfinite(value)
+            except OverflowError:  # an integer beyond float64
+                finite = False
+            if not finite:
+                return f"{path} must be a finite number"
+
+
+def _decode_dates(values, path):
+    # Exactly YYYY-MM-DD (what Java's LocalDate writes); numpy alone would also take "1980".
+    if set(map(type, values)) != {str} or set(map(len, values)) != {10}:
+        wrong = next(v for v in values if type(v) is not str or len(v) != 10)
+        shown = _preview(wrong) if isinstance(wrong, str) else _json_type(wrong)
+        raise InvalidRequest(f"{path} must be a date YYYY-MM-DD, not {shown}")
+    try:
+        return np.array(values, dtype="datetime64[D]")
+    except ValueError as problem:
+        raise InvalidRequest(f"{path} must be a date YYYY-MM-DD: {problem}") from None
+
+
+def _vocabulary_decoder(vocabulary):
+    code_of = {value: float(code) for code, value in enumerate(VOCABULARIES[vocabulary])}
+
+    def decode(values, path):
+        try:
+            return np.array(list(map(code_of.__getitem__, values)), dtype=np.float64)
+        except (KeyError, TypeError):
+            unknown = next(v for v in values if type(v) is not str or v not in code_of)
+            if type(unknown) is not str:
+                raise InvalidRequest(f"{path} must be a string, not {_json_type(unknown)}") from None
+            raise InvalidRequest(f"unknown {vocabulary} {_preview(unknown)}") from None
+
+    return decode
+
+
+# ---- Transforms: features.json names them, these implement them --------------------------------
+
+_MS_PER_HOUR = 3_600_000
+_MS_PER_DAY = 86_400_000
+_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday; weekdays count from Monday = 0
+
+_AGE_GROUPS = SPEC["age_groups"]["bounds"]
+_AGE_GROUP_MIN_AGES = np.array([group["min_age"] for group in _AGE_GROUPS])
+_AGE_GROUP_CODES = np.array([float(VOCABULARIES["age_group"].index(g["name"])) for g in _AGE_GROUPS])
+if _AGE_GROUP_MIN_AGES[0] != 0 or (np.diff(_AGE_GROUP_MIN_AGES) <= 0).any():
+    raise ValueError("features.json: age groups must start at 0 and ascend")
+
+
+def _month_and_day(dates):
+    """(year, 100 * month + day) of datetime64[D] values; the second orders dates within a year."""
+    months = dates.astype("datetime64[M]")
+    years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    month_day = (months.astype(np.int64) % 12 + 1) * 100 + (dates - months).astype(np.int64) + 1
+    return years, month_day
+
+
+def age_years(birth_dates, times_ms):
+    """Whole years of age at the UTC date of each time; someone born on 29 February has their
+    birthday on 1 March in other years (as java.time's Period counts)."""
+    days = np.floor_divide(times_ms, _MS_PER_DAY).astype(np.int64).astype("datetime64[D]")
+    year, month_day = _month_and_day(days)
+    birth_year, birth_month_day = _month_and_day(birth_dates)
+    ages = year - birth_year - (month_day < birth_month_day)
+    if (ages < 0).any():
+        raise InvalidRequest("date_of_birth is after the transaction's date")
+    return ages.astype(np.float64)
+
+
+def age_group(ages):
+    return _AGE_GROUP_CODES[np.searchsorted(_AGE_GROUP_MIN_AGES, ages, side="right") - 1]
+
+
+def hour_utc(times_ms):
+    return np.floor_divide(times_ms, _MS_PER_HOUR) % 24
+
+
+def weekday_utc(times_ms):
+    return (np.floor_divide(times_ms, _MS_PER_DAY) + _EPOCH_WEEKDAY) % 7
+
+
+def ratio(numerators, denominators):
+    # Under the window rule a window always holds the current transaction, so a zero denominator
+    # means malformed input rather than "no history"; it reads as 0 instead of inf or NaN.
+    return np.divide(numerators, denominators, out=np.zeros_like(numerators), where=denominators != 0)
+
+
+class _Transform(NamedTuple):
+    input_kinds: tuple
+    function: object
+    categorical: bool = False
+    of: str = ""  # if set, the function takes that transform's output on the same inputs
+
+
+_TRANSFORMS = {
+    "number": _Transform(("number",), lambda values: values),
+    "age_years": _Transform(("date", "number"), age_years),
+    "age_group": _Transform(("date", "number"), age_group, categorical=True, of="age_years"),
+    "hour_utc": _Transform(("number",), hour_utc),
+    "weekday_utc": _Transform(("number",), weekday_utc),
+    "ratio": _Transform(("number", "number"), ratio),
+}
+_DECODERS = {"date": _decode_dates}
+for _vocabulary in VOCABULARIES:
+    _TRANSFORMS[f"code:{_vocabulary}"] = _Transform((_vocabulary,), lambda codes: codes, categorical=True)
+    _DECODERS[_vocabulary] = _vocabulary_decoder(_vocabulary)
+
+
+def _column_plan():
+    """Per model column: its transform and the request paths of its inputs; and the kind of
+    every input path (number, date or a vocabulary)."""
+    plan, kinds = [], {}
+    for column in SPEC["model_features"]["columns"]:
+        transform = _TRANSFORMS.get(column["transform"])
+        if transform is None or len(transform.input_kinds) != len(column["inputs"]):
+            raise ValueError(f"features.json: column {column['name']} has an unknown transform "
+                             f"{column['transform']!r} or the wrong number of inputs")
+        for path, kind in zip(column["inputs"], transform.input_kinds):
+            if path not in REQUEST_FIELDS or kinds.setdefault(path, kind) != kind:
+                raise ValueError(f"features.json: column {column['name']} reads {path}, which is not "
+                                 f"in request_fields or is read as {kinds[path]} elsewhere")
+        plan.append((column["transform"], tuple(column["inputs"])))
+    return plan, kinds
+
+
+_PLAN, _INPUT_KINDS = _column_plan()
+_NUMBER_INPUTS = [path for path, kind in _INPUT_KINDS.items() if kind == "number"]
+_OTHER_INPUTS = [(path, _DECODERS[kind]) for path, kind in _INPUT_KINDS.items() if kind != "number"]
+CATEGORICAL_FEATURES = [name for name, (transform, _) in zip(FEATURE_NAMES, _PLAN)
+                        if _TRANSFORMS[transform].categorical]
+
+
+def feature_matrix(requests):
+    """The model's input rows (float64, columns in features.json order) for request dicts.
+
+    Vectorised over the batch. Raises InvalidRequest naming the first problem found (a missing
+    request field, a wrong type, an unknown vocabulary value, ...) if any request is invalid.
+    Every request field must be present, even those the model ignores: the job needs them back.
+    """
+    matrix = np.empty((len(requests), len(FEATURE_NAMES)))
+    if not requests:
+        return matrix
+    fields = _read_fields(requests)
+    inputs = dict(zip(_NUMBER_INPUTS, _decode_numbers([fields[p] for p in _NUMBER_INPUTS], _NUMBER_INPUTS)))
+    for path, decode in _OTHER_INPUTS:
+        inputs[path] = decode(fields[path], path)
+    outputs = {}
+    for column, (transform, paths) in enumerate(_PLAN):
+        matrix[:, column] = _output(transform, paths, inputs, outputs)
+    return matrix
+
+
+def _output(name, paths, inputs, outputs):
+    """A transform's output on decoded inputs, computed once per batch (age_group reuses age)."""
+    key = (name, paths)
+    if key not in outputs:
+        transform = _TRANSFORMS[name]
+        arguments = [_output(transform.of, paths, inputs, outputs)] if transform.of else [inputs[p] for p in paths]
+        outputs[key] = transform.function(*arguments)
+    return outputs[key]
+
+
+# ---- Serving ------------------------------------------------------------------------------------
+
+def parse_json_stdlib(text):
+    """Standard-library parsing as strict as orjson: NaN and Infinity are not JSON."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+# The parser in use; the benchmark and the tests swap it to compare orjson with the stdlib.
+parse_json = orjson.loads if orjson is not None else parse_json_stdlib
+
+
+class _Model(NamedTuple):
+    booster: lightgbm.Booster
+    threshold: float
+    version_json: str  # already JSON-encoded, as it goes into every reply
+
+
+@functools.cache
+def load_model():
+    """The model and its metadata, loaded once per Python process on first use."""
+    metadata = _read_json(HERE / "fraud_model.json")
+    booster = lightgbm.Booster(model_file=str(HERE / "fraud_model.txt"))
+    if booster.feature_name() != FEATURE_NAMES or metadata["feature_names"] != FEATURE_NAMES:
+        raise RuntimeError(f"fraud_model.txt expects columns {booster.feature_name()} but "
+                           f"features.json defines {FEATURE_NAMES}: retrain the model")
+    return _Model(booster, float(metadata["threshold"]), json.dumps(metadata["model_version"]))
+
+
+_SCORE_REPLY = '{"fraud_probability":%r,"is_fraud":%s,"model_version":%s,"request":%s}'
+_ERROR_REPLY = '{"error":%s,"request":%s}'
+_RAW_LIMIT = 1000
+
+
+def _raw_error_reply(problem, item):
+    raw = item if isinstance(item, str) else repr(item)
+    return json.dumps({"error": problem, "raw": raw[:_RAW_LIMIT]})
+
+
+def _parse(item):
+    """(request dict, None), or (None, the problem) when the item is not a JSON object."""
+    if type(item) is not str:
+        return None, f"request must be a string, not {type(item).__name__}"
+    try:
+        request = parse_json(item)
+    except (ValueError, RecursionError) as problem:  # RecursionError: stdlib on deep nesting
+        return None, f"request is not valid JSON: {problem}"
+    if type(request) is not dict:
+        return None, f"request must be a JSON object, not {_json_type(request)}"
+    return request, None
+
+
+def _convert(requests, positions, matrices, converted, problems):
+    """Appends the feature rows of the valid requests to ``matrices`` and their positions to
+    ``converted``; records a problem per invalid one in ``problems``.
+
+    A batch converts in one vectorised pass. Only when that fails is it halved and each half
+    retried, so one bad item among n costs about 2·log2(n) extra passes, and every message is
+    about a single request. Any exception, not just InvalidRequest, stays with its item: one
+    request the code did not foresee must not fail the whole batch.
+    """
+    try:
+        matrices.append(feature_matrix(requests))
+        converted.extend(positions)
+    except Exception as problem:  # reported per item, never swallowed
+        if len(requests) == 1:
+            problems[positions[0]] = str(problem) if isinstance(problem, InvalidRequest) \
+                else f"cannot score: {type(problem).__name__}: {problem}"
+            return
+        half = len(requests) // 2
+        _convert(requests[:half], positions[:half], matrices, converted, problems)
+        _convert(requests[half:], positions[half:], matrices, converted, problems)
+
+
+def transform_list(items):
+    """Scores a batch of JSON requests; returns one JSON reply per item, in the same order.
+
+    A reply is either a score with the request echoed verbatim, or an error naming the problem
+    with the request echoed (or, when the item is not a JSON object, its first 1000 characters).
+    """
+    model = load_model()
+    replies = [None] * len(items)
+    requests, positions = [], []
+    for position, item in enumerate(items):
+        request, problem = _parse(item)
+        if problem is None:
+            requests.append(request)
+            positions.append(position)
+        else:
+            replies[position] = _raw_error_reply(problem, item)
+
+    matrices, converted, problems = [], [], {}
+    _convert(requests, positions, matrices, converted, problems)
+    for position, problem in problems.items():
+        replies[position] = _ERROR_REPLY % (json.dumps(problem), items[position])
+
+    if converted:
+        probabilities = model.booster.predict(np.concatenate(matrices), num_threads=1).tolist()
+        for position, probability in zip(converted, probabilities):
+            is_fraud = "true" if probability >= model.threshold else "false"
+            replies[position] = _SCORE_REPLY % (probability, is_fraud, model.version_json, items[position])
+    return replies

@@ -1,0 +1,73 @@
+"""Measures fraud_handler.transform_list on one core: µs per request at several batch sizes.
+
+Hazelcast runs one Python process per processor on each member, so one core and one LightGBM
+thread per process is the configuration that matters. The requests are the ones the job would
+send for a freshly generated data set, serialised as compact JSON like the job's Jackson does.
+
+Usage: python bench_handler.py [--cpu 0] [--seconds 0.5]
+"""
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+
+import generate_data
+import scoring_requests
+from job_resources import fraud_handler
+
+BATCH_SIZES = (1, 16, 128, 1024)
+PARSERS = {"orjson": fraud_handler.parse_json, "stdlib json": fraud_handler.parse_json_stdlib}
+
+
+def realistic_items(count=20_000):
+    with tempfile.TemporaryDirectory() as directory:
+        generate_data.main(["--out", directory, "--cards", "1000", "--days", "14", "--seed", "7"])
+        requests = scoring_requests.scoring_requests(scoring_requests.DataSet(directory))
+        return [json.dumps(r, separators=(",", ":")) for r, _ in zip(requests, range(count))]
+
+
+def microseconds_per_item(function, items, batch_size, seconds):
+    """Best of five rounds, each scoring consecutive batches for about seconds / 5."""
+    batches = [items[i:i + batch_size] for i in range(0, len(items) - batch_size + 1, batch_size)]
+    rounds = []
+    for _ in range(5):
+        done, began = 0, time.perf_counter()
+        while time.perf_counter() - began < seconds / 5:
+            function(batches[done % len(batches)])
+            done += 1
+        rounds.append((time.perf_counter() - began) / (done * batch_size) * 1e6)
+    return min(rounds), statistics.median(rounds)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cpu", type=int, default=min(os.sched_getaffinity(0)))
+    parser.add_argument("--seconds", type=float, default=0.5, help="per measurement")
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {args.cpu})
+
+    items = realistic_items()
+    booster = fraud_handler.load_model().booster
+    matrix = fraud_handler.feature_matrix([json.loads(item) for item in items])
+    paths = {"model alone (booster.predict)": lambda batch: booster.predict(batch, num_threads=1)}
+    for name, parse in PARSERS.items():
+        paths[f"transform_list, {name}"] = (lambda p: lambda batch: _with_parser(p, batch))(parse)
+
+    print(f"{len(items):,} requests, one core (cpu {args.cpu}); µs per request, best (median) of 5")
+    print(f"| path | {' | '.join(f'batch {b}' for b in BATCH_SIZES)} |")
+    print("|---|" + "---|" * len(BATCH_SIZES))
+    for name, function in paths.items():
+        source = matrix if name.startswith("model") else items
+        cells = [microseconds_per_item(function, source, b, args.seconds) for b in BATCH_SIZES]
+        print(f"| {name} | {' | '.join(f'{best:.1f} ({median:.1f})' for best, median in cells)} |")
+
+
+def _with_parser(parse, batch):
+    fraud_handler.parse_json = parse
+    return fraud_handler.transform_list(batch)
+
+
+if __name__ == "__main__":
+    main()

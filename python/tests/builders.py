@@ -1,0 +1,68 @@
+"""Tiny builders for the tests: a valid scoring request changed only where a test says, times
+written as dates, and replies parsed strictly."""
+import copy
+import datetime
+import json
+
+import generate_data
+from job_resources import fraud_handler
+
+# The example request of docs/DATA.md.
+EXAMPLE_REQUEST = {
+    "transaction": {"transaction_id": "T000000000042", "cc_num": "4000000000001234",
+                    "merchant_code": "M00017", "amount": 42.5, "event_time_ms": 1767225600000,
+                    "latitude": 40.71, "longitude": -74.01},
+    "source": {"partition": 3, "offset": 1234, "append_time_ms": 1767225600123},
+    "features": {"txn_count_24h": 2, "amount_sum_24h": 80.0, "txn_count_7d": 9},
+    "category": "grocery_pos", "gender": "F", "date_of_birth": "1980-04-02",
+    "city_population": 12000, "setting": "urban", "distance_km": 3.2,
+}
+MISSING = object()
+# Every request field by its last name ("amount" -> "transaction.amount"); the names are unique.
+PATH_OF = {path.rsplit(".", 1)[-1]: path for path in fraud_handler.REQUEST_FIELDS}
+
+
+def a_request(**changes):
+    """The example request with fields changed by their last name; MISSING removes one."""
+    request = copy.deepcopy(EXAMPLE_REQUEST)
+    for name, value in changes.items():
+        *parents, key = PATH_OF[name].split(".")
+        holder = request
+        for parent in parents:
+            holder = holder[parent]
+        if value is MISSING:
+            del holder[key]
+        else:
+            holder[key] = value
+    return request
+
+
+def as_item(request):
+    return json.dumps(request, separators=(",", ":"), ensure_ascii=False)
+
+
+def at(iso_time):
+    """Epoch milliseconds of an ISO time, read as UTC."""
+    moment = datetime.datetime.fromisoformat(iso_time).replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def _reject(constant):
+    raise ValueError(f"reply holds {constant}, which is not JSON")
+
+
+def parse_reply(text):
+    """A reply as Java's Jackson would read it: strict JSON, one object."""
+    reply = json.loads(text, parse_constant=_reject)
+    assert isinstance(reply, dict), text
+    return reply
+
+
+def column(matrix, name):
+    return matrix[:, fraud_handler.FEATURE_NAMES.index(name)]
+
+
+def generated(directory, *flags):
+    """A data set written by generate_data.py with the given flags into directory."""
+    generate_data.main(["--out", str(directory), *map(str, flags)])
+    return directory

@@ -1,0 +1,197 @@
+"""The contract of fraud_handler.transform_list with the job (docs/DATA.md, scoring reply)."""
+import json
+
+import pytest
+
+from builders import MISSING, EXAMPLE_REQUEST, a_request, as_item, parse_reply
+from job_resources import METADATA_FILE, fraud_handler
+
+METADATA = json.loads(METADATA_FILE.read_text())
+
+
+def score(items):
+    replies = fraud_handler.transform_list(items)
+    assert len(replies) == len(items)
+    return [parse_reply(reply) for reply in replies]
+
+
+def test_should_answer_an_empty_batch_with_no_replies(parser):
+    assert fraud_handler.transform_list([]) == []
+
+
+def test_should_score_a_valid_request_and_echo_it(parser):
+    [reply] = score([as_item(EXAMPLE_REQUEST)])
+
+    assert set(reply) == {"fraud_probability", "is_fraud", "model_version", "request"}
+    assert 0.0 < reply["fraud_probability"] < 1.0
+    assert reply["is_fraud"] == (reply["fraud_probability"] >= METADATA["threshold"])
+    assert reply["model_version"] == METADATA["model_version"]
+    assert reply["request"] == EXAMPLE_REQUEST
+
+
+def test_should_embed_the_request_text_verbatim(parser):
+    # Spacing, key order and fields the handler does not know are the job's business.
+    item = '{ "extra": [1, {"x": null}],' + as_item(a_request())[1:]
+
+    [reply] = fraud_handler.transform_list([item])
+
+    assert reply.endswith(',"request":' + item + "}")
+
+
+def test_should_keep_order_and_length_when_items_fail(parser):
+    items = []
+    for position in range(300):
+        request = a_request(transaction_id=f"T{position:012d}")
+        items.append(as_item(request) if position % 7 else "not json")
+
+    replies = score(items)
+
+    for position, reply in enumerate(replies):
+        if position % 7:
+            assert reply["request"]["transaction"]["transaction_id"] == f"T{position:012d}"
+            assert "error" not in reply
+        else:
+            assert reply["raw"] == "not json" and "request" not in reply
+
+
+def test_should_score_each_request_as_if_it_were_alone(parser):
+    items = [as_item(a_request(amount=float(amount), transaction_id=f"T{amount}")) for amount in range(1, 200)]
+    alone = [score([item])[0]["fraud_probability"] for item in items]
+
+    together = [reply["fraud_probability"] for reply in score(items + ["{"])[:-1]]
+
+    assert together == alone
+
+
+def test_should_answer_every_item_of_an_all_bad_batch(parser):
+    items = [as_item(a_request(category=f"unknown-{i}")) for i in range(64)]
+
+    replies = score(items)
+
+    assert [reply["error"] for reply in replies] == [f"unknown category 'unknown-{i}'" for i in range(64)]
+
+
+@pytest.mark.parametrize("item, problem", [
+    ("", "request is not valid JSON"),
+    ("{", "request is not valid JSON"),
+    ('{"a": 1} trailing', "request is not valid JSON"),
+    ('{"amount": NaN}', "request is not valid JSON"),
+    ('{"amount": Infinity}', "request is not valid JSON"),
+    ("[" * 100_000, "request is not valid JSON"),
+    ("[1, 2]", "request must be a JSON object, not an array"),
+    ("42", "request must be a JSON object, not a number"),
+    ("null", "request must be a JSON object, not null"),
+    ('"text"', "request must be a JSON object, not a string"),
+])
+def test_should_return_the_raw_item_when_it_is_not_a_json_object(parser, item, problem):
+    [reply] = score([item])
+
+    assert reply["error"].startswith(problem)
+    assert reply["raw"] == item[:1000]
+    assert "request" not in reply
+
+
+def test_should_refuse_an_item_that_is_not_a_string(parser):
+    [reply] = score([b'{"transaction": 1}'])
+
+    assert reply["error"] == "request must be a string, not bytes"
+
+
+@pytest.mark.parametrize("path", fraud_handler.REQUEST_FIELDS)
+def test_should_name_a_missing_field(parser, path):
+    name = path.rsplit(".", 1)[-1]
+    request = a_request(**{name: MISSING})
+
+    [reply] = score([as_item(request)])
+
+    assert reply == {"error": f"missing field '{path}'", "request": request}
+
+
+def test_should_name_a_missing_object(parser):
+    request = {key: value for key, value in a_request().items() if key != "features"}
+
+    [reply] = score([as_item(request)])
+
+    assert reply["error"] == "missing field 'features'"
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({"transaction": 5}, "transaction must be an object, not a number"),
+    ({"features": [1, 2, 3]}, "features must be an object, not an array"),
+    ({"source": None}, "source must be an object, not null"),
+    ({"amount": "42.5"}, "transaction.amount must be a number, not a string"),
+    ({"amount": True}, "transaction.amount must be a number, not a boolean"),
+    ({"amount": None}, "transaction.amount must be a number, not null"),
+    ({"event_time_ms": {"ms": 1}}, "transaction.event_time_ms must be a number, not an object"),
+    ({"txn_count_24h": [2]}, "features.txn_count_24h must be a number, not an array"),
+    ({"distance_km": "3.2"}, "distance_km must be a number, not a string"),
+    ({"category": "groceries"}, "unknown category 'groceries'"),
+    ({"category": "Grocery_pos"}, "unknown category 'Grocery_pos'"),
+    ({"category": 4}, "category must be a string, not a number"),
+    ({"category": ["grocery_pos"]}, "category must be a string, not an array"),
+    ({"gender": "X"}, "unknown gender 'X'"),
+    ({"gender": None}, "gender must be a string, not null"),
+    ({"setting": "suburban"}, "unknown setting 'suburban'"),
+    ({"date_of_birth": "1980-02-30"}, "date_of_birth must be a date YYYY-MM-DD"),
+    ({"date_of_birth": "1980"}, "date_of_birth must be a date YYYY-MM-DD, not '1980'"),
+    ({"date_of_birth": "02/04/1980"}, "date_of_birth must be a date YYYY-MM-DD"),
+    ({"date_of_birth": 19800402}, "date_of_birth must be a date YYYY-MM-DD, not a number"),
+    ({"date_of_birth": "2030-01-01"}, "date_of_birth is after the transaction's date"),
+])
+def test_should_name_the_problem_of_an_invalid_field(parser, changes, problem):
+    if "transaction" in changes or "features" in changes or "source" in changes:
+        request = {**a_request(), **changes}
+    else:
+        request = a_request(**changes)
+
+    [reply] = score([as_item(request)])
+
+    assert reply["error"].startswith(problem)
+    assert reply["request"] == request
+
+
+def test_should_refuse_numbers_beyond_float64(monkeypatch):
+    # Only the standard library parses these; orjson already refuses them as JSON.
+    monkeypatch.setattr(fraud_handler, "parse_json", fraud_handler.parse_json_stdlib)
+    too_big = as_item(a_request()).replace('"amount":42.5', '"amount":1e400')
+    huge_integer = as_item(a_request()).replace('"amount":42.5', '"amount":' + "9" * 400)
+
+    replies = score([too_big, huge_integer])
+
+    assert [reply["error"] for reply in replies] == ["transaction.amount must be a finite number"] * 2
+
+
+def test_should_keep_unicode_intact(parser):
+    request = a_request(transaction_id="T-ünïcødé-€-😀", category="épicerie 🛒")
+    valid = a_request(transaction_id="T-日本語-✓")
+
+    unknown, scored = score([as_item(request), as_item(valid)])
+
+    assert unknown == {"error": "unknown category 'épicerie 🛒'", "request": request}
+    assert scored["request"] == valid
+    assert score(["ü" * 2000])[0]["raw"] == "ü" * 1000
+
+
+def test_should_cope_with_very_long_strings(parser):
+    long_id = a_request(transaction_id="T" * 1_000_000)
+    long_category = a_request(category="x" * 100_000)
+
+    scored, unknown, not_json = score([as_item(long_id), as_item(long_category), "{" + "x" * 100_000])
+
+    assert scored["request"] == long_id and "fraud_probability" in scored
+    assert unknown["error"] == f"unknown category '{'x' * 64}...'"
+    assert len(not_json["raw"]) == 1000
+
+
+def test_should_refuse_a_model_trained_on_other_columns(tmp_path, monkeypatch):
+    metadata = {**METADATA, "feature_names": list(reversed(METADATA["feature_names"]))}
+    (tmp_path / "fraud_model.json").write_text(json.dumps(metadata))
+    (tmp_path / "fraud_model.txt").write_bytes((METADATA_FILE.parent / "fraud_model.txt").read_bytes())
+    monkeypatch.setattr(fraud_handler, "HERE", tmp_path)
+    fraud_handler.load_model.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="retrain the model"):
+            fraud_handler.transform_list([as_item(a_request())])
+    finally:
+        monkeypatch.undo()
+        fraud_handler.load_model.cache_clear()
