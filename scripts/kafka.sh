@@ -6,16 +6,19 @@ set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
+# An instance has its own pid file, data and log; the demo runs one of its own ("demo-kafka", on
+# other ports), so it never stops or fills the broker of scripts/cluster.sh.
+KAFKA_INSTANCE=${KAFKA_INSTANCE:-kafka}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP=${KAFKA_HEAP:-512m}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
 STOP_GRACE_SECONDS=${STOP_GRACE_SECONDS:-20}
 
-ROLE=kafka
-DATA_DIR="$RUN_DIR/kafka-data"
-CONFIG_FILE="$RUN_DIR/kafka/server.properties"
-LOG_FILE="$LOG_DIR/kafka.log"
+ROLE=$KAFKA_INSTANCE
+DATA_DIR="$RUN_DIR/$KAFKA_INSTANCE-data"
+CONFIG_FILE="$RUN_DIR/$KAFKA_INSTANCE/server.properties"
+LOG_FILE="$LOG_DIR/$KAFKA_INSTANCE.log"
 
 usage() {
     cat >&2 <<EOF
@@ -26,7 +29,7 @@ usage: $(basename "$0") up|status|down
   down    stop the broker (SIGTERM, then SIGKILL after ${STOP_GRACE_SECONDS}s)
 
 environment:
-  KAFKA_PORT=$KAFKA_PORT  KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT  KAFKA_HEAP=$KAFKA_HEAP
+  KAFKA_INSTANCE=$KAFKA_INSTANCE  KAFKA_PORT=$KAFKA_PORT  KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT  KAFKA_HEAP=$KAFKA_HEAP
   KAFKA_START_TIMEOUT=$KAFKA_START_TIMEOUT (seconds)  STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS
 EOF
     exit 2

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -56,6 +57,11 @@ public final class TransactionProducer {
     public static final int DEFAULT_PARTITIONS = 12;
     public static final Duration DEFAULT_LEADER_TIMEOUT = Duration.ofSeconds(60);
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+    /**
+     * Retention of a topic this tool creates: a replaced job rebuilds its 7-day windows from Kafka,
+     * so a week plus the allowed lag must stay readable (docs/DESIGN.md).
+     */
+    static final Duration RETENTION = Duration.ofDays(8);
 
     /**
      * The outcome of one run.
@@ -146,7 +152,9 @@ public final class TransactionProducer {
         try (Admin admin = Admin.create(clientProperties)) {
             if (describe(admin, topic) == null) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor))).all().get();
+                    admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis())))))
+                            .all().get();
                     console.printf("Created topic '%s' with %d partitions (replication factor %d)%n",
                             topic, partitions, replicationFactor);
                 } catch (ExecutionException e) {
