@@ -3,6 +3,7 @@
 #
 #   scripts/load.sh reference-data [--data-dir python/data] [--clear] ...
 #   scripts/load.sh transactions   [--data-dir python/data] [--rate 500] [--count 20000] ...
+#   scripts/load.sh verify         --expected 20000 [--labels python/data/labels.csv] ...
 #
 # `<loader> --help` lists every option. Exits non-zero when a loader fails, e.g. when any
 # transaction was not acknowledged by Kafka.
@@ -19,6 +20,7 @@ usage: $(basename "$0") reference-data|transactions [options]   ('<loader> --hel
 
   reference-data  customers.jsonl and merchants.jsonl into the maps (org.example.tools.ReferenceDataLoader)
   transactions    transactions.jsonl into the Kafka topic (org.example.tools.TransactionProducer)
+  verify          wait for every transaction's outcome and check the accounting (org.example.tools.VerifyRun)
 
 environment:
   JOB_JAR=${JOB_JAR#"$ROOT_DIR"/}   the loaders' classes
@@ -30,6 +32,7 @@ USAGE
 case "$1" in
     reference-data) main_class=org.example.tools.ReferenceDataLoader ;;
     transactions) main_class=org.example.tools.TransactionProducer ;;
+    verify) main_class=org.example.tools.VerifyRun ;;
     *) usage ;;
 esac
 shift

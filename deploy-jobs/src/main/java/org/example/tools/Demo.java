@@ -1,0 +1,158 @@
+package org.example.tools;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.hazelcast.map.IMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.example.CommandLineFlags;
+import org.example.FraudJob;
+import org.example.JobSettings;
+import org.example.Names;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one-command demo, every part real: Hazelcast members in this JVM (3 by default, as in
+ * production), the fraud-detection job with PREDICT in Python processes, a Kafka broker (started by
+ * {@code scripts/demo.sh}), the customers and merchants of a generated data set, and its
+ * transactions streamed into Kafka. It ends with a summary read back from the maps: every input
+ * accounted for, throughput, latency and the flagged frauds against the labels.
+ */
+public final class Demo {
+
+    static final String SYNOPSIS = "Runs the fraud-detection pipeline end to end on embedded Hazelcast members.\n"
+            + "usage: Demo [options]";
+
+    static final List<CommandLineFlags.Flag> FLAGS = List.of(
+            CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data/demo", "Generated data set to stream"),
+            CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                    "Kafka broker"),
+            CommandLineFlags.Flag.option("members", "DEMO_MEMBERS", "3", "Hazelcast members to start in this JVM"),
+            CommandLineFlags.Flag.option("python-parallelism", "PYTHON_PARALLELISM", "10",
+                    "Python processes per member"),
+            CommandLineFlags.Flag.option("count", null, "0", "Stream only the first N transactions; 0 = all"),
+            CommandLineFlags.Flag.option("rate", null, "0", "Transactions per second; 0 = as fast as possible"),
+            CommandLineFlags.Flag.option("member-config", null, "scripts/hazelcast.yaml", "Member configuration"),
+            CommandLineFlags.Flag.option("timeout-seconds", null, "900", "Give up if the run takes longer"));
+
+    private static final int BASE_PORT = 5721;
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        CommandLineFlags flags;
+        try {
+            flags = CommandLineFlags.parse(args, FLAGS, System.getenv(), SYNOPSIS);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (flags.helpRequested()) {
+            System.out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
+            return;
+        }
+        System.exit(run(flags) ? 0 : 1);
+    }
+
+    private static boolean run(CommandLineFlags flags) throws Exception {
+        Path dataDir = Path.of(flags.get("data-dir"));
+        String topic = Names.TRANSACTIONS_TOPIC + "-demo-" + System.currentTimeMillis() / 1000;
+        Properties kafka = new Properties();
+        kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, flags.get("kafka-bootstrap-servers"));
+        // The job's own settings come from their environment variables, as under hz-cli submit.
+        JobSettings settings = JobSettings.from(new String[0], System.getenv())
+                .withKafka(flags.get("kafka-bootstrap-servers"), topic)
+                .withPythonParallelism((int) flags.getLong("python-parallelism", 1));
+        int members = (int) flags.getLong("members", 1);
+
+        long clusterStart = System.nanoTime();
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(Path.of(flags.get("member-config")),
+                "fraud-demo", members, BASE_PORT)) {
+            HazelcastInstance hz = cluster.member();
+            say("%d Hazelcast members up in %.1f s", members, seconds(clusterStart));
+            new ReferenceDataLoader(hz).loadAll(dataDir, true);
+
+            TransactionProducer producer = new TransactionProducer(kafka);
+            producer.ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS, (short) 1,
+                    TransactionProducer.DEFAULT_LEADER_TIMEOUT);
+            long submitted = System.currentTimeMillis();
+            Job job = FraudJob.deploy(hz, settings);
+            say("Job '%s' submitted: PREDICT runs %d Python processes on each of %d members",
+                    settings.jobName(), settings.pythonParallelism(), members);
+            try {
+                TransactionProducer.Summary sent = producer.produce(
+                        dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), topic,
+                        flags.getLong("count", 0), flags.getDouble("rate", 0)).requireNothingLost();
+                say(sent.describe());
+                boolean complete = awaitOutcomes(hz, job, sent.sent(),
+                        Duration.ofSeconds(flags.getLong("timeout-seconds", 1)));
+                RunReport report = RunReport.collect(hz, sent.sent(), RunReport.readLabels(dataDir.resolve("labels.csv")));
+                printSummary(report, VerifyRun.firstStoredMs(hz) - submitted, members, settings.pythonParallelism());
+                return complete && report.accountsForEveryInput();
+            } finally {
+                job.cancel();
+                deleteTopic(kafka, topic);
+            }
+        }
+    }
+
+    /** Waits until every sent transaction has an outcome, showing progress; false on timeout or job failure. */
+    private static boolean awaitOutcomes(HazelcastInstance hz, Job job, long expected, Duration timeout)
+            throws InterruptedException {
+        IMap<?, ?> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
+        IMap<?, ?> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
+        ConsoleProgress progress = ConsoleProgress.start("scored", expected);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long done;
+        while ((done = predictions.size() + deadLetters.size()) < expected) {
+            progress.update(done);
+            if (job.getStatus().isTerminal() || System.nanoTime() > deadline) {
+                progress.finish(done);
+                say("Stopped waiting: job is %s, %,d of %,d transactions have an outcome",
+                        job.getStatus(), done, expected);
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        progress.finish(done);
+        return true;
+    }
+
+    private static void printSummary(RunReport report, long jobStartMs, int members, int pythonParallelism) {
+        System.out.println();
+        System.out.println("==================== fraud-detection demo: summary ====================");
+        System.out.printf(Locale.ROOT, "  cluster               %d members, %d Python processes%n",
+                members, members * pythonParallelism);
+        System.out.printf(Locale.ROOT, "  job start             %.1f s from submit to the first stored prediction%n",
+                jobStartMs / 1000.0);
+        System.out.print(report.format());
+        System.out.println("=======================================================================");
+        System.out.println("  Query the results while a cluster runs, e.g. in Management Center's SQL browser:");
+        System.out.println("    SELECT transactionId, amount, fraudProbability FROM predictionResult WHERE fraud");
+    }
+
+    private static void deleteTopic(Properties kafka, String topic) {
+        try (Admin admin = Admin.create(kafka)) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            say("Could not delete demo topic '%s': %s", topic, e);
+        }
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[demo] " + format + "%n", args);
+    }
+}

@@ -1,0 +1,67 @@
+package org.example.tools;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.YamlConfigBuilder;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Hazelcast members inside this JVM, for the demo and the tests. They start from the same
+ * {@code scripts/hazelcast.yaml} as the members of {@code scripts/cluster.sh}; only the cluster
+ * name and ports are changed, so an embedded cluster never joins a running local one.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+
+    private final List<HazelcastInstance> members;
+
+    private EmbeddedCluster(List<HazelcastInstance> members) {
+        this.members = members;
+    }
+
+    public static EmbeddedCluster start(Path memberYaml, String clusterName, int memberCount, int basePort) {
+        List<HazelcastInstance> members = new ArrayList<>();
+        for (int i = 0; i < memberCount; i++) {
+            members.add(Hazelcast.newHazelcastInstance(config(memberYaml, clusterName, memberCount, basePort)));
+        }
+        return new EmbeddedCluster(members);
+    }
+
+    static Config config(Path memberYaml, String clusterName, int memberCount, int basePort) {
+        Config config;
+        try {
+            config = new YamlConfigBuilder(memberYaml.toString()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + memberYaml, e);
+        }
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.getNetworkConfig().setPort(basePort).setPortAutoIncrement(true);
+        config.getNetworkConfig().getRestApiConfig().setEnabled(false);
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getTcpIpConfig().setMembers(IntStream.range(basePort, basePort + memberCount)
+                .mapToObj(port -> "127.0.0.1:" + port).toList());
+        return config;
+    }
+
+    /** The first member: any member serves the Jet and map APIs for the whole cluster. */
+    public HazelcastInstance member() {
+        return members.get(0);
+    }
+
+    public List<HazelcastInstance> members() {
+        return List.copyOf(members);
+    }
+
+    @Override
+    public void close() {
+        members.forEach(HazelcastInstance::shutdown);
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every test, as CI runs them, from a fresh clone on a machine with Java 17, Maven and python3:
+#   1. python/.venv (created or updated by scripts/setup-python.sh)
+#   2. Python tests: data generator, features, model bars, golden scores, handler contract, compose file
+#   3. Java tests: stage functions, and the whole job on an in-JVM Kafka broker with embedded
+#      members and the real Python handler (mvn verify, which also builds the job JAR)
+#   4. End to end: broker and three member processes, hz-cli submit, 20,000 transactions
+# Tests that cannot run here (no Docker engine) are skipped by name and listed at the end.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+venv_python=$(scripts/setup-python.sh | tail -n 1)
+# Embedded members start Python from PATH: the prepared venv, so no package index is needed.
+export PATH="$(dirname "$venv_python"):$PATH"
+
+echo "== Python tests"
+(cd python && python -m pytest -q -rs tests)
+
+echo "== Java tests (mvn verify)"
+mvn -B -q verify
+
+echo "== End-to-end test"
+scripts/e2e-test.sh
+
+# Surefire does not print skipped classes loudly; this does.
+python - <<'PY'
+import glob
+import xml.etree.ElementTree as ET
+
+run = failed = 0
+skipped = {}
+for report in glob.glob("deploy-jobs/target/surefire-reports/TEST-*.xml"):
+    suite = ET.parse(report).getroot()
+    run += int(suite.get("tests"))
+    failed += int(suite.get("failures")) + int(suite.get("errors"))
+    for case in suite.iter("testcase"):
+        reason = case.find("skipped")
+        if reason is not None:
+            skipped.setdefault((suite.get("name"), reason.get("message")), []).append(case.get("name"))
+print(f"\nJava tests: {run} run, {failed} failed, {sum(map(len, skipped.values()))} skipped")
+for (suite, reason), cases in skipped.items():
+    print(f"  SKIPPED {suite} ({len(cases)} tests): {reason}")
+PY
+echo "ALL TESTS PASSED"
