@@ -118,13 +118,16 @@ public final class FraudPipeline {
     }
 
     private StreamStage<EnrichedEvent> enrich(StreamStage<FeaturedEvent> featured) {
+        // Plain gets, not asynchronous lookups: both are local, so they cost microseconds, while
+        // async lookups held the whole job to 2,000 transactions/s on one member (16,700 with
+        // these; docs/DESIGN.md). Keyed by card number, the customer is read on the member that
+        // owns it; merchants come from each member's near cache (scripts/hazelcast.yaml).
         ServiceFactory<?, ReferenceData> referenceData = ServiceFactories.sharedService(ctx -> new ReferenceData(
                 ctx.hazelcastInstance().getMap(Names.CUSTOMERS_MAP),
                 ctx.hazelcastInstance().getMap(Names.MERCHANTS_MAP)));
-        // Keyed by card number, so the customer lookup runs on the member that owns the entry.
         return passOn(ENRICH, featured
                 .groupingKey(event -> event.transaction().ccNum())
-                .mapUsingServiceAsync(referenceData, (refs, ccNum, event) -> refs.lookUp(event))
+                .mapUsingService(referenceData, (refs, ccNum, event) -> refs.lookUp(event))
                 .setName(ENRICH));
     }
 
@@ -146,7 +149,8 @@ public final class FraudPipeline {
     private void act(StreamStage<ScoreReply> scored) {
         scored.map(reply -> Act.toPrediction(reply, System.currentTimeMillis()))
                 .setName(ACT)
-                .writeTo(Sinks.map(Names.PREDICTION_RESULT_MAP, Act::key, prediction -> prediction));
+                .writeTo(Sinks.map(Names.PREDICTION_RESULT_MAP, Act::key, prediction -> prediction))
+                .setName(Names.PREDICTION_RESULT_MAP);
     }
 
     /** All stages' dead letters into one map, keyed by their input's Kafka position. */
@@ -154,7 +158,8 @@ public final class FraudPipeline {
     private void writeDeadLetters(Pipeline pipeline) {
         Sink<DeadLetter> sink = Sinks.map(Names.DEAD_LETTERS_MAP, DeadLetter::key, deadLetter -> deadLetter);
         pipeline.writeTo(sink, deadLetters.get(0), deadLetters.get(1),
-                deadLetters.subList(2, deadLetters.size()).toArray(new StreamStage[0]));
+                        deadLetters.subList(2, deadLetters.size()).toArray(new StreamStage[0]))
+                .setName(Names.DEAD_LETTERS_MAP);
     }
 
     /**

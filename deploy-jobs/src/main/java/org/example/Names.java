@@ -39,7 +39,6 @@ public final class Names {
         public static final String TRANSFORM = "TRANSFORM";
         public static final String PREDICT = "PREDICT";
         public static final String ACT = "ACT";
-        public static final String DEAD_LETTERS = "DEAD_LETTERS";
 
         private Stage() {
         }

@@ -10,12 +10,11 @@ import org.example.model.FeaturedEvent;
 import org.example.model.Merchant;
 import org.example.model.Transaction;
 
-import java.util.concurrent.CompletableFuture;
 
 /**
  * ENRICH: the card holder from {@code customers} (by card number) and the merchant from
- * {@code merchants} (by merchant code). Both lookups are asynchronous and run at once; an unknown
- * card or merchant becomes a dead letter, so nothing is scored on made-up defaults.
+ * {@code merchants} (by merchant code). An unknown card or merchant becomes a dead letter, so
+ * nothing is scored on made-up defaults.
  */
 public final class Enrich {
 
@@ -28,12 +27,15 @@ public final class Enrich {
      */
     public record ReferenceData(IMap<String, Object> customers, IMap<String, Object> merchants) {
 
-        public CompletableFuture<Step<EnrichedEvent>> lookUp(FeaturedEvent event) {
+        /**
+         * Synchronous lookups, meant to be local: the stage is keyed by card number, and merchants
+         * sit in each member's near cache.
+         */
+        public Step<EnrichedEvent> lookUp(FeaturedEvent event) {
             Transaction txn = event.transaction();
-            CompletableFuture<Object> customer = customers.getAsync(txn.ccNum()).toCompletableFuture();
-            CompletableFuture<Object> merchant = merchants.getAsync(txn.merchantCode()).toCompletableFuture();
-            return customer.thenCombine(merchant, (c, m) -> enrich(event,
-                    CompactValues.as(c, Customer.class), CompactValues.as(m, Merchant.class)));
+            return enrich(event,
+                    CompactValues.as(customers.get(txn.ccNum()), Customer.class),
+                    CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class));
         }
     }
 

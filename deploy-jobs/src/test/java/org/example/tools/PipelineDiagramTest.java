@@ -21,7 +21,7 @@ class PipelineDiagramTest {
     @Test
     void shouldShowEveryStage() {
         assertThat(PipelineDiagram.svg()).contains(">INGEST<", ">FEATURES<", ">ENRICH<", "TRANSFORM<", ">PREDICT<",
-                "ACT<", "mapSink(predictionResult)", "mapSink(deadLetters)");
+                "ACT<", ">predictionResult<", ">deadLetters<");
     }
 
     @Test
