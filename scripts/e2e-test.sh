@@ -2,7 +2,9 @@
 # End-to-end test, as users deploy: a Kafka broker and three Hazelcast members as separate
 # processes (scripts/cluster.sh), customers and merchants loaded, the job JAR submitted with
 # hz-cli, 20,000 transactions produced, and every one checked to end in predictionResult or in
-# deadLetters, none twice. Then everything is stopped. Prints the timings it measured.
+# deadLetters, none twice. Then the job is replaced by a second submission (--if-running REPLACE):
+# the new job must re-read the topic, score 2,000 more, and again account for every input once.
+# Then everything is stopped. Prints the timings it measured.
 #
 # Needs the job JAR (mvn package) and python/.venv (scripts/setup-python.sh); scripts/test.sh
 # provides both. Refuses to run while a local cluster is up, so it never mixes in other data.
@@ -16,6 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 TRANSACTIONS=${E2E_TRANSACTIONS:-20000}
+MORE_TRANSACTIONS=2000
 PYTHON_PARALLELISM=${E2E_PYTHON_PARALLELISM:-2}
 DATA=python/data/e2e
 JOB_JAR=deploy-jobs/target/fraud-detection-job.jar
@@ -57,8 +60,19 @@ scripts/load.sh verify --expected "$TRANSACTIONS" --labels "$DATA/labels.csv" \
     --submitted-at-ms "$t_submit" --timeout-seconds 600
 t_done=$(now_ms)
 
-info "== Jobs on the cluster:"
-scripts/hz-cli list-jobs
+info "== Replacing the running job: the new one must rebuild its state from Kafka and score on ..."
+more="$DATA/after-replace"
+mkdir -p "$more"
+sed -n "$((TRANSACTIONS + 1)),$((TRANSACTIONS + MORE_TRANSACTIONS))p" "$DATA/transactions.jsonl" > "$more/transactions.jsonl"
+t_replace=$(now_ms)
+scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers 127.0.0.1:9092 --kafka-topic "$TOPIC" \
+    --python-parallelism "$PYTHON_PARALLELISM" --if-running REPLACE
+scripts/load.sh transactions --data-dir "$more" --topic "$TOPIC"
+all=$((TRANSACTIONS + MORE_TRANSACTIONS))
+scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --since-ms "$t_replace" --timeout-seconds 600
+
+info "== Jobs on the cluster (Jet lists the cancelled, replaced job as FAILED):"
+scripts/hz-cli list-jobs -a
 
 printf '\nEnd-to-end timings: cluster up %.1f s, hz-cli submit %.1f s, submit to all %s outcomes %.1f s\n' \
     "$(((t_cluster - t0)))e-3" "$(((t_submitted - t_submit)))e-3" "$TRANSACTIONS" "$(((t_done - t_submit)))e-3"

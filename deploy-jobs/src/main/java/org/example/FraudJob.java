@@ -10,6 +10,7 @@ import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 import org.example.features.FeatureDefinition;
 import org.example.model.KafkaMessage;
+import org.example.model.KafkaMessageSerializer;
 
 import java.util.concurrent.CancellationException;
 
@@ -60,7 +61,8 @@ public final class FraudJob {
                 .setProcessingGuarantee(settings.processingGuarantee())
                 .setSnapshotIntervalMillis(settings.snapshotIntervalMs())
                 .setMetricsEnabled(true)
-                .setStoreMetricsAfterJobCompletion(true);
+                .setStoreMetricsAfterJobCompletion(true)
+                .registerSerializer(KafkaMessage.class, KafkaMessageSerializer.class);
     }
 
     private static void cancelAndWait(Job job) {

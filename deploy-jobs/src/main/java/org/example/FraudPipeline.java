@@ -78,6 +78,9 @@ public final class FraudPipeline {
         // A new job reads the topic from its start: with Kafka keeping at least the longest window
         // of history, a replaced job rebuilds exact features (see docs/DESIGN.md).
         props.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A job started before its topic exists must not create it with the broker's default of
+        // one partition: it waits for the topic, which the producer side creates properly.
+        props.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         props.putAll(settings.kafkaProperties());
         props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
         props.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -13,10 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Reads a map value as one of our records, whatever form the lookup returned it in.
  *
- * <p>Why: on a cluster the record classes live only in the job JAR. An asynchronous map lookup
- * completes on a Hazelcast thread that cannot see them, so a Compact value comes back as a
- * {@link GenericRecord} rather than a {@code Customer}. Embedded members (demo, tests) see the
- * classes and return the record itself. Both are accepted here, field by field by component name.
+ * <p>Why: on a cluster the record classes live only in the job JAR, and Hazelcast's zero-config
+ * Compact serialisation resolves a type name to a class once, cluster-wide. So a lookup may return
+ * the record itself (embedded members, which have the classes on their classpath), a
+ * {@link GenericRecord} (a thread that could not load the class), or the same record class loaded
+ * by an earlier job's class loader, which this job cannot cast. All three are read here, field by
+ * field by record component name.
  */
 final class CompactValues {
 
@@ -30,18 +32,24 @@ final class CompactValues {
         if (value == null || type.isInstance(value)) {
             return type.cast(value);
         }
-        if (!(value instanceof GenericRecord generic)) {
-            throw new IllegalArgumentException("Expected a " + type.getSimpleName() + ", got " + value.getClass());
-        }
         RecordComponent[] components = type.getRecordComponents();
         Object[] args = new Object[components.length];
-        for (int i = 0; i < components.length; i++) {
-            args[i] = field(generic, components[i]);
+        if (value instanceof GenericRecord generic) {
+            for (int i = 0; i < components.length; i++) {
+                args[i] = field(generic, components[i]);
+            }
+        } else if (value instanceof Record foreign && foreign.getClass().getName().equals(type.getName())) {
+            RecordComponent[] foreignComponents = foreign.getClass().getRecordComponents();
+            for (int i = 0; i < components.length; i++) {
+                args[i] = accessor(foreign, foreignComponents[i]);
+            }
+        } else {
+            throw new IllegalArgumentException("Expected a " + type.getSimpleName() + ", got " + value.getClass());
         }
         try {
             return type.cast(constructor(type).newInstance(args));
         } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("Cannot build " + type.getSimpleName() + " from " + generic, e);
+            throw new IllegalStateException("Cannot build " + type.getSimpleName() + " from " + value, e);
         }
     }
 
@@ -62,6 +70,14 @@ final class CompactValues {
             return record.getDate(name);
         }
         throw new IllegalStateException("No Compact reader for " + component);
+    }
+
+    private static Object accessor(Record record, RecordComponent component) {
+        try {
+            return component.getAccessor().invoke(record);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("Cannot read " + component + " of " + record, e);
+        }
     }
 
     private static Constructor<?> constructor(Class<?> type) {

@@ -1,7 +1,9 @@
 package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import org.example.CommandLineFlags;
 import org.example.Names;
 import org.example.model.FraudPrediction;
@@ -28,6 +30,8 @@ public final class VerifyRun {
             CommandLineFlags.Flag.option("labels", null, "", "labels.csv of the data set, for precision and recall"),
             CommandLineFlags.Flag.option("submitted-at-ms", null, "0",
                     "When the job was submitted (epoch ms), to report the time to the first prediction"),
+            CommandLineFlags.Flag.option("since-ms", null, "0",
+                    "Count only outcomes stored at or after this time (epoch ms), e.g. by a replacing job"),
             CommandLineFlags.Flag.option("timeout-seconds", null, "300", "Give up waiting after this long"),
             CommandLineFlags.Flag.option("cluster-name", "HZ_CLUSTER_NAME", "fraud-detection", "Hazelcast cluster name"),
             CommandLineFlags.Flag.option("addresses", "HZ_ADDRESSES", "127.0.0.1:5701", "Member addresses, comma-separated"));
@@ -56,7 +60,7 @@ public final class VerifyRun {
         }
         HazelcastInstance client = ReferenceDataLoader.connect(flags.get("cluster-name"), flags.get("addresses"));
         try {
-            boolean complete = awaitOutcomes(client, expected,
+            boolean complete = awaitOutcomes(client, expected, flags.getLong("since-ms", 0),
                     Duration.ofSeconds(flags.getLong("timeout-seconds", 1)), out);
             String labels = flags.get("labels");
             RunReport report = RunReport.collect(client, expected,
@@ -80,14 +84,15 @@ public final class VerifyRun {
         }
     }
 
-    private static boolean awaitOutcomes(HazelcastInstance hz, long expected, Duration timeout, PrintStream out)
-            throws InterruptedException {
-        IMap<?, ?> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
-        IMap<?, ?> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
+    private static boolean awaitOutcomes(HazelcastInstance hz, long expected, long sinceMs, Duration timeout,
+                                         PrintStream out) throws InterruptedException {
+        IMap<Object, Object> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
+        IMap<Object, Object> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
         ConsoleProgress progress = ConsoleProgress.start("outcomes", expected, out);
         long deadline = System.nanoTime() + timeout.toNanos();
         long done;
-        while ((done = predictions.size() + deadLetters.size()) < expected) {
+        while ((done = countSince(predictions, "storedTimeMs", sinceMs)
+                + countSince(deadLetters, "recordedTimeMs", sinceMs)) < expected) {
             progress.update(done);
             if (System.nanoTime() > deadline) {
                 progress.finish(done);
@@ -97,6 +102,11 @@ public final class VerifyRun {
         }
         progress.finish(done);
         return true;
+    }
+
+    /** Entries written at or after {@code sinceMs}, counted on the members by the given time field. */
+    private static long countSince(IMap<Object, Object> map, String timeField, long sinceMs) {
+        return sinceMs <= 0 ? map.size() : map.aggregate(Aggregators.count(), Predicates.greaterEqual(timeField, sinceMs));
     }
 
     static long firstStoredMs(HazelcastInstance hz) {

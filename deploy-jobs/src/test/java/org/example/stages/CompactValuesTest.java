@@ -6,6 +6,10 @@ import org.example.model.Customer;
 import org.example.model.Merchant;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.example.TestData.CARD;
@@ -36,6 +40,20 @@ class CompactValuesTest {
 
         assertThat(CompactValues.as(merchant, Merchant.class)).isSameAs(merchant);
         assertThat(CompactValues.as(null, Merchant.class)).isNull();
+    }
+
+    @Test
+    void shouldReadTheSameRecordLoadedByAnotherClassLoader() throws Exception {
+        // What a member hands a replaced job: the record class of the job before it.
+        Path classes = Path.of(Merchant.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (URLClassLoader earlierJob = new URLClassLoader(new URL[]{classes.toUri().toURL()}, null)) {
+            Class<?> foreignType = earlierJob.loadClass(Merchant.class.getName());
+            Object foreign = foreignType.getConstructors()[0].newInstance("M1", "Corner Grocery", "grocery_pos", 40.7, -74.0);
+            assertThat(foreign).isNotInstanceOf(Merchant.class);
+
+            assertThat(CompactValues.as(foreign, Merchant.class))
+                    .isEqualTo(new Merchant("M1", "Corner Grocery", "grocery_pos", 40.7, -74.0));
+        }
     }
 
     @Test
