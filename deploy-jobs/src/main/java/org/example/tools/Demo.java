@@ -115,7 +115,7 @@ public final class Demo {
      * the pipeline, not its start. Returns the seconds since submit.
      */
     private static double awaitPython(Job job, int processes, long submittedNanos) throws InterruptedException {
-        if (!PythonWorkers.awaitServing(() -> ProcessHandle.current().descendants(), processes, Duration.ofMinutes(3))) {
+        if (!LocalProcesses.awaitPythonServing(() -> ProcessHandle.current().descendants(), processes, Duration.ofMinutes(3))) {
             throw new IllegalStateException("Python did not start within 3 minutes; job " + job.getStatus()
                     + " (see .run/logs/demo.log)");
         }

@@ -10,25 +10,33 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The Python processes Jet starts on this machine for PREDICT, found through {@code /proc}: for
- * waiting until they serve (a job is only warm once they do) and for their memory. Linux only;
- * elsewhere nothing is found.
+ * The processes of a run on this machine, found and measured through {@code /proc} (Linux only;
+ * elsewhere nothing is found): the Python workers Jet starts for PREDICT, and the members and
+ * broker that the scripts start, which carry {@code -Dfraud.role=<role>} on their command line.
  */
-final class PythonWorkers {
+final class LocalProcesses {
 
-    /** What Jet's {@code jet_to_python_main.sh} executes in each worker. */
-    static final String SERVER_SCRIPT = "jet_to_python_grpc_server.py";
+    /** What Jet's {@code jet_to_python_main.sh} executes in each Python worker. */
+    static final String PYTHON_SERVER_SCRIPT = "jet_to_python_grpc_server.py";
+    private static final double CLOCK_TICKS_PER_SECOND = 100;
 
-    private PythonWorkers() {
+    private LocalProcesses() {
     }
 
-    static List<ProcessHandle> find(Stream<ProcessHandle> candidates) {
-        return candidates.filter(p -> commandLine(p.pid()).contains(SERVER_SCRIPT)).toList();
+    static List<ProcessHandle> pythonWorkers(Stream<ProcessHandle> candidates) {
+        return candidates.filter(p -> commandLine(p.pid()).contains(PYTHON_SERVER_SCRIPT)).toList();
+    }
+
+    /** Processes started by the scripts with a role matching {@code rolePrefix}, e.g. "member-". */
+    static List<ProcessHandle> withRole(String rolePrefix) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> commandLine(p.pid()).contains("-Dfraud.role=" + rolePrefix))
+                .toList();
     }
 
     /**
-     * A worker serves once it has a socket: its gRPC server binds one only after the handler and
-     * the model's libraries are imported.
+     * A Python worker serves once it has a socket: its gRPC server binds one only after the
+     * handler and the model's libraries are imported.
      */
     static boolean isServing(ProcessHandle worker) {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(worker.pid()), "fd"))) {
@@ -44,11 +52,11 @@ final class PythonWorkers {
         }
     }
 
-    /** Waits until {@code expected} workers serve; false on timeout. */
-    static boolean awaitServing(Supplier<Stream<ProcessHandle>> candidates, int expected, Duration timeout)
+    /** Waits until {@code expected} Python workers serve; false on timeout. */
+    static boolean awaitPythonServing(Supplier<Stream<ProcessHandle>> candidates, int expected, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (find(candidates.get()).stream().filter(PythonWorkers::isServing).count() < expected) {
+        while (pythonWorkers(candidates.get()).stream().filter(LocalProcesses::isServing).count() < expected) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -57,15 +65,31 @@ final class PythonWorkers {
         return true;
     }
 
-    /** Resident memory in MB, from {@code /proc/<pid>/status}; -1 if the process is gone. */
-    static long residentMb(long pid) {
-        try (Stream<String> status = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
+    /** Resident memory in MB, from {@code /proc/<pid>/status}; 0 if the process is gone. */
+    static long residentMb(ProcessHandle process) {
+        try (Stream<String> status = Files.lines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
             return status.filter(line -> line.startsWith("VmRSS:"))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) / 1024)
-                    .findFirst().orElse(-1);
+                    .findFirst().orElse(0);
         } catch (IOException | RuntimeException gone) {
-            return -1;
+            return 0;
         }
+    }
+
+    /** CPU time (user + system) the processes have used so far, in seconds. */
+    static double cpuSeconds(List<ProcessHandle> processes) {
+        double total = 0;
+        for (ProcessHandle process : processes) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+                // Fields after the command name, which is in parentheses and may contain spaces.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+            } catch (IOException | RuntimeException gone) {
+                // Ended meanwhile: its time is no longer counted anywhere.
+            }
+        }
+        return total;
     }
 
     private static String commandLine(long pid) {

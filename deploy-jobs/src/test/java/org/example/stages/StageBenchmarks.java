@@ -1,0 +1,128 @@
+package org.example.stages;
+
+import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
+import org.example.features.CardFeatureState;
+import org.example.features.FeatureDefinition;
+import org.example.model.CardFeatures;
+import org.example.model.Customer;
+import org.example.model.EnrichedEvent;
+import org.example.model.FeaturedEvent;
+import org.example.model.FraudRequest;
+import org.example.model.Json;
+import org.example.model.KafkaMessage;
+import org.example.model.KafkaOrigin;
+import org.example.model.Merchant;
+import org.example.model.Transaction;
+import org.example.model.TransactionEvent;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.example.TestData.CARD;
+import static org.example.TestData.START;
+import static org.example.TestData.customer;
+import static org.example.TestData.merchant;
+
+/**
+ * The Java stage functions on their own, per transaction, so that a regression shows here before
+ * it reaches the pipeline benchmark. Run by {@code scripts/microbench.sh}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class StageBenchmarks {
+
+    private static final int CARDS = 10_000;
+
+    private final FeatureDefinition features = FeatureDefinition.load();
+    private KafkaMessage message;
+    private CardFeatureState state;
+    private TransactionEvent[] events;
+    private int next;
+    private FeaturedEvent featured;
+    private Customer customer;
+    private Merchant merchant;
+    private GenericRecord customerAsGeneric;
+    private FraudRequest request;
+    private String reply;
+
+    @Setup
+    public void setUp() {
+        Transaction txn = new Transaction("T000000000042", CARD, "M00001", 42.5, START, 40.71, -74.01);
+        message = new KafkaMessage(new KafkaOrigin(3, 1234, START + 1000), CARD,
+                Json.toJson(txn).getBytes(StandardCharsets.UTF_8));
+        state = new CardFeatureState(features, 3_600_000);
+        events = new TransactionEvent[CARDS * 10];
+        for (int i = 0; i < events.length; i++) {
+            // Ten transactions per card, an hour apart, cards interleaved as in a stream.
+            Transaction t = new Transaction("T" + i, "4000" + (i % CARDS), "M00001", 10 + i % 90,
+                    START + (long) (i / CARDS) * 3_600_000 + i % CARDS, 40.7, -74.0);
+            events[i] = new TransactionEvent(t, new KafkaOrigin(i % 12, i, t.eventTimeMs() + 500));
+        }
+        featured = new FeaturedEvent(txn, message.origin(), new CardFeatures(3, 120.0, 9));
+        customer = customer(CARD);
+        merchant = merchant("M00001");
+        customerAsGeneric = GenericRecordBuilder.compact(Customer.class.getName())
+                .setString("ccNum", customer.ccNum()).setString("firstName", customer.firstName())
+                .setString("lastName", customer.lastName()).setString("gender", customer.gender())
+                .setDate("dateOfBirth", customer.dateOfBirth()).setString("job", customer.job())
+                .setString("street", customer.street()).setString("city", customer.city())
+                .setString("state", customer.state()).setString("zip", customer.zip())
+                .setFloat64("latitude", customer.latitude()).setFloat64("longitude", customer.longitude())
+                .setInt64("cityPopulation", customer.cityPopulation()).setString("setting", customer.setting())
+                .build();
+        request = Transform.toRequest(new EnrichedEvent(featured, customer, merchant), features.earthRadiusKm());
+        reply = "{\"fraud_probability\":0.0123,\"is_fraud\":false,\"model_version\":\"lgbm-x\",\"request\":"
+                + Transform.toJson(request) + "}";
+    }
+
+    /** INGEST: JSON bytes to a validated transaction. */
+    @Benchmark
+    public Step<TransactionEvent> ingestParse() {
+        return Ingest.parse(message);
+    }
+
+    /** FEATURES: one transaction into its card's history, over 10,000 cards. */
+    @Benchmark
+    public Object featuresAccept() {
+        TransactionEvent event = events[next];
+        next = (next + 1) % events.length;
+        if (next == 0) {
+            state = new CardFeatureState(features, 3_600_000);
+        }
+        return state.accept(event);
+    }
+
+    /** ENRICH: joining the looked-up values, as on a cluster where they arrive as generic records. */
+    @Benchmark
+    public Object enrichFromGenericRecords() {
+        return Enrich.enrich(featured, CompactValues.as(customerAsGeneric, Customer.class), merchant);
+    }
+
+    /** TRANSFORM: distance, request and its JSON. */
+    @Benchmark
+    public String transformToJson() {
+        return Transform.toJson(Transform.toRequest(new EnrichedEvent(featured, customer, merchant),
+                features.earthRadiusKm()));
+    }
+
+    /** PREDICT: reading the handler's reply back. */
+    @Benchmark
+    public Object predictReadReply() {
+        return Predict.readReply(reply);
+    }
+}
