@@ -7,8 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a map value as one of our records, whatever form the lookup returned it in.
@@ -22,7 +20,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CompactValues {
 
-    private static final Map<Class<?>, Constructor<?>> CONSTRUCTORS = new ConcurrentHashMap<>();
+    /** A record class's components and canonical constructor, looked up once per class. */
+    private record Shape(RecordComponent[] components, Constructor<?> constructor) {
+    }
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            RecordComponent[] components = type.getRecordComponents();
+            Class<?>[] parameterTypes = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+            try {
+                return new Shape(components, type.getDeclaredConstructor(parameterTypes));
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(type + " has no canonical constructor", e);
+            }
+        }
+    };
 
     private CompactValues() {
     }
@@ -32,14 +45,15 @@ final class CompactValues {
         if (value == null || type.isInstance(value)) {
             return type.cast(value);
         }
-        RecordComponent[] components = type.getRecordComponents();
+        Shape shape = SHAPES.get(type);
+        RecordComponent[] components = shape.components();
         Object[] args = new Object[components.length];
         if (value instanceof GenericRecord generic) {
             for (int i = 0; i < components.length; i++) {
                 args[i] = field(generic, components[i]);
             }
         } else if (value instanceof Record foreign && foreign.getClass().getName().equals(type.getName())) {
-            RecordComponent[] foreignComponents = foreign.getClass().getRecordComponents();
+            RecordComponent[] foreignComponents = SHAPES.get(foreign.getClass()).components();
             for (int i = 0; i < components.length; i++) {
                 args[i] = accessor(foreign, foreignComponents[i]);
             }
@@ -47,7 +61,7 @@ final class CompactValues {
             throw new IllegalArgumentException("Expected a " + type.getSimpleName() + ", got " + value.getClass());
         }
         try {
-            return type.cast(constructor(type).newInstance(args));
+            return type.cast(shape.constructor().newInstance(args));
         } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("Cannot build " + type.getSimpleName() + " from " + value, e);
         }
@@ -78,17 +92,5 @@ final class CompactValues {
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("Cannot read " + component + " of " + record, e);
         }
-    }
-
-    private static Constructor<?> constructor(Class<?> type) {
-        return CONSTRUCTORS.computeIfAbsent(type, t -> {
-            Class<?>[] parameterTypes = Arrays.stream(t.getRecordComponents())
-                    .map(RecordComponent::getType).toArray(Class<?>[]::new);
-            try {
-                return t.getDeclaredConstructor(parameterTypes);
-            } catch (NoSuchMethodException e) {
-                throw new IllegalStateException(t + " has no canonical constructor", e);
-            }
-        });
     }
 }
