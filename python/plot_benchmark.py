@@ -29,6 +29,9 @@ def main(csv_path, png_path):
     for percentile, points in latencies(metrics).items():
         rates, values = zip(*points)
         axes.plot(rates, values, marker="o", label=percentile)
+    axes.axhline(25, color="grey", linestyle="--", linewidth=1)
+    axes.annotate("p99 target at 5,000/s: 25 ms", (1, 25), xycoords=("axes fraction", "data"),
+                  xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=8, color="grey")
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("offered rate (transactions/s)")

@@ -92,6 +92,7 @@ public final class FraudPipeline {
         Pipeline pipeline = Pipeline.create();
         StreamStage<KafkaMessage> messages = pipeline.readFrom(source)
                 .withoutTimestamps()
+                .setLocalParallelism(settings.kafkaSourceParallelism())
                 .setName("kafka:" + settings.kafkaTopic());
         StreamStage<ScoreReply> scored = predict(transform(enrich(features(ingest(messages)))));
         act(scored);

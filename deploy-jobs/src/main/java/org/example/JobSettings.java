@@ -27,6 +27,7 @@ public record JobSettings(
         String jobName,
         ProcessingGuarantee processingGuarantee,
         long snapshotIntervalMs,
+        int kafkaSourceParallelism,
         int pythonParallelism,
         int pythonBatchSize,
         long allowedLagMs,
@@ -44,12 +45,13 @@ public record JobSettings(
         KAFKA_BOOTSTRAP_SERVERS("localhost:9092", "Kafka bootstrap servers"),
         KAFKA_TOPIC(Names.TRANSACTIONS_TOPIC, "Topic the transactions arrive on"),
         KAFKA_PROPERTIES_FILE("", "Properties file with extra Kafka client settings (SASL, TLS, ...)"),
+        KAFKA_SOURCE_PARALLELISM("4", "Kafka consumers per member (the topic needs at least members × this partitions)"),
         JOB_NAME(Names.DEFAULT_JOB_NAME, "Name of the Jet job"),
         PROCESSING_GUARANTEE("EXACTLY_ONCE", "NONE, AT_LEAST_ONCE or EXACTLY_ONCE"),
         SNAPSHOT_INTERVAL_MS("10000", "Milliseconds between snapshots"),
         PYTHON_PARALLELISM("10", "Python processes per member (PREDICT local parallelism)"),
         PYTHON_BATCH_SIZE("1024", "Most transactions sent to Python in one call"),
-        ALLOWED_LAG_MS("3600000", "How far behind the newest event a transaction may arrive and still get exact features"),
+        ALLOWED_LAG_MS("3600000", "How far behind its card's newest transaction one may arrive and still get exact features"),
         IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)");
 
         private final String defaultValue;
@@ -100,6 +102,7 @@ public record JobSettings(
                 flags.get(Option.JOB_NAME.flagName()),
                 parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
                 flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
+                (int) flags.getLong(Option.KAFKA_SOURCE_PARALLELISM.flagName(), 1),
                 (int) flags.getLong(Option.PYTHON_PARALLELISM.flagName(), 1),
                 (int) flags.getLong(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
@@ -108,12 +111,12 @@ public record JobSettings(
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, parallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, ifRunning);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning);
     }
 
     /** The option table, for {@code --help}. */

@@ -155,8 +155,8 @@ public final class Demo {
                 jobStartSeconds);
         System.out.print(report.format());
         System.out.println("=======================================================================");
-        System.out.println("  Query the results while a cluster runs, e.g. in Management Center's SQL browser:");
-        System.out.println("    SELECT transactionId, amount, fraudProbability FROM predictionResult WHERE fraud");
+        System.out.println("  The demo's members stop with it. To query results with SQL or watch the job in");
+        System.out.println("  Management Center, run it on scripts/cluster.sh or docker compose (README).");
     }
 
     private static void deleteTopic(Properties kafka, String topic) {
