@@ -1,5 +1,7 @@
 package org.example;
 
+import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import org.example.model.CardFeatures;
 import org.example.model.Customer;
 import org.example.model.FeaturedEvent;
@@ -39,6 +41,19 @@ public final class TestData {
     public static Customer customer(String ccNum) {
         return new Customer(ccNum, "Ada", "Lovelace", "F", LocalDate.of(1985, 12, 10), "Engineer",
                 "1 Main St", "New York", "NY", "10001", NEW_YORK_LAT, NEW_YORK_LON, 8_000_000, "urban");
+    }
+
+    /** The customer as a member without the record class hands it over: a Compact generic record. */
+    public static GenericRecord asGenericRecord(Customer customer) {
+        return GenericRecordBuilder.compact(Customer.class.getName())
+                .setString("ccNum", customer.ccNum()).setString("firstName", customer.firstName())
+                .setString("lastName", customer.lastName()).setString("gender", customer.gender())
+                .setDate("dateOfBirth", customer.dateOfBirth()).setString("job", customer.job())
+                .setString("street", customer.street()).setString("city", customer.city())
+                .setString("state", customer.state()).setString("zip", customer.zip())
+                .setFloat64("latitude", customer.latitude()).setFloat64("longitude", customer.longitude())
+                .setInt64("cityPopulation", customer.cityPopulation()).setString("setting", customer.setting())
+                .build();
     }
 
     public static Merchant merchant(String code) {

@@ -51,7 +51,7 @@ public final class Benchmark {
     static final String SYNOPSIS = "Measures the fraud-detection pipeline on the local cluster.\n"
             + "usage: Benchmark [options]   (scripts/benchmark.sh runs it)";
 
-    static final List<CommandLineFlags.Flag> FLAGS = List.of(
+    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
             CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data/bench",
                     "Generated data set; needs the most transactions any scenario sends"),
             CommandLineFlags.Flag.option("backlog", null, "150000", "Transactions of the throughput scenario"),
@@ -62,10 +62,8 @@ public final class Benchmark {
             CommandLineFlags.Flag.option("python-parallelism", "PYTHON_PARALLELISM", "10", "Python processes per member"),
             CommandLineFlags.Flag.option("job-args", null, "", "Further job options, space-separated"),
             CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka broker"),
-            CommandLineFlags.Flag.option("cluster-name", "HZ_CLUSTER_NAME", "fraud-detection", "Hazelcast cluster name"),
-            CommandLineFlags.Flag.option("addresses", "HZ_ADDRESSES", "127.0.0.1:5701", "Member addresses"),
             CommandLineFlags.Flag.option("job-jar", null, "deploy-jobs/target/fraud-detection-job.jar", "Job JAR to submit"),
-            CommandLineFlags.Flag.option("out", null, "results", "Directory for benchmark.md and benchmark.csv"));
+            CommandLineFlags.Flag.option("out", null, "results", "Directory for benchmark.md and benchmark.csv")));
 
     private static final Duration PYTHON_START_TIMEOUT = Duration.ofMinutes(3);
 
@@ -91,7 +89,7 @@ public final class Benchmark {
             System.out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
             return;
         }
-        HazelcastInstance client = ReferenceDataLoader.connect(flags.get("cluster-name"), flags.get("addresses"));
+        HazelcastInstance client = ClusterClient.connect(flags);
         try {
             new Benchmark(flags, client).run();
         } finally {
@@ -316,20 +314,7 @@ public final class Benchmark {
     }
 
     private boolean awaitOutcomes(long expected, Duration timeout) throws InterruptedException {
-        IMap<?, ?> deadLetters = client.getMap(Names.DEAD_LETTERS_MAP);
-        ConsoleProgress progress = ConsoleProgress.start("outcomes", expected);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long done;
-        while ((done = predictionMap().size() + deadLetters.size()) < expected) {
-            progress.update(done);
-            if (System.nanoTime() > deadline) {
-                progress.finish(done);
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-        progress.finish(done);
-        return true;
+        return Outcomes.await(client, expected, 0, timeout, System.out, () -> false);
     }
 
     private IMap<Object, FraudPrediction> predictionMap() {

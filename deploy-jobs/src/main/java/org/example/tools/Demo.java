@@ -2,7 +2,6 @@ package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
-import com.hazelcast.map.IMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -98,7 +96,8 @@ public final class Demo {
                 int broken = BrokenInputs.send(kafka, topic, dataDir);
                 say("Sent %d deliberately broken messages too, one per kind of dead letter", broken);
                 long inputs = sent.sent() + broken;
-                boolean complete = awaitOutcomes(hz, job, inputs, Duration.ofSeconds(flags.getLong("timeout-seconds", 1)));
+                boolean complete = Outcomes.await(hz, inputs, 0, Duration.ofSeconds(flags.getLong("timeout-seconds", 1)),
+                        System.out, () -> job.getStatus().isTerminal());
                 RunReport report = RunReport.collect(hz, inputs, RunReport.readLabels(dataDir.resolve("labels.csv")));
                 printSummary(report, startSeconds, members, settings.pythonParallelism());
                 return complete && report.accountsForEveryInput()
@@ -122,28 +121,6 @@ public final class Demo {
         double seconds = seconds(submittedNanos);
         say("All %d Python processes serving %.1f s after submit", processes, seconds);
         return seconds;
-    }
-
-    /** Waits until every sent transaction has an outcome, showing progress; false on timeout or job failure. */
-    private static boolean awaitOutcomes(HazelcastInstance hz, Job job, long expected, Duration timeout)
-            throws InterruptedException {
-        IMap<?, ?> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
-        IMap<?, ?> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
-        ConsoleProgress progress = ConsoleProgress.start("scored", expected);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long done;
-        while ((done = predictions.size() + deadLetters.size()) < expected) {
-            progress.update(done);
-            if (job.getStatus().isTerminal() || System.nanoTime() > deadline) {
-                progress.finish(done);
-                say("Stopped waiting: job is %s, %,d of %,d transactions have an outcome",
-                        job.getStatus(), done, expected);
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        progress.finish(done);
-        return true;
     }
 
     private static void printSummary(RunReport report, double jobStartSeconds, int members, int pythonParallelism) {

@@ -1,8 +1,6 @@
 package org.example.tools;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import org.example.CommandLineFlags;
@@ -14,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,12 +156,10 @@ public final class ReferenceDataLoader {
             + Names.CUSTOMERS_MAP + "' and '" + Names.MERCHANTS_MAP + "'.\n"
             + "usage: ReferenceDataLoader [options]";
 
-    static final List<CommandLineFlags.Flag> FLAGS = List.of(
+    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
             CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data", "Directory with the data set"),
-            CommandLineFlags.Flag.option("cluster-name", "HZ_CLUSTER_NAME", "fraud-detection", "Hazelcast cluster name"),
-            CommandLineFlags.Flag.option("addresses", "HZ_ADDRESSES", "127.0.0.1:5701", "Member addresses, comma-separated"),
             CommandLineFlags.Flag.option("batch-size", null, String.valueOf(DEFAULT_BATCH_SIZE), "Entries per putAll"),
-            CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)"));
+            CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)")));
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.out, System.err));
@@ -191,7 +186,7 @@ public final class ReferenceDataLoader {
         }
         HazelcastInstance client = null;
         try {
-            client = connect(flags.get("cluster-name"), flags.get("addresses"));
+            client = ClusterClient.connect(flags);
             for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear)) {
                 out.printf("Loaded %,d entries into '%s' from %s in %d ms%n", loaded.entries(), loaded.mapName(),
                         loaded.file(), loaded.elapsed().toMillis());
@@ -205,15 +200,5 @@ public final class ReferenceDataLoader {
                 client.shutdown();
             }
         }
-    }
-
-    /** A client of the given cluster that gives up after 30 s instead of retrying forever. */
-    public static HazelcastInstance connect(String clusterName, String addresses) {
-        ClientConfig config = new ClientConfig();
-        config.setClusterName(clusterName);
-        config.getNetworkConfig().setAddresses(Arrays.stream(addresses.split(","))
-                .map(String::trim).filter(a -> !a.isEmpty()).toList());
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
-        return HazelcastClient.newHazelcastClient(config);
     }
 }

@@ -1,7 +1,6 @@
 package org.example.stages;
 
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
-import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import org.example.model.Customer;
 import org.example.model.Merchant;
 import org.junit.jupiter.api.Test;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.example.TestData.CARD;
+import static org.example.TestData.asGenericRecord;
 import static org.example.TestData.customer;
 import static org.example.TestData.merchant;
 
@@ -21,15 +21,7 @@ class CompactValuesTest {
     @Test
     void shouldReadAGenericRecordAsTheRecordItWasWrittenFrom() {
         Customer expected = customer(CARD);
-        GenericRecord onACluster = GenericRecordBuilder.compact(Customer.class.getName())
-                .setString("ccNum", expected.ccNum()).setString("firstName", expected.firstName())
-                .setString("lastName", expected.lastName()).setString("gender", expected.gender())
-                .setDate("dateOfBirth", expected.dateOfBirth()).setString("job", expected.job())
-                .setString("street", expected.street()).setString("city", expected.city())
-                .setString("state", expected.state()).setString("zip", expected.zip())
-                .setFloat64("latitude", expected.latitude()).setFloat64("longitude", expected.longitude())
-                .setInt64("cityPopulation", expected.cityPopulation()).setString("setting", expected.setting())
-                .build();
+        GenericRecord onACluster = asGenericRecord(expected);
 
         assertThat(CompactValues.as(onACluster, Customer.class)).isEqualTo(expected);
     }

@@ -1,7 +1,6 @@
 package org.example.stages;
 
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
-import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import org.example.features.CardFeatureState;
 import org.example.features.FeatureDefinition;
 import org.example.model.CardFeatures;
@@ -31,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.example.TestData.CARD;
 import static org.example.TestData.START;
+import static org.example.TestData.asGenericRecord;
 import static org.example.TestData.customer;
 import static org.example.TestData.merchant;
 
@@ -76,15 +76,7 @@ public class StageBenchmarks {
         featured = new FeaturedEvent(txn, message.origin(), new CardFeatures(3, 120.0, 9));
         customer = customer(CARD);
         merchant = merchant("M00001");
-        customerAsGeneric = GenericRecordBuilder.compact(Customer.class.getName())
-                .setString("ccNum", customer.ccNum()).setString("firstName", customer.firstName())
-                .setString("lastName", customer.lastName()).setString("gender", customer.gender())
-                .setDate("dateOfBirth", customer.dateOfBirth()).setString("job", customer.job())
-                .setString("street", customer.street()).setString("city", customer.city())
-                .setString("state", customer.state()).setString("zip", customer.zip())
-                .setFloat64("latitude", customer.latitude()).setFloat64("longitude", customer.longitude())
-                .setInt64("cityPopulation", customer.cityPopulation()).setString("setting", customer.setting())
-                .build();
+        customerAsGeneric = asGenericRecord(customer);
         request = Transform.toRequest(new EnrichedEvent(featured, customer, merchant), features.earthRadiusKm());
         reply = "{\"fraud_probability\":0.0123,\"is_fraud\":false,\"model_version\":\"lgbm-x\",\"request\":"
                 + Transform.toJson(request) + "}";

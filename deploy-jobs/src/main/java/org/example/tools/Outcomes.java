@@ -1,0 +1,58 @@
+package org.example.tools;
+
+import com.hazelcast.aggregation.Aggregators;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import org.example.Names;
+import org.example.model.FraudPrediction;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Waiting for a run's outcomes: the demo, the end-to-end check and the benchmark all wait until
+ * {@code predictionResult} and {@code deadLetters} together hold one entry per input.
+ */
+final class Outcomes {
+
+    private Outcomes() {
+    }
+
+    /**
+     * Waits, with a progress bar on {@code out}, until {@code expected} outcomes written at or after
+     * {@code sinceMs} (0: any) exist. Returns false on timeout or as soon as {@code failed} says so.
+     */
+    static boolean await(HazelcastInstance hz, long expected, long sinceMs, Duration timeout,
+                         PrintStream out, BooleanSupplier failed) throws InterruptedException {
+        IMap<Object, Object> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
+        IMap<Object, Object> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
+        ConsoleProgress progress = ConsoleProgress.start("outcomes", expected, out);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long done;
+        while ((done = countSince(predictions, "storedTimeMs", sinceMs)
+                + countSince(deadLetters, "recordedTimeMs", sinceMs)) < expected) {
+            progress.update(done);
+            if (System.nanoTime() > deadline || failed.getAsBoolean()) {
+                progress.finish(done);
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        progress.finish(done);
+        return true;
+    }
+
+    /** When the first prediction was stored (epoch ms), or -1 if none was. */
+    static long firstStoredMs(HazelcastInstance hz) {
+        return hz.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP).values().stream()
+                .mapToLong(FraudPrediction::storedTimeMs).min().orElse(-1);
+    }
+
+    /** Entries written at or after {@code sinceMs}, counted on the members by the given time field. */
+    private static long countSince(IMap<Object, Object> map, String timeField, long sinceMs) {
+        return sinceMs <= 0 ? map.size() : map.aggregate(Aggregators.count(), Predicates.greaterEqual(timeField, sinceMs));
+    }
+}
