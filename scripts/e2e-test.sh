@@ -2,7 +2,8 @@
 # End-to-end test, as users deploy: a Kafka broker and three Hazelcast members as separate
 # processes (scripts/cluster.sh), customers and merchants loaded, the job JAR submitted with
 # hz-cli, 20,000 transactions produced, and every one checked to end in predictionResult or in
-# deadLetters, none twice. Then the job is replaced by a second submission (--if-running REPLACE):
+# deadLetters, none twice, although a Python worker is killed on the way (the job suspends with
+# its state and is resumed). Then the job is replaced by a second submission (--if-running REPLACE):
 # the new job must re-read the topic, score 2,000 more, and again account for every input once.
 # Then everything is stopped. Prints the timings it measured.
 #
@@ -24,6 +25,7 @@ DATA=python/data/e2e
 JOB_JAR=deploy-jobs/target/fraud-detection-job.jar
 # The broker keeps its data between runs: a topic of this run's own keeps earlier runs out.
 TOPIC=transactions-e2e-$(date +%s)
+JOB_NAME=fraud-detection
 
 [[ -f "$JOB_JAR" ]] || die "no $JOB_JAR; build it first (mvn package)"
 [[ -x python/.venv/bin/python ]] || die "no python/.venv; run scripts/setup-python.sh first"
@@ -52,8 +54,32 @@ scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers 127.0.0.1:9092 --kafk
     --python-parallelism "$PYTHON_PARALLELISM"
 t_submitted=$(now_ms)
 
-info "== Producing $TRANSACTIONS transactions ..."
-scripts/load.sh transactions --data-dir "$DATA" --topic "$TOPIC" --count "$TRANSACTIONS"
+info "== Producing $TRANSACTIONS transactions at 2,000/s; one Python worker is killed on the way ..."
+scripts/load.sh transactions --data-dir "$DATA" --topic "$TOPIC" --count "$TRANSACTIONS" --rate 2000 &
+producer=$!
+# A scoring process of this cluster's members: its command line names Jet's gRPC server, and it
+# runs in a member's temporary directory.
+scoring_processes() {
+    local pid
+    for pid in $(pgrep -f jet_to_python_grpc_server.py || true); do
+        [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$RUN_DIR/tmp/"* ]] && echo "$pid"
+    done
+    return 0
+}
+until [[ -n "$(scoring_processes)" ]]; do sleep 0.5; done
+sleep 4
+mapfile -t workers < <(scoring_processes)
+info "   kill -9 of Python worker ${workers[0]}"
+kill -9 "${workers[0]}"
+wait "$producer"
+
+info "== The job must be suspended with its state, not failed; resuming it ..."
+deadline=$(($(date +%s) + 90))
+until scripts/hz-cli list-jobs | grep -q "SUSPENDED.*$JOB_NAME"; do
+    (($(date +%s) < deadline)) || die "the job was not suspended after its Python worker died"
+    sleep 1
+done
+scripts/hz-cli resume "$JOB_NAME"
 
 info "== Checking that every transaction has exactly one outcome ..."
 scripts/load.sh verify --expected "$TRANSACTIONS" --labels "$DATA/labels.csv" \

@@ -62,6 +62,9 @@ public final class FraudJob {
                 .setSnapshotIntervalMillis(settings.snapshotIntervalMs())
                 .setMetricsEnabled(true)
                 .setStoreMetricsAfterJobCompletion(true)
+                // A failure (a Python worker killed, say) suspends the job with its snapshot, per-card
+                // histories included, instead of ending it: `hz-cli resume` carries on, nothing lost.
+                .setSuspendOnFailure(true)
                 .registerSerializer(KafkaMessage.class, KafkaMessageSerializer.class);
     }
 

@@ -2,6 +2,7 @@ package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
@@ -97,7 +98,7 @@ public final class Demo {
                 say("Sent %d deliberately broken messages too, one per kind of dead letter", broken);
                 long inputs = sent.sent() + broken;
                 boolean complete = Outcomes.await(hz, inputs, 0, Duration.ofSeconds(flags.getLong("timeout-seconds", 1)),
-                        System.out, () -> job.getStatus().isTerminal());
+                        System.out, () -> job.getStatus().isTerminal() || job.getStatus() == JobStatus.SUSPENDED);
                 RunReport report = RunReport.collect(hz, inputs, RunReport.readLabels(dataDir.resolve("labels.csv")));
                 printSummary(report, startSeconds, members, settings.pythonParallelism());
                 return complete && report.accountsForEveryInput()

@@ -216,7 +216,7 @@ abstract class FraudPipelineScenario {
     private void awaitOutcomes(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (predictions().size() + deadLetters().size() < expected) {
-            if (System.nanoTime() > deadline || job.getStatus().isTerminal()) {
+            if (System.nanoTime() > deadline || job.getStatus().isTerminal() || job.getStatus() == JobStatus.SUSPENDED) {
                 throw new AssertionError("Only " + predictions().size() + " predictions and " + deadLetters().size()
                         + " dead letters of " + expected + " inputs; job " + job.getStatus());
             }
