@@ -3,8 +3,9 @@
 # processes (scripts/cluster.sh), customers and merchants loaded, the job JAR submitted with
 # hz-cli, 20,000 transactions produced, and every one checked to end in predictionResult or in
 # deadLetters, none twice, although a Python worker is killed on the way (the job suspends with
-# its state and is resumed). Then the job is replaced by a second submission (--if-running REPLACE):
-# the new job must re-read the topic, score 2,000 more, and again account for every input once.
+# its state and is resumed). Then the broker is stopped and restarted under the running job, which
+# must score 2,000 more; and the job is replaced by a second submission (--if-running REPLACE),
+# which must re-read the topic and again account for every one of the 22,000 inputs once.
 # Then everything is stopped. Prints the timings it measured.
 #
 # Needs the job JAR (mvn package) and python/.venv (scripts/setup-python.sh); scripts/test.sh
@@ -86,15 +87,22 @@ scripts/load.sh verify --expected "$TRANSACTIONS" --labels "$DATA/labels.csv" \
     --submitted-at-ms "$t_submit" --timeout-seconds 600
 t_done=$(now_ms)
 
-info "== Replacing the running job: the new one must rebuild its state from Kafka and score on ..."
-more="$DATA/after-replace"
+info "== Stopping the broker for a while: the job must ride it out and score on ..."
+scripts/kafka.sh down
+sleep 5  # the outage itself
+scripts/hz-cli list-jobs | grep -q "RUNNING.*$JOB_NAME" || die "the job did not survive the broker's outage"
+scripts/kafka.sh up
+more="$DATA/after-outage"
 mkdir -p "$more"
 sed -n "$((TRANSACTIONS + 1)),$((TRANSACTIONS + MORE_TRANSACTIONS))p" "$DATA/transactions.jsonl" > "$more/transactions.jsonl"
+scripts/load.sh transactions --data-dir "$more" --topic "$TOPIC"
+all=$((TRANSACTIONS + MORE_TRANSACTIONS))
+scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --timeout-seconds 600
+
+info "== Replacing the running job: the new one must rebuild its state from the topic ..."
 t_replace=$(now_ms)
 scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers 127.0.0.1:9092 --kafka-topic "$TOPIC" \
     --python-parallelism "$PYTHON_PARALLELISM" --if-running REPLACE
-scripts/load.sh transactions --data-dir "$more" --topic "$TOPIC"
-all=$((TRANSACTIONS + MORE_TRANSACTIONS))
 scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --since-ms "$t_replace" --timeout-seconds 600
 
 info "== Jobs on the cluster (Jet lists the cancelled, replaced job as FAILED):"
