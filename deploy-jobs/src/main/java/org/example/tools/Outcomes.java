@@ -5,7 +5,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import org.example.Names;
-import org.example.model.FraudPrediction;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -47,8 +46,9 @@ final class Outcomes {
 
     /** When the first prediction was stored (epoch ms), or -1 if none was. */
     static long firstStoredMs(HazelcastInstance hz) {
-        return hz.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP).values().stream()
-                .mapToLong(FraudPrediction::storedTimeMs).min().orElse(-1);
+        // Computed on the members: the client does not fetch the entries.
+        Long first = hz.getMap(Names.PREDICTION_RESULT_MAP).aggregate(Aggregators.longMin("storedTimeMs"));
+        return first == null || first == Long.MAX_VALUE ? -1 : first;
     }
 
     /** Entries written at or after {@code sinceMs}, counted on the members by the given time field. */

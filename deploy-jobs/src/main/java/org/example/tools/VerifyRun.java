@@ -17,7 +17,7 @@ import java.util.Map;
 public final class VerifyRun {
 
     static final String SYNOPSIS = "Waits for a run's outcomes on a cluster and checks that every input is accounted for.\n"
-            + "usage: VerifyRun --expected N [options]";
+            + "usage: VerifyRun --expected N [options]  |  VerifyRun --first-only --submitted-at-ms T [options]";
 
     static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
             CommandLineFlags.Flag.option("expected", null, "0", "Transactions sent; each must have one outcome"),
@@ -26,6 +26,8 @@ public final class VerifyRun {
                     "When the job was submitted (epoch ms), to report the time to the first prediction"),
             CommandLineFlags.Flag.option("since-ms", null, "0",
                     "Count only outcomes stored at or after this time (epoch ms), e.g. by a replacing job"),
+            CommandLineFlags.Flag.onOff("first-only",
+                    "Wait only for the first stored prediction and report it (needs --submitted-at-ms)"),
             CommandLineFlags.Flag.option("timeout-seconds", null, "300", "Give up waiting after this long")));
 
     private VerifyRun() {
@@ -45,13 +47,19 @@ public final class VerifyRun {
                 out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
                 return 0;
             }
-            expected = flags.getLong("expected", 1);
+            if (flags.isOn("first-only") && flags.getLong("submitted-at-ms", 0) <= 0) {
+                throw new IllegalArgumentException("--first-only needs --submitted-at-ms");
+            }
+            expected = flags.isOn("first-only") ? 1 : flags.getLong("expected", 1);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
         }
         HazelcastInstance client = ClusterClient.connect(flags);
         try {
+            if (flags.isOn("first-only")) {
+                return awaitFirstPrediction(client, flags, out, err);
+            }
             boolean complete = Outcomes.await(client, expected, flags.getLong("since-ms", 0),
                     Duration.ofSeconds(flags.getLong("timeout-seconds", 1)), out, () -> false);
             String labels = flags.get("labels");
@@ -59,8 +67,7 @@ public final class VerifyRun {
                     labels.isEmpty() ? Map.of() : RunReport.readLabels(Path.of(labels)));
             long submittedAt = flags.getLong("submitted-at-ms", 0);
             if (submittedAt > 0) {
-                out.printf("  first prediction      %.1f s after submit%n",
-                        (Outcomes.firstStoredMs(client) - submittedAt) / 1000.0);
+                printFirstPrediction(client, submittedAt, out);
             }
             out.print(report.format());
             if (!complete || !report.accountsForEveryInput()) {
@@ -74,5 +81,27 @@ public final class VerifyRun {
         } finally {
             client.shutdown();
         }
+    }
+
+    /**
+     * Waits until the first prediction is stored, so that a caller can time the job's start on its
+     * own, before it disturbs the job (the end-to-end test then kills a Python worker).
+     */
+    private static int awaitFirstPrediction(HazelcastInstance client, CommandLineFlags flags,
+                                            PrintStream out, PrintStream err) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(flags.getLong("timeout-seconds", 1)).toNanos();
+        while (Outcomes.firstStoredMs(client) < 0) {
+            if (System.nanoTime() > deadline) {
+                err.println("VerifyRun: FAILED: no prediction was stored in time");
+                return 1;
+            }
+            Thread.sleep(100);
+        }
+        printFirstPrediction(client, flags.getLong("submitted-at-ms", 0), out);
+        return 0;
+    }
+
+    private static void printFirstPrediction(HazelcastInstance client, long submittedAt, PrintStream out) {
+        out.printf("  first prediction      %.1f s after submit%n", (Outcomes.firstStoredMs(client) - submittedAt) / 1000.0);
     }
 }
