@@ -9,9 +9,12 @@ import org.example.model.Transaction;
 import org.example.model.TransactionEvent;
 import org.example.stages.Step;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,17 +36,24 @@ import java.util.Map;
  */
 public final class CardFeatureState {
 
-    /** Per Kafka partition: the newest event time seen, and up to when its cards were evicted. */
+    /**
+     * Per Kafka partition: the newest event time seen, up to when its cards were evicted, and its
+     * cards in access order. A card expires by its own partition's clock, so each partition's
+     * cards are scanned on their own: one partition read days behind another, or gone idle, never
+     * holds back the eviction of the others.
+     */
     static final class PartitionTimes {
         long clockMs = Long.MIN_VALUE;
         long evictedUpToMs = Long.MIN_VALUE;
+        /** The card touched longest ago comes first, which makes eviction a scan from the head. */
+        final LinkedHashMap<String, CardHistory> cards = new LinkedHashMap<>(256, 0.75f, true);
     }
 
     private final FeatureDefinition windows;
     private final long allowedLagMs;
     private final long keepMs;
-    /** Access order: the card touched longest ago comes first, which makes eviction a cheap scan. */
-    private final LinkedHashMap<String, CardHistory> cards = new LinkedHashMap<>(1024, 0.75f, true);
+    /** Every card held, by card number; each is also in its partition's {@link PartitionTimes#cards}. */
+    private final Map<String, CardHistory> cards = new HashMap<>(1024);
     private final Map<Integer, PartitionTimes> partitions = new HashMap<>();
     private long evictedCards;
 
@@ -57,7 +67,7 @@ public final class CardFeatureState {
         Transaction txn = event.transaction();
         KafkaOrigin source = event.source();
         long time = txn.eventTimeMs();
-        PartitionTimes partition = partitions.computeIfAbsent(source.partition(), p -> new PartitionTimes());
+        PartitionTimes partition = partition(source.partition());
         CardHistory history = cards.get(txn.ccNum());
         String lateness = history == null ? latenessOfUnheldCard(partition, time) : latenessWithin(history, time);
         if (lateness != null) {
@@ -66,12 +76,16 @@ public final class CardFeatureState {
         if (history == null) {
             history = new CardHistory(source.partition());
             cards.put(txn.ccNum(), history);
+        } else if (history.partition() != source.partition()) {
+            // A topic with more partitions moves keys; the card follows its latest transaction.
+            partition(history.partition()).cards.remove(txn.ccNum());
+            history.movedTo(source.partition());
         }
-        history.movedTo(source.partition());
+        partition.cards.put(txn.ccNum(), history);  // (re)touched: now the last to be evicted
         FeaturedEvent featured = new FeaturedEvent(txn, source, history.record(time, txn.amount(), windows));
         history.forgetUpTo(history.newestEventTimeMs() - keepMs);
         partition.clockMs = Math.max(partition.clockMs, time);
-        evictExpiredCards();
+        evictExpiredCards(partition);
         return Step.ok(featured);
     }
 
@@ -90,6 +104,20 @@ public final class CardFeatureState {
 
     public void restoreCard(String ccNum, CardHistory history) {
         cards.put(ccNum, history);
+        partition(history.partition()).cards.put(ccNum, history);
+    }
+
+    /**
+     * After a restore the cards arrived in snapshot order: put each partition's in the order of
+     * their newest transaction, the order in which the stream would have touched them.
+     */
+    public void finishRestore() {
+        for (PartitionTimes partition : partitions.values()) {
+            List<Map.Entry<String, CardHistory>> byNewest = new ArrayList<>(partition.cards.entrySet());
+            byNewest.sort(Comparator.comparingLong(e -> e.getValue().newestEventTimeMs()));
+            partition.cards.clear();
+            byNewest.forEach(e -> partition.cards.put(e.getKey(), e.getValue()));
+        }
     }
 
     /** The per-partition times to save in a snapshot: partition, clock, evicted-up-to, repeated. */
@@ -111,7 +139,7 @@ public final class CardFeatureState {
      */
     public void restorePartitionTimes(long[] flat) {
         for (int i = 0; i < flat.length; i += 3) {
-            PartitionTimes times = partitions.computeIfAbsent((int) flat[i], p -> new PartitionTimes());
+            PartitionTimes times = partition((int) flat[i]);
             times.clockMs = Math.max(times.clockMs, flat[i + 1]);
             times.evictedUpToMs = Math.max(times.evictedUpToMs, flat[i + 2]);
         }
@@ -132,17 +160,23 @@ public final class CardFeatureState {
                 : null;
     }
 
-    private void evictExpiredCards() {
-        Iterator<CardHistory> eldestFirst = cards.values().iterator();
+    private PartitionTimes partition(int partition) {
+        return partitions.computeIfAbsent(partition, p -> new PartitionTimes());
+    }
+
+    /** Evicts the partition's cards whose newest transaction is {@code W + L} behind its clock. */
+    private void evictExpiredCards(PartitionTimes partition) {
+        Iterator<Map.Entry<String, CardHistory>> eldestFirst = partition.cards.entrySet().iterator();
         while (eldestFirst.hasNext()) {
-            CardHistory history = eldestFirst.next();
-            PartitionTimes partition = partitions.computeIfAbsent(history.partition(), p -> new PartitionTimes());
-            if (partition.clockMs == Long.MIN_VALUE || history.newestEventTimeMs() > partition.clockMs - keepMs) {
+            Map.Entry<String, CardHistory> card = eldestFirst.next();
+            long newestMs = card.getValue().newestEventTimeMs();
+            if (newestMs > partition.clockMs - keepMs) {
                 return;
             }
             eldestFirst.remove();
+            cards.remove(card.getKey());
             evictedCards++;
-            partition.evictedUpToMs = Math.max(partition.evictedUpToMs, history.newestEventTimeMs());
+            partition.evictedUpToMs = Math.max(partition.evictedUpToMs, newestMs);
         }
     }
 }

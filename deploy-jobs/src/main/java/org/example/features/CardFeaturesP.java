@@ -65,4 +65,10 @@ public final class CardFeaturesP extends AbstractProcessor {
             state.restoreCard((String) key, (CardHistory) value);
         }
     }
+
+    @Override
+    public boolean finishSnapshotRestore() {
+        state.finishRestore();
+        return true;
+    }
 }

@@ -94,6 +94,40 @@ class CardFeatureStateTest {
     }
 
     @Test
+    void shouldEvictOnAPartitionThatMovedOnWhileAnotherLagsBehind() {
+        // CARD, touched first, stays held: its partition has not moved on. It must not hold back
+        // the eviction of OTHER_CARD, whose partition has.
+        state.accept(txn("T1").card(CARD).partition(0).at(at(ofDays(0))).event(1));
+        state.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(0))).event(1));
+
+        state.accept(txn("T3").card("4111111111111111").partition(1).at(at(ofDays(8))).event(2));
+
+        assertThat(state.evictedCards()).isEqualTo(1);
+        assertThat(state.cardCount()).isEqualTo(2);
+        assertThat(state.accept(txn("T4").card(CARD).partition(0).at(at(ofDays(1))).event(2)).value().features())
+                .isEqualTo(new CardFeatures(1, 10.0, 2));
+    }
+
+    @Test
+    void shouldEvictRestoredCardsOldestFirstWhateverTheSnapshotOrder() {
+        FeatureDefinition windows = FeatureDefinition.load();
+        CardHistory recent = new CardHistory(0);
+        recent.record(at(ofDays(6)), 10.0, windows);
+        CardHistory old = new CardHistory(0);
+        old.record(at(ofDays(0)), 10.0, windows);
+        CardFeatureState restored = new CardFeatureState(windows, ONE_HOUR_LAG);
+        restored.restoreCard(CARD, recent);
+        restored.restoreCard(OTHER_CARD, old);
+        restored.finishRestore();
+
+        restored.accept(txn("T1").card("4111111111111111").at(at(ofDays(8))).event(1));
+
+        assertThat(restored.evictedCards()).isEqualTo(1);
+        assertThat(restored.accept(txn("T2").card(CARD).at(at(ofDays(8))).event(2)).value().features().txnCount7d())
+                .isEqualTo(2);
+    }
+
+    @Test
     void shouldDeadLetterAnEvictedCardsEventThatCouldNeedItsForgottenHistory() {
         state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
         state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(8))).event(2));
