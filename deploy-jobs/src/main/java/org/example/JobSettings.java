@@ -94,11 +94,19 @@ public record JobSettings(
 
     /** Reads flags ({@code --flag value} or {@code --flag=value}), then {@code env}, then defaults. */
     public static JobSettings from(String[] args, Map<String, String> env) {
-        CommandLineFlags flags = CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
+        return from(parse(args, env));
+    }
+
+    /** The command line as flags, so that a caller can honour {@code --help} / {@code -h} first. */
+    public static CommandLineFlags parse(String[] args, Map<String, String> env) {
+        return CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
+    }
+
+    public static JobSettings from(CommandLineFlags flags) {
         return new JobSettings(
                 flags.get(Option.KAFKA_BOOTSTRAP_SERVERS.flagName()),
                 flags.get(Option.KAFKA_TOPIC.flagName()),
-                readProperties(flags.get(Option.KAFKA_PROPERTIES_FILE.flagName())),
+                readKafkaProperties(flags.get(Option.KAFKA_PROPERTIES_FILE.flagName())),
                 flags.get(Option.JOB_NAME.flagName()),
                 parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
                 flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
@@ -134,7 +142,8 @@ public record JobSettings(
         }
     }
 
-    private static Properties readProperties(String file) {
+    /** A Kafka client properties file (SASL, TLS, ...); empty properties for no file. */
+    public static Properties readKafkaProperties(String file) {
         Properties properties = new Properties();
         if (file.isEmpty()) {
             return properties;

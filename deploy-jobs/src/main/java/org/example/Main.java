@@ -4,11 +4,10 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 
-import java.util.List;
 
 /**
  * Entry point of the job JAR: {@code hz-cli submit fraud-detection-job.jar [options]}.
- * Options are listed by {@code --help} and in the README; each can also be set through its
+ * Options are listed by {@code --help} (or {@code -h}; either prints them and submits nothing) and in the README; each can also be set through its
  * environment variable.
  */
 public final class Main {
@@ -17,11 +16,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (List.of(args).contains("--help")) {
+        CommandLineFlags flags = JobSettings.parse(args, System.getenv());
+        if (flags.helpRequested()) {
             System.out.print(JobSettings.usage());
             return;
         }
-        JobSettings settings = JobSettings.from(args, System.getenv());
+        JobSettings settings = JobSettings.from(flags);
         HazelcastInstance hz = Hazelcast.bootstrappedInstance();
         Job job = FraudJob.deploy(hz, settings);
         System.out.printf("Job '%s' (%s) is %s; predictions go to map '%s', dead letters to '%s'.%n",

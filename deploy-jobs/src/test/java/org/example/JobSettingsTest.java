@@ -65,9 +65,11 @@ class JobSettingsTest {
     }
 
     @Test
-    void shouldListEveryOptionInTheUsage() {
-        for (JobSettings.Option option : JobSettings.Option.values()) {
-            assertThat(JobSettings.usage()).contains("--" + option.flagName(), option.envVar());
-        }
+    void shouldTakeEitherHelpFlagAsARequestForHelp() {
+        // Main prints the options and submits nothing when asked for help.
+        assertThat(JobSettings.parse(new String[]{"-h"}, Map.of()).helpRequested()).isTrue();
+        assertThat(JobSettings.parse(new String[]{"--python-parallelism", "2", "--help"}, Map.of()).helpRequested())
+                .isTrue();
+        assertThat(JobSettings.parse(new String[]{"--python-parallelism", "2"}, Map.of()).helpRequested()).isFalse();
     }
 }

@@ -15,12 +15,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.example.CommandLineFlags;
+import org.example.JobSettings;
 import org.example.Names;
 import org.example.model.Json;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -317,7 +316,7 @@ public final class TransactionProducer {
             CommandLineFlags.Flag.option("partitions", null, String.valueOf(DEFAULT_PARTITIONS),
                     "Partitions when the topic has to be created"),
             CommandLineFlags.Flag.option("replication-factor", null, "1", "Replication factor when creating the topic"),
-            CommandLineFlags.Flag.option("properties", "KAFKA_PROPERTIES_FILE", "",
+            CommandLineFlags.Flag.option("kafka-properties-file", "KAFKA_PROPERTIES_FILE", "",
                     "Properties file with extra Kafka client settings (SASL, TLS, ...)"),
             CommandLineFlags.Flag.option("leader-timeout-seconds", null,
                     String.valueOf(DEFAULT_LEADER_TIMEOUT.toSeconds()), "How long to wait for partition leaders"));
@@ -348,7 +347,7 @@ public final class TransactionProducer {
             partitions = (int) Math.min(Integer.MAX_VALUE, flags.getLong("partitions", 1));
             replicationFactor = (short) Math.min(Short.MAX_VALUE, flags.getLong("replication-factor", 1));
             leaderTimeout = Duration.ofSeconds(flags.getLong("leader-timeout-seconds", 1));
-            properties = clientProperties(flags.get("kafka-bootstrap-servers"), flags.get("properties"));
+            properties = clientProperties(flags.get("kafka-bootstrap-servers"), flags.get("kafka-properties-file"));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -378,14 +377,7 @@ public final class TransactionProducer {
      * given ones, else the file's, else {@value #DEFAULT_BOOTSTRAP_SERVERS}.
      */
     static Properties clientProperties(String bootstrapServers, String propertiesFile) {
-        Properties properties = new Properties();
-        if (!propertiesFile.isBlank()) {
-            try (Reader reader = Files.newBufferedReader(Path.of(propertiesFile))) {
-                properties.load(reader);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("Cannot read Kafka properties file " + propertiesFile + ": " + e, e);
-            }
-        }
+        Properties properties = JobSettings.readKafkaProperties(propertiesFile.strip());
         if (!bootstrapServers.isBlank()) {
             properties.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         } else {
