@@ -63,10 +63,6 @@ public final class CardHistory implements DataSerializable {
         }
     }
 
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
     public int size() {
         return size;
     }

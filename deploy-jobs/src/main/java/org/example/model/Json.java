@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -38,10 +37,6 @@ public final class Json {
     /** For records with optional parts, such as a score reply that carries either a score or an error. */
     public static ObjectReader lenientReader(Class<?> type) {
         return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
-    }
-
-    public static ObjectWriter writer(Class<?> type) {
-        return MAPPER.writerFor(type);
     }
 
     public static String toJson(Object value) {

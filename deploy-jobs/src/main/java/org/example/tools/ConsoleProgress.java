@@ -44,11 +44,6 @@ public final class ConsoleProgress {
         this.lastLineNanos = startNanos;
     }
 
-    /** A progress bar on {@code System.out}, redrawn in place only when that is a terminal. */
-    public static ConsoleProgress start(String label, long total) {
-        return start(label, total, System.out);
-    }
-
     /**
      * A progress bar on {@code out}; in place only when {@code out} is {@code System.out} and that
      * is a terminal.

@@ -56,10 +56,6 @@ public final class EmbeddedCluster implements AutoCloseable {
         return members.get(0);
     }
 
-    public List<HazelcastInstance> members() {
-        return List.copyOf(members);
-    }
-
     @Override
     public void close() {
         members.forEach(HazelcastInstance::shutdown);
