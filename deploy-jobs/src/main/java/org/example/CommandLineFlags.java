@@ -105,6 +105,15 @@ public final class CommandLineFlags {
         return parsed;
     }
 
+    /** A whole number from {@code min} up to {@link Integer#MAX_VALUE}. */
+    public int getInt(String name, int min) {
+        long parsed = getLong(name, min);
+        if (parsed > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--" + name + " must be at most " + Integer.MAX_VALUE + ", not " + parsed);
+        }
+        return (int) parsed;
+    }
+
     public double getDouble(String name, double min) {
         String value = get(name);
         double parsed;

@@ -110,9 +110,9 @@ public record JobSettings(
                 flags.get(Option.JOB_NAME.flagName()),
                 parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
                 flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
-                (int) flags.getLong(Option.KAFKA_SOURCE_PARALLELISM.flagName(), 1),
-                (int) flags.getLong(Option.PYTHON_PARALLELISM.flagName(), 1),
-                (int) flags.getLong(Option.PYTHON_BATCH_SIZE.flagName(), 1),
+                flags.getInt(Option.KAFKA_SOURCE_PARALLELISM.flagName(), 1),
+                flags.getInt(Option.PYTHON_PARALLELISM.flagName(), 1),
+                flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
                 parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
     }

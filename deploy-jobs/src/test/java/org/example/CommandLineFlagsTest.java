@@ -82,4 +82,18 @@ class CommandLineFlagsTest {
         assertThat(parse(Map.of(), "--help").helpRequested()).isTrue();
         assertThat(parse(Map.of()).helpRequested()).isFalse();
     }
+
+    @Test
+    void shouldRefuseAWholeNumberTooLargeForAnInt() {
+        assertThat(parse(Map.of(), "--rate", "2147483647").getInt("rate", 0)).isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> parse(Map.of(), "--rate", "2147483648").getInt("rate", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--rate must be at most 2147483647, not 2147483648");
+    }
+
+    @Test
+    void shouldRefuseASwitchValueOtherThanTrueOrFalse() {
+        assertThatThrownBy(() -> parse(Map.of(), "--clear=yes").isOn("clear"))
+                .hasMessage("--clear is a switch: true or false, not 'yes'");
+    }
 }

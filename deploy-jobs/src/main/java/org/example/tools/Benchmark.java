@@ -9,6 +9,7 @@ import com.hazelcast.map.IMap;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
 import org.example.Names;
+import org.example.model.DeadLetter;
 import org.example.model.FraudPrediction;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +28,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.LongStream;
 
 /**
  * The pipeline benchmark, run by {@code scripts/benchmark.sh} against the local cluster of
@@ -71,46 +72,71 @@ public final class Benchmark {
     private final HazelcastInstance client;
     private final Properties kafka = new Properties();
     private final int members;
-    private final int pythonParallelism;
+    private final Options options;
     private final Map<String, String> csv = new LinkedHashMap<>();
     private final StringBuilder report = new StringBuilder();
 
-    private Benchmark(CommandLineFlags flags, HazelcastInstance client) {
+    private Benchmark(CommandLineFlags flags, Options options, HazelcastInstance client) {
         this.flags = flags;
         this.client = client;
         this.kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, flags.get("kafka-bootstrap-servers"));
         this.members = client.getCluster().getMembers().size();
-        this.pythonParallelism = (int) flags.getLong("python-parallelism", 1);
+        this.options = options;
     }
 
-    public static void main(String[] args) throws Exception {
-        CommandLineFlags flags = CommandLineFlags.parse(args, FLAGS, System.getenv(), SYNOPSIS);
-        if (flags.helpRequested()) {
-            System.out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-            return;
+    public static void main(String[] args) {
+        System.exit(Cli.run("Benchmark", SYNOPSIS, FLAGS, args, System.getenv(), System.out, System.err, flags -> {
+            // Every number checked now: a typo in --rates must not fail the run after its first scenarios.
+            Options options = new Options(flags.getInt("python-parallelism", 1), parseRates(flags.get("rates")),
+                    flags.getLong("backlog", 2), flags.getLong("warm-up-seconds", 0), flags.getLong("seconds", 1));
+            return () -> {
+                HazelcastInstance client = ClusterClient.connect(flags);
+                try {
+                    new Benchmark(flags, options, client).run();
+                    return 0;
+                } finally {
+                    client.shutdown();
+                }
+            };
+        }));
+    }
+
+    private record Options(int pythonParallelism, List<Integer> rates, long backlog, long warmUpSeconds,
+                           long seconds) {
+    }
+
+    static List<Integer> parseRates(String rates) {
+        List<Integer> parsed = new ArrayList<>();
+        for (String rate : rates.split(",")) {
+            int value;
+            try {
+                value = Integer.parseInt(rate.trim());
+            } catch (NumberFormatException e) {
+                value = 0;
+            }
+            if (value < 1) {
+                throw new IllegalArgumentException("--rates takes transactions per second of at least 1, comma-separated, not '"
+                        + rates + "'");
+            }
+            parsed.add(value);
         }
-        HazelcastInstance client = ClusterClient.connect(flags);
-        try {
-            new Benchmark(flags, client).run();
-        } finally {
-            client.shutdown();
-        }
+        return parsed;
     }
 
     private void run() throws Exception {
         heading(String.format(Locale.ROOT, "%d members, %d Python processes per member, %d cores, %s",
-                members, pythonParallelism, Runtime.getRuntime().availableProcessors(),
+                members, options.pythonParallelism(), Runtime.getRuntime().availableProcessors(),
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16)));
         // The first job meets cold members and measures the start. The backlog then runs the
         // members' code hot (JIT), as in a cluster that has been running, before the latencies.
         jobStart();
         backlog();
         List<String> rateRows = new ArrayList<>();
-        for (String rate : flags.get("rates").split(",")) {
-            rateRows.add(fixedRate(Integer.parseInt(rate.trim())));
+        for (int rate : options.rates()) {
+            rateRows.add(fixedRate(rate));
         }
-        table("Latency at fixed offered rates (Kafka append → stored, over " + flags.get("seconds")
-                        + " s after a " + flags.get("warm-up-seconds") + " s warm-up)",
+        table("Latency at fixed offered rates (Kafka append → stored, over " + options.seconds()
+                        + " s after a " + options.warmUpSeconds() + " s warm-up)",
                 "| offered txn/s | achieved txn/s | p50 ms | p95 ms | p99 ms | max ms | sustained |", rateRows);
         memory();
         Path out = Path.of(flags.get("out"));
@@ -128,12 +154,15 @@ public final class Benchmark {
         produce(topic, 1_000, 0);
         long submitted = System.currentTimeMillis();
         Job job = submit(topic, "start");
-        awaitOutcomes(1, Duration.ofMinutes(5));
-        double seconds = seconds(storedTimes().min().orElse(submitted) - submitted);
+        long first = Outcomes.awaitFirstStoredMs(client, Duration.ofMinutes(5));
+        if (first < 0) {
+            throw new IllegalStateException("no prediction within 5 minutes of submit; job " + job.getStatus());
+        }
+        double seconds = seconds(first - submitted);
         record("job_start_seconds", seconds);
-        table("Job start (cold members, " + members * pythonParallelism + " Python processes)",
+        table("Job start (cold members, " + members * options.pythonParallelism() + " Python processes)",
                 "| metric | value | unit |", List.of(row("submit → first stored prediction", seconds, "s")));
-        cancel(job);
+        finish(job, topic);
     }
 
     /**
@@ -141,7 +170,7 @@ public final class Benchmark {
      * CPU of each process group over the drain, per transaction, shows where the cores go.
      */
     private void backlog() throws Exception {
-        long count = flags.getLong("backlog", 1);
+        long count = options.backlog();
         String topic = newTopic("backlog");
         TransactionProducer.Summary sent = produce(topic, count, 0);
         Map<String, List<ProcessHandle>> groups = processGroups();
@@ -154,9 +183,10 @@ public final class Benchmark {
         double cpuWindowSeconds = seconds(System.currentTimeMillis() - cpuFrom);
         List<ProcessHandle> workers = LocalProcesses.pythonWorkers(ProcessHandle.allProcesses());
         long workersMb = workers.stream().mapToLong(LocalProcesses::residentMb).sum();
-        RunReport outcome = RunReport.collect(client, sent.sent(), Map.of());
+        List<FraudPrediction> predictions = new ArrayList<>(predictionMap().values());
+        RunReport outcome = RunReport.of(sent.sent(), predictions, deadLetters(), Map.of());
         // The drain rate over its second half, when the job's code is compiled and running hot.
-        long[] stored = storedTimes().sorted().toArray();
+        long[] stored = predictions.stream().mapToLong(FraudPrediction::storedTimeMs).sorted().toArray();
         long half = stored.length / 2;
         double throughput = half * 1000.0 / Math.max(1, stored[stored.length - 1] - stored[(int) half]);
         List<String> rows = new ArrayList<>();
@@ -176,16 +206,16 @@ public final class Benchmark {
         csv.put("python_worker_rss_mb", String.valueOf(workers.isEmpty() ? 0 : workersMb / workers.size()));
         table("Throughput (" + members + " members, warm, backlog of " + count + ")", "| metric | value | unit |", rows);
         stageMetrics(job);
-        cancel(job);
+        finish(job, topic);
     }
 
     /** Offers {@code rate} transactions/s to a new job and measures latency after its warm-up. */
     private String fixedRate(int rate) throws Exception {
         String topic = newTopic("rate-" + rate);
-        long warmUpMs = flags.getLong("warm-up-seconds", 0) * 1000;
-        long count = rate * (warmUpMs / 1000 + flags.getLong("seconds", 1));
+        long warmUpMs = options.warmUpSeconds() * 1000;
+        long count = rate * (options.warmUpSeconds() + options.seconds());
         Job job = submit(topic, "rate-" + rate);
-        if (!LocalProcesses.awaitPythonServing(ProcessHandle::allProcesses, members * pythonParallelism,
+        if (!LocalProcesses.awaitPythonServing(ProcessHandle::allProcesses, members * options.pythonParallelism(),
                 PYTHON_START_TIMEOUT)) {
             throw new IllegalStateException("Python workers did not start for rate " + rate);
         }
@@ -206,7 +236,7 @@ public final class Benchmark {
         record("latency_p99_ms_at_" + rate, q[2]);
         record("latency_max_ms_at_" + rate, q[3]);
         record("achieved_per_second_at_" + rate, achieved);
-        cancel(job);
+        finish(job, topic);
         return String.format(Locale.ROOT, "| %,d | %,.0f | %d | %d | %d | %d | %s |",
                 rate, achieved, q[0], q[1], q[2], q[3], sustained ? "yes" : "no");
     }
@@ -266,7 +296,7 @@ public final class Benchmark {
         String jobName = "benchmark-" + scenario;
         List<String> command = new ArrayList<>(List.of("scripts/hz-cli", "submit", flags.get("job-jar"),
                 "--kafka-bootstrap-servers", flags.get("kafka-bootstrap-servers"), "--kafka-topic", topic,
-                "--job-name", jobName, "--python-parallelism", String.valueOf(pythonParallelism)));
+                "--job-name", jobName, "--python-parallelism", String.valueOf(options.pythonParallelism())));
         String extra = flags.get("job-args").trim();
         if (!extra.isEmpty()) {
             command.addAll(Arrays.asList(extra.split("\\s+")));
@@ -284,8 +314,11 @@ public final class Benchmark {
         return job;
     }
 
-    /** Cancels the job and waits until its Python workers are gone, so the next scenario starts clean. */
-    private void cancel(Job job) throws InterruptedException {
+    /**
+     * Cancels the job, waits until its Python workers are gone, so the next scenario starts clean,
+     * and deletes the scenario's topic.
+     */
+    private void finish(Job job, String topic) throws InterruptedException {
         job.cancel();
         try {
             job.join();
@@ -296,6 +329,7 @@ public final class Benchmark {
         while (!LocalProcesses.pythonWorkers(ProcessHandle.allProcesses()).isEmpty() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(200);
         }
+        new TransactionProducer(kafka, System.out).deleteTopic(topic);
     }
 
     private String newTopic(String scenario) {
@@ -321,8 +355,8 @@ public final class Benchmark {
         return client.getMap(Names.PREDICTION_RESULT_MAP);
     }
 
-    private LongStream storedTimes() {
-        return predictionMap().values().stream().mapToLong(FraudPrediction::storedTimeMs);
+    private Collection<DeadLetter> deadLetters() {
+        return client.<Object, DeadLetter>getMap(Names.DEAD_LETTERS_MAP).values();
     }
 
     private void heading(String text) {

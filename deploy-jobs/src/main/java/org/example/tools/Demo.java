@@ -3,7 +3,6 @@ package org.example.tools;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
 import org.example.FraudJob;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one-command demo, every part real: Hazelcast members in this JVM (3 by default, as in
@@ -47,35 +45,37 @@ public final class Demo {
     private Demo() {
     }
 
-    public static void main(String[] args) throws Exception {
-        CommandLineFlags flags;
-        try {
-            flags = CommandLineFlags.parse(args, FLAGS, System.getenv(), SYNOPSIS);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (flags.helpRequested()) {
-            System.out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-            return;
-        }
-        System.exit(run(flags) ? 0 : 1);
+    public static void main(String[] args) {
+        System.exit(Cli.run("Demo", SYNOPSIS, FLAGS, args, System.getenv(), System.out, System.err, flags -> {
+            Path dataDir = Path.of(flags.get("data-dir"));
+            String bootstrapServers = flags.get("kafka-bootstrap-servers");
+            String topic = Names.TRANSACTIONS_TOPIC + "-demo-" + System.currentTimeMillis() / 1000;
+            // The job's own settings come from their environment variables, as under hz-cli submit.
+            JobSettings settings = JobSettings.from(new String[0], System.getenv())
+                    .withKafka(bootstrapServers, topic)
+                    .withPythonParallelism(flags.getInt("python-parallelism", 1));
+            Run run = new Run(dataDir, bootstrapServers, settings, flags.getInt("members", 1),
+                    Path.of(flags.get("member-config")), flags.getLong("count", 0), flags.getDouble("rate", 0),
+                    Duration.ofSeconds(flags.getLong("timeout-seconds", 1)));
+            return () -> run(run) ? 0 : 1;
+        }));
     }
 
-    private static boolean run(CommandLineFlags flags) throws Exception {
-        Path dataDir = Path.of(flags.get("data-dir"));
-        String topic = Names.TRANSACTIONS_TOPIC + "-demo-" + System.currentTimeMillis() / 1000;
+    /** A demo run, every option checked before anything starts. */
+    private record Run(Path dataDir, String bootstrapServers, JobSettings settings, int members, Path memberConfig,
+                       long count, double rate, Duration timeout) {
+    }
+
+    private static boolean run(Run options) throws Exception {
+        Path dataDir = options.dataDir();
+        JobSettings settings = options.settings();
+        String topic = settings.kafkaTopic();
+        int members = options.members();
         Properties kafka = new Properties();
-        kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, flags.get("kafka-bootstrap-servers"));
-        // The job's own settings come from their environment variables, as under hz-cli submit.
-        JobSettings settings = JobSettings.from(new String[0], System.getenv())
-                .withKafka(flags.get("kafka-bootstrap-servers"), topic)
-                .withPythonParallelism((int) flags.getLong("python-parallelism", 1));
-        int members = (int) flags.getLong("members", 1);
+        kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
 
         long clusterStart = System.nanoTime();
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(Path.of(flags.get("member-config")),
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(options.memberConfig(),
                 "fraud-demo", members, BASE_PORT)) {
             HazelcastInstance hz = cluster.member();
             say("%d Hazelcast members up in %.1f s", members, seconds(clusterStart));
@@ -92,12 +92,12 @@ public final class Demo {
                 double startSeconds = awaitPython(job, members * settings.pythonParallelism(), submitted);
                 TransactionProducer.Summary sent = producer.produce(
                         dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), topic,
-                        flags.getLong("count", 0), flags.getDouble("rate", 0)).requireNothingLost();
+                        options.count(), options.rate()).requireNothingLost();
                 say(sent.describe());
                 int broken = BrokenInputs.send(kafka, topic, dataDir);
                 say("Sent %d deliberately broken messages too, one per kind of dead letter", broken);
                 long inputs = sent.sent() + broken;
-                boolean complete = Outcomes.await(hz, inputs, 0, Duration.ofSeconds(flags.getLong("timeout-seconds", 1)),
+                boolean complete = Outcomes.await(hz, inputs, 0, options.timeout(),
                         System.out, () -> job.getStatus().isTerminal() || job.getStatus() == JobStatus.SUSPENDED);
                 RunReport report = RunReport.collect(hz, inputs, RunReport.readLabels(dataDir.resolve("labels.csv")));
                 printSummary(report, startSeconds, members, settings.pythonParallelism());
@@ -105,7 +105,7 @@ public final class Demo {
                         && report.deadLettersByReason().keySet().equals(BrokenInputs.EXPECTED_REASONS);
             } finally {
                 job.cancel();
-                deleteTopic(kafka, topic);
+                producer.deleteTopic(topic);
             }
         }
     }
@@ -135,14 +135,6 @@ public final class Demo {
         System.out.println("=======================================================================");
         System.out.println("  The demo's members stop with it. To query results with SQL or watch the job in");
         System.out.println("  Management Center, run it on scripts/cluster.sh or docker compose (README).");
-    }
-
-    private static void deleteTopic(Properties kafka, String topic) {
-        try (Admin admin = Admin.create(kafka)) {
-            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            say("Could not delete demo topic '%s': %s", topic, e);
-        }
     }
 
     private static double seconds(long sinceNanos) {

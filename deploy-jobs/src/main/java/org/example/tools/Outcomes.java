@@ -44,6 +44,16 @@ final class Outcomes {
         return true;
     }
 
+    /** Waits until a first prediction is stored and returns when (epoch ms), or -1 if none was in time. */
+    static long awaitFirstStoredMs(HazelcastInstance hz, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long first;
+        while ((first = firstStoredMs(hz)) < 0 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return first;
+    }
+
     /** When the first prediction was stored (epoch ms), or -1 if none was. */
     static long firstStoredMs(HazelcastInstance hz) {
         // Computed on the members: the client does not fetch the entries.

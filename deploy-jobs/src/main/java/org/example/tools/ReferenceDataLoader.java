@@ -167,38 +167,22 @@ public final class ReferenceDataLoader {
 
     /** The program: 0 when both maps are loaded and checked, 1 when loading failed, 2 on bad usage. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        CommandLineFlags flags;
-        Path dataDir;
-        int batchSize;
-        boolean clear;
-        try {
-            flags = CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
-            if (flags.helpRequested()) {
-                out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-                return 0;
-            }
-            dataDir = Path.of(flags.get("data-dir"));
-            batchSize = (int) Math.min(Integer.MAX_VALUE, flags.getLong("batch-size", 1));
-            clear = flags.isOn("clear");
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
-        HazelcastInstance client = null;
-        try {
-            client = ClusterClient.connect(flags);
-            for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear)) {
-                out.printf("Loaded %,d entries into '%s' from %s in %d ms%n", loaded.entries(), loaded.mapName(),
-                        loaded.file(), loaded.elapsed().toMillis());
-            }
-            return 0;
-        } catch (RuntimeException e) {
-            err.println("ReferenceDataLoader failed: " + e.getMessage());
-            return 1;
-        } finally {
-            if (client != null) {
-                client.shutdown();
-            }
-        }
+        return Cli.run("ReferenceDataLoader", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
+            Path dataDir = Path.of(flags.get("data-dir"));
+            int batchSize = flags.getInt("batch-size", 1);
+            boolean clear = flags.isOn("clear");
+            return () -> {
+                HazelcastInstance client = ClusterClient.connect(flags);
+                try {
+                    for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear)) {
+                        out.printf("Loaded %,d entries into '%s' from %s in %d ms%n", loaded.entries(),
+                                loaded.mapName(), loaded.file(), loaded.elapsed().toMillis());
+                    }
+                    return 0;
+                } finally {
+                    client.shutdown();
+                }
+            };
+        });
     }
 }

@@ -5,8 +5,8 @@ import org.example.Names;
 import org.example.model.DeadLetter;
 import org.example.model.FraudPrediction;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * What a run produced, read back from {@code predictionResult} and {@code deadLetters}: the
@@ -114,13 +113,19 @@ public record RunReport(
     /** Reads {@code labels.csv} ({@code transaction_id,is_fraud,pattern}) into id → is fraud. */
     public static Map<String, Boolean> readLabels(Path labelsCsv) {
         Map<String, Boolean> labels = new HashMap<>();
-        try (Stream<String> lines = Files.lines(labelsCsv)) {
-            lines.skip(1).forEach(line -> {
+        try (BufferedReader reader = Files.newBufferedReader(labelsCsv)) {
+            reader.readLine();  // the header
+            String line;
+            for (int lineNumber = 2; (line = reader.readLine()) != null; lineNumber++) {
                 String[] fields = line.split(",", 3);
+                if (fields.length < 2) {
+                    throw new IllegalArgumentException(labelsCsv + " line " + lineNumber
+                            + ": expected transaction_id,is_fraud,..., not '" + line + "'");
+                }
                 labels.put(fields[0], "1".equals(fields[1]));
-            });
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read labels " + labelsCsv, e);
+            throw new IllegalArgumentException("Cannot read labels " + labelsCsv + ": " + e, e);
         }
         return labels;
     }

@@ -170,6 +170,18 @@ public final class TransactionProducer {
         }
     }
 
+    /** Deletes the topic of a finished run; a failure is reported, not thrown, as the run's result stands. */
+    public void deleteTopic(String topic) {
+        try (Admin admin = Admin.create(clientProperties)) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            console.printf("Interrupted while deleting topic '%s'%n", topic);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            console.printf("Could not delete topic '%s': %s%n", topic, e);
+        }
+    }
+
     private void awaitLeaders(Admin admin, String topic, int wantedPartitions, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -327,49 +339,31 @@ public final class TransactionProducer {
 
     /** The program: 0 when every record was acknowledged, 1 when any was lost or sending failed, 2 on bad usage. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        CommandLineFlags flags;
-        Properties properties;
-        Path file;
-        long count;
-        double rate;
-        int partitions;
-        short replicationFactor;
-        Duration leaderTimeout;
-        try {
-            flags = CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
-            if (flags.helpRequested()) {
-                out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-                return 0;
-            }
-            file = Path.of(flags.get("data-dir")).resolve(TRANSACTIONS_FILE);
-            count = flags.getLong("count", 0);
-            rate = flags.getDouble("rate", 0);
-            partitions = (int) Math.min(Integer.MAX_VALUE, flags.getLong("partitions", 1));
-            replicationFactor = (short) Math.min(Short.MAX_VALUE, flags.getLong("replication-factor", 1));
-            leaderTimeout = Duration.ofSeconds(flags.getLong("leader-timeout-seconds", 1));
-            properties = clientProperties(flags.get("kafka-bootstrap-servers"), flags.get("kafka-properties-file"));
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("No " + file + " (generate the data set first: docs/DATA.md)");
-            }
+        return Cli.run("TransactionProducer", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
+            Path file = Path.of(flags.get("data-dir")).resolve(TRANSACTIONS_FILE);
             String topic = flags.get("topic");
-            TransactionProducer producer = new TransactionProducer(properties, out);
-            producer.ensureTopic(topic, partitions, replicationFactor, leaderTimeout);
-            Summary summary = producer.produce(file, topic, count, rate);
-            out.println(summary.describe());
-            if (summary.lost() > 0) {
-                err.printf("TransactionProducer failed: %,d of %,d transactions were lost%n", summary.lost(), summary.planned());
-                return 1;
-            }
-            return 0;
-        } catch (RuntimeException e) {
-            err.println("TransactionProducer failed: " + e.getMessage());
-            return 1;
-        }
+            long count = flags.getLong("count", 0);
+            double rate = flags.getDouble("rate", 0);
+            int partitions = flags.getInt("partitions", 1);
+            short replicationFactor = (short) Math.min(Short.MAX_VALUE, flags.getInt("replication-factor", 1));
+            Duration leaderTimeout = Duration.ofSeconds(flags.getLong("leader-timeout-seconds", 1));
+            Properties properties = clientProperties(flags.get("kafka-bootstrap-servers"), flags.get("kafka-properties-file"));
+            return () -> {
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("No " + file + " (generate the data set first: docs/DATA.md)");
+                }
+                TransactionProducer producer = new TransactionProducer(properties, out);
+                producer.ensureTopic(topic, partitions, replicationFactor, leaderTimeout);
+                Summary summary = producer.produce(file, topic, count, rate);
+                out.println(summary.describe());
+                if (summary.lost() > 0) {
+                    err.printf("TransactionProducer failed: %,d of %,d transactions were lost%n",
+                            summary.lost(), summary.planned());
+                    return 1;
+                }
+                return 0;
+            };
+        });
     }
 
     /**

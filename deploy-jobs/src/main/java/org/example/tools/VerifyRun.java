@@ -20,7 +20,7 @@ public final class VerifyRun {
             + "usage: VerifyRun --expected N [options]  |  VerifyRun --first-only --submitted-at-ms T [options]";
 
     static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
-            CommandLineFlags.Flag.option("expected", null, "0", "Transactions sent; each must have one outcome"),
+            CommandLineFlags.Flag.option("expected", null, "0", "Transactions sent; each must have one outcome (required)"),
             CommandLineFlags.Flag.option("labels", null, "", "labels.csv of the data set, for precision and recall"),
             CommandLineFlags.Flag.option("submitted-at-ms", null, "0",
                     "When the job was submitted (epoch ms), to report the time to the first prediction"),
@@ -39,69 +39,63 @@ public final class VerifyRun {
 
     /** 0 when every input has exactly one outcome, 1 when not (or on timeout), 2 on bad usage. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        CommandLineFlags flags;
-        long expected;
-        try {
-            flags = CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
-            if (flags.helpRequested()) {
-                out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-                return 0;
-            }
-            if (flags.isOn("first-only") && flags.getLong("submitted-at-ms", 0) <= 0) {
+        return Cli.run("VerifyRun", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
+            boolean firstOnly = flags.isOn("first-only");
+            long submittedAt = flags.getLong("submitted-at-ms", 0);
+            if (firstOnly && submittedAt == 0) {
                 throw new IllegalArgumentException("--first-only needs --submitted-at-ms");
             }
-            expected = flags.isOn("first-only") ? 1 : flags.getLong("expected", 1);
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
+            long expected = firstOnly ? 1 : flags.getLong("expected", 1);
+            long sinceMs = flags.getLong("since-ms", 0);
+            Duration timeout = Duration.ofSeconds(flags.getLong("timeout-seconds", 1));
+            // Read before the wait, which may be long: a wrong path fails now.
+            String labelsFile = flags.get("labels");
+            Map<String, Boolean> labels = labelsFile.isEmpty() ? Map.of() : RunReport.readLabels(Path.of(labelsFile));
+            return () -> {
+                HazelcastInstance client = ClusterClient.connect(flags);
+                try {
+                    return firstOnly
+                            ? awaitFirstPrediction(client, submittedAt, timeout, out, err)
+                            : verify(client, expected, sinceMs, timeout, labels, submittedAt, out, err);
+                } finally {
+                    client.shutdown();
+                }
+            };
+        });
+    }
+
+    private static int verify(HazelcastInstance client, long expected, long sinceMs, Duration timeout,
+                              Map<String, Boolean> labels, long submittedAt, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        boolean complete = Outcomes.await(client, expected, sinceMs, timeout, out, () -> false);
+        RunReport report = RunReport.collect(client, expected, labels);
+        if (submittedAt > 0) {
+            printFirstPrediction(Outcomes.firstStoredMs(client), submittedAt, out);
         }
-        HazelcastInstance client = ClusterClient.connect(flags);
-        try {
-            if (flags.isOn("first-only")) {
-                return awaitFirstPrediction(client, flags, out, err);
-            }
-            boolean complete = Outcomes.await(client, expected, flags.getLong("since-ms", 0),
-                    Duration.ofSeconds(flags.getLong("timeout-seconds", 1)), out, () -> false);
-            String labels = flags.get("labels");
-            RunReport report = RunReport.collect(client, expected,
-                    labels.isEmpty() ? Map.of() : RunReport.readLabels(Path.of(labels)));
-            long submittedAt = flags.getLong("submitted-at-ms", 0);
-            if (submittedAt > 0) {
-                printFirstPrediction(client, submittedAt, out);
-            }
-            out.print(report.format());
-            if (!complete || !report.accountsForEveryInput()) {
-                err.println("VerifyRun: FAILED: not every input has exactly one outcome");
-                return 1;
-            }
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        out.print(report.format());
+        if (!complete || !report.accountsForEveryInput()) {
+            err.println("VerifyRun: FAILED: not every input has exactly one outcome");
             return 1;
-        } finally {
-            client.shutdown();
         }
+        return 0;
     }
 
     /**
      * Waits until the first prediction is stored, so that a caller can time the job's start on its
      * own, before it disturbs the job (the end-to-end test then kills a Python worker).
      */
-    private static int awaitFirstPrediction(HazelcastInstance client, CommandLineFlags flags,
+    private static int awaitFirstPrediction(HazelcastInstance client, long submittedAt, Duration timeout,
                                             PrintStream out, PrintStream err) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(flags.getLong("timeout-seconds", 1)).toNanos();
-        while (Outcomes.firstStoredMs(client) < 0) {
-            if (System.nanoTime() > deadline) {
-                err.println("VerifyRun: FAILED: no prediction was stored in time");
-                return 1;
-            }
-            Thread.sleep(100);
+        long first = Outcomes.awaitFirstStoredMs(client, timeout);
+        if (first < 0) {
+            err.println("VerifyRun: FAILED: no prediction was stored in time");
+            return 1;
         }
-        printFirstPrediction(client, flags.getLong("submitted-at-ms", 0), out);
+        printFirstPrediction(first, submittedAt, out);
         return 0;
     }
 
-    private static void printFirstPrediction(HazelcastInstance client, long submittedAt, PrintStream out) {
-        out.printf("  first prediction      %.1f s after submit%n", (Outcomes.firstStoredMs(client) - submittedAt) / 1000.0);
+    private static void printFirstPrediction(long firstStoredMs, long submittedAt, PrintStream out) {
+        out.printf("  first prediction      %.1f s after submit%n", (firstStoredMs - submittedAt) / 1000.0);
     }
 }

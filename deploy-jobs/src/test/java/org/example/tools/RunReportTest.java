@@ -3,11 +3,16 @@ package org.example.tools;
 import org.example.model.DeadLetter;
 import org.example.model.FraudPrediction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RunReportTest {
 
@@ -52,6 +57,17 @@ class RunReportTest {
 
         assertThat(RunReport.percentiles(oneToHundred)).containsExactly(50, 95, 99, 100);
         assertThat(RunReport.percentiles(new long[]{7})).containsExactly(7, 7, 7, 7);
+    }
+
+    @Test
+    void shouldReadLabelsAndNameAMalformedLine(@TempDir Path dir) throws IOException {
+        Path labels = Files.writeString(dir.resolve("labels.csv"), "transaction_id,is_fraud,pattern\nT1,1,spree\nT2,0,regular\n");
+        Path broken = Files.writeString(dir.resolve("broken.csv"), "transaction_id,is_fraud,pattern\nT1,1,spree\nT2\n");
+
+        assertThat(RunReport.readLabels(labels)).containsExactlyInAnyOrderEntriesOf(Map.of("T1", true, "T2", false));
+        assertThatThrownBy(() -> RunReport.readLabels(broken))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(broken + " line 3: expected transaction_id,is_fraud,..., not 'T2'");
     }
 
     private static FraudPrediction prediction(String id, long offset, long latencyMs, boolean flagged) {

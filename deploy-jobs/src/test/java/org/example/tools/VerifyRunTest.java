@@ -31,4 +31,11 @@ class VerifyRunTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--first-only", "--since-ms", "--expected");
     }
+
+    @Test
+    void shouldReadTheLabelsBeforeConnectingAndWaiting() {
+        // No cluster runs here: a wrong path must fail at once, not after connecting and waiting.
+        assertThat(run("--expected", "5", "--labels", "/nonexistent/labels.csv")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("Cannot read labels /nonexistent/labels.csv");
+    }
 }
