@@ -20,9 +20,7 @@ init_run_dirs
 DATA=python/data/bench
 OUT=results/$(date +%Y%m%d-%H%M%S)
 
-if scripts/cluster.sh status >/dev/null 2>&1 || scripts/kafka.sh status >/dev/null 2>&1; then
-    die "a local cluster or broker is already running; stop it first (scripts/cluster.sh down)"
-fi
+require_nothing_running
 info "== Building the job ..."
 mvn -q -B -DskipTests package
 venv_python=$(scripts/setup-python.sh | tail -n 1)
@@ -35,10 +33,7 @@ mkdir -p "$OUT"
 trap 'info "== Stopping the cluster ..."; scripts/cluster.sh down' EXIT
 scripts/cluster.sh up
 scripts/load.sh reference-data --data-dir "$DATA" --clear
-ensure_runtime_jars hazelcast
-java -Djava.util.logging.config.file="$SCRIPTS_DIR/cli-logging.properties" -Dhazelcast.logging.type=jdk \
-    -cp "deploy-jobs/target/fraud-detection-job.jar:$LIB_DIR/hazelcast/*" \
-    org.example.tools.Benchmark --data-dir "$DATA" --out "$OUT" "$@"
+run_hz_client deploy-jobs/target/fraud-detection-job.jar org.example.tools.Benchmark --data-dir "$DATA" --out "$OUT" "$@"
 
 info "== The Python handler alone, one core ..."
 {

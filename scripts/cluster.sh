@@ -60,7 +60,8 @@ start_member() {
     tmp="$RUN_DIR/tmp/member-$i"
     if [[ -d "$tmp" ]]; then
         # Jet makes Python runtime directories read-only; give them back before removing.
-        chmod -R u+w "$tmp" && rm -rf "$tmp"
+        chmod -R u+w "$tmp"
+        rm -rf "$tmp"
     fi
     mkdir -p "$tmp"
     # setsid: members outlive this script and are not hit by the caller's Ctrl-C.
@@ -69,19 +70,12 @@ start_member() {
         export PATH="$PYTHON_VENV/bin:$PATH"
         exec setsid java \
             -Xmx"$MEMBER_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
-            --add-modules java.se \
-            --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
-            --add-opens java.base/java.lang=ALL-UNNAMED \
-            --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-            --add-opens java.management/sun.management=ALL-UNNAMED \
-            --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+            "${HZ_MEMBER_JVM_OPTS[@]}" \
             -Djava.net.preferIPv4Stack=true \
             -Djava.io.tmpdir="$tmp" \
             -Dhazelcast.config="$SCRIPTS_DIR/hazelcast.yaml" \
             -Dhz.network.port.port="$port" \
             -Dhz.network.port.auto-increment=false \
-            -Dhazelcast.phone.home.enabled=false \
-            -Dhazelcast.logging.type=jdk \
             -Djava.util.logging.config.file="$SCRIPTS_DIR/member-logging.properties" \
             "$PROCESS_MARKER" -Dfraud.role="member-$i" \
             -cp "$SCRIPTS_DIR/member-classpath:$LIB_DIR/hazelcast/*" \
@@ -164,7 +158,7 @@ cmd_status() {
         fi
         [[ "$state" == up ]] || all_up=1
         printf '%-10s pid %-8s port %-6s %-9s rss %-8s %s\n' "member-$i" "${pid:--}" "$port" "$state" \
-            "$([[ -n "$pid" ]] && rss_mb "$pid" || echo -)" "${size:+cluster size $size}"
+            "$(rss_mb "$pid")" "${size:+cluster size $size}"
     done
     local role
     for pid in $(find_ours 'member-*'); do
@@ -198,7 +192,7 @@ cmd_down() {
 
     "$SCRIPTS_DIR/kafka.sh" down
 
-    mapfile -t left < <(find_ours 'member-*'; find_ours kafka; find_python_workers)
+    mapfile -t left < <(find_ours 'member-*'; find_ours "${KAFKA_INSTANCE:-kafka}"; find_python_workers)
     if ((${#left[@]} > 0)); then
         die "member, broker or Python worker process(es) are still running: ${left[*]}"
     fi

@@ -6,7 +6,10 @@
 #
 # Usage: scripts/demo.sh [Demo options, e.g. --members 1 --python-parallelism 2 --count 5000]
 #        scripts/demo.sh --help
-# Env:   DEMO_JAVA_OPTS  extra JVM options of the demo JVM (e.g. a profiler)
+# Env:   DEMO_DATA_DIR (python/data/demo), DEMO_CARDS (2000), DEMO_DAYS (14): the data set, generated
+#          when missing
+#        DEMO_KAFKA_PORT (9192), DEMO_KAFKA_CONTROLLER_PORT (9193): the demo's own broker
+#        DEMO_JAVA_OPTS  extra JVM options of the demo JVM (e.g. a profiler)
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -14,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 init_run_dirs
 cd "$ROOT_DIR"
 
-DEMO_DATA=${DATA_DIR:-python/data/demo}
+DEMO_DATA=${DEMO_DATA_DIR:-python/data/demo}
 DEMO_CARDS=${DEMO_CARDS:-2000}
 DEMO_DAYS=${DEMO_DAYS:-14}
 
@@ -22,6 +25,16 @@ info "== Building the job (mvn package) ..."
 mvn -q -B -DskipTests package
 mvn -q -B -pl deploy-jobs dependency:build-classpath -Dmdep.includeScope=compile \
     -Dmdep.outputFile=target/runtime.classpath
+
+demo_java() {
+    java -cp "scripts/member-classpath:deploy-jobs/target/classes:$(cat deploy-jobs/target/runtime.classpath)" "$@"
+}
+for arg in "$@"; do
+    if [[ "$arg" == --help || "$arg" == -h ]]; then
+        demo_java org.example.tools.Demo --help
+        exit 0
+    fi
+done
 
 info "== Preparing Python (python/.venv) ..."
 venv_python=$(scripts/setup-python.sh | tail -n 1)
@@ -52,12 +65,6 @@ info "== Running the demo (logs: ${LOG_DIR#"$ROOT_DIR"/}/demo.log) ..."
 # Members find python3 on PATH: the prepared venv first, so Python starts without a package index.
 # scripts/member-classpath comes first: its offline-capable Python init script replaces Hazelcast's.
 # shellcheck disable=SC2086  # DEMO_JAVA_OPTS holds several options
-PATH="$(dirname "$venv_python"):$PATH" java -Xmx3g ${DEMO_JAVA_OPTS:-} \
-    --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
-    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-    --add-opens java.management/sun.management=ALL-UNNAMED \
-    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
-    -Dhazelcast.phone.home.enabled=false -Dhazelcast.logging.type=jdk \
+PATH="$(dirname "$venv_python"):$PATH" demo_java -Xmx3g ${DEMO_JAVA_OPTS:-} "${HZ_MEMBER_JVM_OPTS[@]}" \
     -Djava.util.logging.config.file="$logging" "$PROCESS_MARKER" -Dfraud.role=demo \
-    -cp "scripts/member-classpath:deploy-jobs/target/classes:$(cat deploy-jobs/target/runtime.classpath)" \
     org.example.tools.Demo --data-dir "$DEMO_DATA" --kafka-bootstrap-servers "127.0.0.1:$KAFKA_PORT" "$@"

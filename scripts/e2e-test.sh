@@ -28,12 +28,12 @@ JOB_JAR=deploy-jobs/target/fraud-detection-job.jar
 # The broker keeps its data between runs: a topic of this run's own keeps earlier runs out.
 TOPIC=transactions-e2e-$(date +%s)
 JOB_NAME=fraud-detection
+# The broker of scripts/cluster.sh, wherever KAFKA_PORT puts it.
+BOOTSTRAP=127.0.0.1:${KAFKA_PORT:-9092}
 
 [[ -f "$JOB_JAR" ]] || die "no $JOB_JAR; build it first (mvn package)"
 [[ -x python/.venv/bin/python ]] || die "no python/.venv; run scripts/setup-python.sh first"
-if scripts/cluster.sh status >/dev/null 2>&1 || scripts/kafka.sh status >/dev/null 2>&1; then
-    die "a local cluster or broker is already running; stop it first (scripts/cluster.sh down)"
-fi
+require_nothing_running
 
 if [[ ! -f "$DATA/transactions.jsonl" ]]; then
     info "== Generating the end-to-end data set in $DATA ..."
@@ -52,19 +52,18 @@ scripts/load.sh reference-data --data-dir "$DATA" --clear
 
 info "== Submitting the job with hz-cli ..."
 t_submit=$(now_ms)
-scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers 127.0.0.1:9092 --kafka-topic "$TOPIC" \
+scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" \
     --python-parallelism "$PYTHON_PARALLELISM"
 t_submitted=$(now_ms)
 
 info "== Producing $TRANSACTIONS transactions at 2,000/s; one Python worker is killed on the way ..."
-scripts/load.sh transactions --data-dir "$DATA" --topic "$TOPIC" --count "$TRANSACTIONS" --rate 2000 &
+scripts/load.sh transactions --kafka-bootstrap-servers "$BOOTSTRAP" --data-dir "$DATA" --topic "$TOPIC" --count "$TRANSACTIONS" --rate 2000 &
 producer=$!
-# A scoring process of this cluster's members: its command line names Jet's gRPC server, and it
-# runs in a member's temporary directory.
+# A scoring process of this cluster's members: a Python worker of theirs running Jet's gRPC server.
 scoring_processes() {
     local pid
-    for pid in $(pgrep -f jet_to_python_grpc_server.py || true); do
-        [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$RUN_DIR/tmp/"* ]] && echo "$pid"
+    for pid in $(find_python_workers); do
+        [[ "$(cmdline_of "$pid")" == *jet_to_python_grpc_server.py* ]] && echo "$pid"
     done
     return 0
 }
@@ -96,13 +95,13 @@ scripts/kafka.sh up
 more="$DATA/after-outage"
 mkdir -p "$more"
 sed -n "$((TRANSACTIONS + 1)),$((TRANSACTIONS + MORE_TRANSACTIONS))p" "$DATA/transactions.jsonl" > "$more/transactions.jsonl"
-scripts/load.sh transactions --data-dir "$more" --topic "$TOPIC"
+scripts/load.sh transactions --kafka-bootstrap-servers "$BOOTSTRAP" --data-dir "$more" --topic "$TOPIC"
 all=$((TRANSACTIONS + MORE_TRANSACTIONS))
 scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --timeout-seconds 600
 
 info "== Replacing the running job: the new one must rebuild its state from the topic ..."
 t_replace=$(now_ms)
-scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers 127.0.0.1:9092 --kafka-topic "$TOPIC" \
+scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" \
     --python-parallelism "$PYTHON_PARALLELISM" --if-running REPLACE
 scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --since-ms "$t_replace" --timeout-seconds 600
 

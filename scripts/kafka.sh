@@ -135,25 +135,20 @@ cmd_status() {
         if port_open "$KAFKA_PORT"; then state=up; else state=starting; fi
     fi
     printf '%-10s pid %-8s port %-6s %-9s rss %s\n' "$ROLE" "${pid:--}" "$KAFKA_PORT" "$state" \
-        "$([[ -n "$pid" ]] && rss_mb "$pid" || echo -)"
+        "$(rss_mb "$pid")"
     [[ "$state" == up ]]
 }
 
 cmd_down() {
     init_run_dirs
-    local pid
-    local -a strays
-    pid=$(running_pid "$ROLE")
-    if [[ -n "$pid" ]]; then
-        info "Stopping Kafka (pid $pid) ..."
-        stop_pids "$STOP_GRACE_SECONDS" "$pid"
+    local -a pids
+    # By marker rather than by pid file, so a broker whose pid file is gone is stopped too.
+    mapfile -t pids < <(find_ours "$ROLE")
+    if ((${#pids[@]} > 0)); then
+        info "Stopping Kafka (pid ${pids[*]}) ..."
+        stop_pids "$STOP_GRACE_SECONDS" "${pids[@]}"
     fi
     rm -f "$PID_DIR/$ROLE.pid"
-    mapfile -t strays < <(find_ours "$ROLE")
-    if ((${#strays[@]} > 0)); then
-        warn "stopping Kafka processes started from this repository without a pid file: ${strays[*]}"
-        stop_pids "$STOP_GRACE_SECONDS" "${strays[@]}"
-    fi
     info "Kafka is down."
 }
 

@@ -16,7 +16,7 @@ JOB_JAR=${JOB_JAR:-$ROOT_DIR/deploy-jobs/target/fraud-detection-job.jar}
 
 usage() {
     cat >&2 <<USAGE
-usage: $(basename "$0") reference-data|transactions [options]   ('<loader> --help' lists them)
+usage: $(basename "$0") reference-data|transactions|verify [options]   ('<tool> --help' lists them)
 
   reference-data  customers.jsonl and merchants.jsonl into the maps (org.example.tools.ReferenceDataLoader)
   transactions    transactions.jsonl into the Kafka topic (org.example.tools.TransactionProducer)
@@ -38,12 +38,4 @@ esac
 shift
 
 [[ -f "$JOB_JAR" ]] || die "no job JAR at $JOB_JAR; build it with: mvn -pl deploy-jobs -am package"
-command -v java >/dev/null || die "java (17+) is not on PATH"
-init_run_dirs
-ensure_runtime_jars hazelcast
-exec java \
-    -Djava.util.logging.config.file="$SCRIPTS_DIR/cli-logging.properties" \
-    -Dhazelcast.logging.type=jdk \
-    -Dhazelcast.phone.home.enabled=false \
-    -cp "$JOB_JAR:$LIB_DIR/hazelcast/*" \
-    "$main_class" "$@"
+run_hz_client "$JOB_JAR" "$main_class" "$@"

@@ -37,8 +37,12 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]] && "$venv/bin/python" -c 
 fi
 
 echo "setup-python: installing python/requirements.txt into python/.venv" >&2
-if ! "$venv/bin/python" -c '' 2>/dev/null; then
-    "$python" -m venv --clear "$venv" || fail "could not create $venv (is the venv module installed?)"
+# A venv without pip (made where the venv module lacks ensurepip) is remade, not reused forever.
+if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+    "$python" -m venv --clear "$venv" \
+        || fail "could not create $venv (on Debian or Ubuntu: apt install python3-venv)"
+    "$venv/bin/python" -m pip --version >/dev/null 2>&1 \
+        || fail "$venv has no pip (on Debian or Ubuntu: apt install python3-venv)"
 fi
 rm -f "$stamp"
 "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements" >&2 \

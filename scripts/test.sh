@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Every test, as CI runs them, from a fresh clone on a machine with Java 17, Maven and python3:
+# Every test, as CI runs them, from a fresh clone on a machine with Java 17, Maven, python3 and curl:
 #   1. python/.venv (created or updated by scripts/setup-python.sh)
 #   2. Python tests: data generator, features, model bars, golden scores, handler contract, compose file
 #   3. Java tests: stage functions, and the whole job on an in-JVM Kafka broker with embedded
 #      members and the real Python handler (mvn verify, which also builds the job JAR)
 #   4. End to end: broker and three member processes, hz-cli submit, 20,000 transactions
-# Tests that cannot run here (no Docker engine) are skipped by name and listed at the end.
+# Tests that cannot run here (no Docker engine) are skipped by name and listed after the Java tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -19,10 +19,7 @@ echo "== Python tests"
 echo "== Java tests (mvn verify)"
 mvn -B -q verify
 
-echo "== End-to-end test"
-scripts/e2e-test.sh
-
-# Surefire does not print skipped classes loudly; this does.
+# Surefire does not print skipped classes loudly; this does, before the end-to-end test can stop the run.
 python - <<'PY'
 import glob
 import xml.etree.ElementTree as ET
@@ -41,4 +38,8 @@ print(f"\nJava tests: {run} run, {failed} failed, {sum(map(len, skipped.values()
 for (suite, reason), cases in skipped.items():
     print(f"  SKIPPED {suite} ({len(cases)} tests): {reason}")
 PY
+
+echo "== End-to-end test"
+scripts/e2e-test.sh
+
 echo "ALL TESTS PASSED"

@@ -1,6 +1,6 @@
-# Shared by scripts/kafka.sh, scripts/cluster.sh, scripts/hz-cli and scripts/load.sh: where things
-# live, how runtime jars are fetched, and how processes started from this repository are found,
-# waited on and stopped. Sourced, never run.
+# Shared by the scripts: where things live, how runtime jars are fetched, how Hazelcast programs
+# are started, and how processes started from this repository are found, waited on and stopped.
+# Sourced, never run.
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SCRIPTS_DIR="$ROOT_DIR/scripts"
@@ -12,6 +12,19 @@ PID_DIR="$RUN_DIR/pids"
 # Every long-running process these scripts start carries this on its command line, so `down`
 # can find it even when its pid file is gone, without touching anything started elsewhere.
 PROCESS_MARKER="-Dfraud.home=$ROOT_DIR"
+
+# JVM options of a Hazelcast member, as Hazelcast's own start script sets them: for the members of
+# scripts/cluster.sh and the demo's embedded ones.
+HZ_MEMBER_JVM_OPTS=(
+    --add-modules java.se
+    --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+    --add-opens java.base/java.lang=ALL-UNNAMED
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+    --add-opens java.management/sun.management=ALL-UNNAMED
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
+    -Dhazelcast.phone.home.enabled=false
+    -Dhazelcast.logging.type=jdk
+)
 
 info() { printf '%s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
@@ -159,10 +172,35 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Resident memory of a process, or "-" for none (an empty pid).
 rss_mb() {
-    local kb
-    kb=$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ') || true
+    local kb=
+    [[ -n "$1" ]] && kb=$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ') || true
     if [[ -n "$kb" ]]; then echo "$((kb / 1024)) MB"; else echo "-"; fi
+}
+
+# Runs a program that talks to the cluster as a client (hz-cli, the loaders, the benchmark) on the
+# Hazelcast jars, with its own classes first when given, and Hazelcast's logging kept quiet:
+#   run_hz_client <classpath or ''> <main class> [args...]
+run_hz_client() {
+    local classpath=$1 main_class=$2
+    shift 2
+    command -v java >/dev/null || die "java (17+) is not on PATH"
+    init_run_dirs
+    ensure_runtime_jars hazelcast
+    java -Djava.util.logging.config.file="$SCRIPTS_DIR/cli-logging.properties" \
+        -Dhazelcast.logging.type=jdk \
+        -Dhazelcast.phone.home.enabled=false \
+        -cp "${classpath:+$classpath:}$LIB_DIR/hazelcast/*" \
+        "$main_class" "$@"
+}
+
+# Dies unless no process started from this repository runs: no member, broker or demo, not even
+# one left half up, so a test or benchmark never mixes in another run's processes or data.
+require_nothing_running() {
+    local -a ours
+    mapfile -t ours < <(find_ours '*')
+    ((${#ours[@]} == 0)) || die "processes of a local cluster or demo are still running (pids ${ours[*]}); stop them first (scripts/cluster.sh down)"
 }
 
 # The last lines of a log, to show with a failure.
