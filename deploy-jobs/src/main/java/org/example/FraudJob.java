@@ -32,16 +32,16 @@ public final class FraudJob {
     /**
      * Submits the pipeline reading from {@code source}. If a job of the same name is running,
      * {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait until
-     * it has stopped, and submit anew.
+     * it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards.
      */
-    public static Job deploy(HazelcastInstance hz, JobSettings settings, StreamSource<KafkaMessage> source) {
+    private static Job deploy(HazelcastInstance hz, JobSettings settings, StreamSource<KafkaMessage> source) {
+        SqlMappings.create(hz);
         JetService jet = hz.getJet();
         Job running = jet.getJob(settings.jobName());
         if (running != null && !running.getStatus().isTerminal()) {
             if (settings.ifRunning() == JobSettings.IfRunning.KEEP) {
                 LOG.info("Job '" + settings.jobName() + "' is already " + running.getStatus()
                         + "; keeping it (use --if-running REPLACE to replace it)");
-                SqlMappings.create(hz);
                 return running;
             }
             LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString());
@@ -50,7 +50,6 @@ public final class FraudJob {
         Pipeline pipeline = FraudPipeline.build(source, settings, FeatureDefinition.load(), PythonBaseDir.extract());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
-        SqlMappings.create(hz);
         LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());
         return job;
     }

@@ -41,6 +41,6 @@ public record DeadLetter(
 
     /** The map key: one entry per input, so a replayed input overwrites its own dead letter. */
     public String key() {
-        return sourcePartition + "-" + sourceOffset;
+        return KafkaOrigin.key(sourcePartition, sourceOffset);
     }
 }

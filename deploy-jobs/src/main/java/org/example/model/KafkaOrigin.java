@@ -9,6 +9,11 @@ public record KafkaOrigin(int partition, long offset, long appendTimeMs) {
 
     /** A key unique per input; dead letters use it, so a replayed input overwrites its own entry. */
     public String key() {
+        return key(partition, offset);
+    }
+
+    /** The key of the input at this Kafka position. */
+    public static String key(int partition, long offset) {
         return partition + "-" + offset;
     }
 }

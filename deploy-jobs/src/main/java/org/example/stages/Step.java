@@ -2,16 +2,17 @@ package org.example.stages;
 
 import org.example.model.DeadLetter;
 
-import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * The outcome of one stage for one input: the stage's value, or the dead letter that replaces it.
  * Jet has no side outputs, so each stage returns a {@code Step} and the pipeline splits the stream
  * into the values that go on and the dead letters that go to {@code deadLetters}. A {@code Step}
- * only travels on local edges, between a stage and the split right after it.
+ * never leaves its member, so it needs no serialisation: it goes from a stage to the split right
+ * after it, or from INGEST to FEATURES, which are both partitioned by card number and so run on
+ * the member that owns the card.
  */
-public final class Step<T> implements Serializable {
+public final class Step<T> {
 
     private final T value;
     private final DeadLetter deadLetter;

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.example.Names;
 import org.example.model.DeadLetter;
 import org.example.model.FraudPrediction;
+import org.example.model.KafkaOrigin;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -54,7 +55,7 @@ public record RunReport(
         long flaggedFraud = 0;
         long labelledFraud = 0;
         for (FraudPrediction p : predictions) {
-            duplicates += positions.add(p.sourcePartition() + "-" + p.sourceOffset()) ? 0 : 1;
+            duplicates += positions.add(KafkaOrigin.key(p.sourcePartition(), p.sourceOffset())) ? 0 : 1;
             firstAppend = Math.min(firstAppend, p.appendTimeMs());
             lastStored = Math.max(lastStored, p.storedTimeMs());
             latencies[i++] = p.storedTimeMs() - p.appendTimeMs();

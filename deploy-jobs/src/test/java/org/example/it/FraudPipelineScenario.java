@@ -64,6 +64,7 @@ abstract class FraudPipelineScenario {
     private static final String UNKNOWN_CARD = "4999999999999999";
     private static final String CRYPTO_MERCHANT = "M00002";
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final double EARTH_RADIUS_KM = FeatureDefinition.load().earthRadiusKm();
 
     private TestBroker kafka;
     private EmbeddedCluster cluster;
@@ -122,10 +123,10 @@ abstract class FraudPipelineScenario {
     @Test
     void shouldAccountForEveryInputExactlyOnce() {
         Set<String> outcomes = new HashSet<>();
-        predictions().values().forEach(p -> assertThat(outcomes.add(p.sourcePartition() + "-" + p.sourceOffset())).isTrue());
+        predictions().values().forEach(p -> assertThat(outcomes.add(KafkaOrigin.key(p.sourcePartition(), p.sourceOffset()))).isTrue());
         deadLetters().keySet().forEach(key -> assertThat(outcomes.add(key)).as("twice: %s", key).isTrue());
 
-        Set<String> inputs = appended.stream().map(m -> m.partition() + "-" + m.offset()).collect(Collectors.toSet());
+        Set<String> inputs = appended.stream().map(m -> KafkaOrigin.key(m.partition(), m.offset())).collect(Collectors.toSet());
         assertThat(outcomes).isEqualTo(inputs);
         assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
     }
@@ -248,6 +249,6 @@ abstract class FraudPipelineScenario {
                 new FeaturedEvent(txn, new KafkaOrigin(p.sourcePartition(), p.sourceOffset(),
                         p.appendTimeMs()), features(p)),
                 customer(p.ccNum()), merchant(p.merchantCode()));
-        return Transform.toJson(Transform.toRequest(enriched, FeatureDefinition.load().earthRadiusKm()));
+        return Transform.toJson(Transform.toRequest(enriched, EARTH_RADIUS_KM));
     }
 }

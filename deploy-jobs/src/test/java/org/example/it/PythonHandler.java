@@ -1,6 +1,7 @@
 package org.example.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.example.PythonBaseDir;
 import org.example.model.Json;
 
 import java.io.IOException;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class PythonHandler {
 
-    private static final Path HANDLER_DIR = Path.of("src/main/resources/org/example").toAbsolutePath();
+    /** The files the job ships to its members, taken as the job takes them, from its resources. */
+    private static final Path HANDLER_DIR = PythonBaseDir.extract();
     private static final String SCRIPT = """
             import sys
             sys.path.insert(0, sys.argv[1])
@@ -42,11 +44,9 @@ final class PythonHandler {
     }
 
     static List<JsonNode> score(List<String> requests) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("python3", "-c", SCRIPT, HANDLER_DIR.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        // The handler's folder is packed into the job JAR as it is: no __pycache__ in it.
-        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        Process python = builder.start();
+        Process python = new ProcessBuilder("python3", "-c", SCRIPT, HANDLER_DIR.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         python.getOutputStream().write(String.join("\n", requests).getBytes(StandardCharsets.UTF_8));
         python.getOutputStream().close();
         String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

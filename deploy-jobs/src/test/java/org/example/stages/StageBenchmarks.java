@@ -71,7 +71,8 @@ public class StageBenchmarks {
             // Ten transactions per card, an hour apart, cards interleaved as in a stream.
             Transaction t = new Transaction("T" + i, "4000" + (i % CARDS), "M00001", 10 + i % 90,
                     START + (long) (i / CARDS) * 3_600_000 + i % CARDS, 40.7, -74.0);
-            events[i] = new TransactionEvent(t, new KafkaOrigin(i % 12, i, t.eventTimeMs() + 500));
+            // A card keeps its Kafka partition, as a keyed topic does.
+            events[i] = new TransactionEvent(t, new KafkaOrigin((i % CARDS) % 12, i, t.eventTimeMs() + 500));
         }
         featured = new FeaturedEvent(txn, message.origin(), new CardFeatures(3, 120.0, 9));
         customer = customer(CARD);
