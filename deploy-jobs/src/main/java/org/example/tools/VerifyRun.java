@@ -1,13 +1,23 @@
 package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.metrics.Measurement;
+import com.hazelcast.jet.core.metrics.MetricNames;
+import com.hazelcast.jet.core.metrics.MetricTags;
 import org.example.CommandLineFlags;
+import org.example.Names;
+import org.example.model.CardFeatures;
+import org.example.model.DeadLetter;
+import org.example.model.FraudPrediction;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks a run on a cluster from the outside, as a client: waits until every transaction sent
@@ -17,7 +27,8 @@ import java.util.Map;
 public final class VerifyRun {
 
     static final String SYNOPSIS = "Waits for a run's outcomes on a cluster and checks that every input is accounted for.\n"
-            + "usage: VerifyRun --expected N [options]  |  VerifyRun --first-only --submitted-at-ms T [options]";
+            + "usage: VerifyRun --expected N [options]  |  VerifyRun --first-only --submitted-at-ms T [options]\n"
+            + "       VerifyRun --snapshot-taken [--job-name NAME]";
 
     static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
             CommandLineFlags.Flag.option("expected", null, "0", "Transactions sent; each must have one outcome (required)"),
@@ -26,6 +37,11 @@ public final class VerifyRun {
                     "When the job was submitted (epoch ms), to report the time to the first prediction"),
             CommandLineFlags.Flag.option("since-ms", null, "0",
                     "Count only outcomes stored at or after this time (epoch ms), e.g. by a replacing job"),
+            CommandLineFlags.Flag.option("expected-features", null, "",
+                    "CSV of python/expected_features.py: every stored prediction's features must match it"),
+            CommandLineFlags.Flag.onOff("snapshot-taken",
+                    "Wait only until the job has saved the card histories of FEATURES in a snapshot"),
+            CommandLineFlags.Flag.option("job-name", "JOB_NAME", Names.DEFAULT_JOB_NAME, "The job, for --snapshot-taken"),
             CommandLineFlags.Flag.onOff("first-only",
                     "Wait only for the first stored prediction and report it (needs --submitted-at-ms)"),
             CommandLineFlags.Flag.option("timeout-seconds", null, "300", "Give up waiting after this long")));
@@ -41,22 +57,29 @@ public final class VerifyRun {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         return Cli.run("VerifyRun", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
             boolean firstOnly = flags.isOn("first-only");
+            boolean snapshotOnly = flags.isOn("snapshot-taken");
+            String jobName = flags.get("job-name");
             long submittedAt = flags.getLong("submitted-at-ms", 0);
             if (firstOnly && submittedAt == 0) {
                 throw new IllegalArgumentException("--first-only needs --submitted-at-ms");
             }
-            long expected = firstOnly ? 1 : flags.getLong("expected", 1);
+            long expected = firstOnly || snapshotOnly ? 1 : flags.getLong("expected", 1);
             long sinceMs = flags.getLong("since-ms", 0);
             Duration timeout = Duration.ofSeconds(flags.getLong("timeout-seconds", 1));
             // Read before the wait, which may be long: a wrong path fails now.
             String labelsFile = flags.get("labels");
             Map<String, Boolean> labels = labelsFile.isEmpty() ? Map.of() : RunReport.readLabels(Path.of(labelsFile));
+            String featuresFile = flags.get("expected-features");
+            Map<String, CardFeatures> features = featuresFile.isEmpty() ? Map.of() : ExpectedFeatures.read(Path.of(featuresFile));
             return () -> {
                 HazelcastInstance client = ClusterClient.connect(flags);
                 try {
+                    if (snapshotOnly) {
+                        return awaitFeaturesSnapshot(client, jobName, timeout, out, err);
+                    }
                     return firstOnly
                             ? awaitFirstPrediction(client, submittedAt, timeout, out, err)
-                            : verify(client, expected, sinceMs, timeout, labels, submittedAt, out, err);
+                            : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt), out, err);
                 } finally {
                     client.shutdown();
                 }
@@ -64,17 +87,35 @@ public final class VerifyRun {
         });
     }
 
-    private static int verify(HazelcastInstance client, long expected, long sinceMs, Duration timeout,
-                              Map<String, Boolean> labels, long submittedAt, PrintStream out, PrintStream err)
+    /** What to check of a run; {@code features} empty: not its features. */
+    private record Check(long expected, long sinceMs, Duration timeout, Map<String, Boolean> labels,
+                         Map<String, CardFeatures> features, long submittedAt) {
+    }
+
+    private static int verify(HazelcastInstance client, Check check, PrintStream out, PrintStream err)
             throws InterruptedException {
-        boolean complete = Outcomes.await(client, expected, sinceMs, timeout, out, () -> false);
-        RunReport report = RunReport.collect(client, expected, labels);
-        if (submittedAt > 0) {
-            printFirstPrediction(Outcomes.firstStoredMs(client), submittedAt, out);
+        boolean complete = Outcomes.await(client, check.expected(), check.sinceMs(), check.timeout(), out, () -> false);
+        Collection<FraudPrediction> predictions = client.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP).values();
+        RunReport report = RunReport.of(check.expected(), predictions,
+                client.<Object, DeadLetter>getMap(Names.DEAD_LETTERS_MAP).values(), check.labels());
+        if (check.submittedAt() > 0) {
+            printFirstPrediction(Outcomes.firstStoredMs(client), check.submittedAt(), out);
         }
         out.print(report.format());
+        List<String> wrongFeatures = check.features().isEmpty() ? List.of()
+                : ExpectedFeatures.mismatches(predictions, check.features());
+        if (!check.features().isEmpty()) {
+            out.printf("  features              %s%n", wrongFeatures.isEmpty()
+                    ? String.format("all %,d predictions as computed offline from the data set", predictions.size())
+                    : String.format("%,d of %,d predictions differ, e.g. %s", wrongFeatures.size(), predictions.size(),
+                            wrongFeatures.get(0)));
+        }
         if (!complete || !report.accountsForEveryInput()) {
             err.println("VerifyRun: FAILED: not every input has exactly one outcome");
+            return 1;
+        }
+        if (!wrongFeatures.isEmpty()) {
+            err.println("VerifyRun: FAILED: stored features differ from the exact ones");
             return 1;
         }
         return 0;
@@ -93,6 +134,35 @@ public final class VerifyRun {
         }
         printFirstPrediction(first, submittedAt, out);
         return 0;
+    }
+
+    /**
+     * Waits until the job has saved the card histories of FEATURES in a snapshot, so that a failure
+     * injected afterwards (the end-to-end test kills a Python worker) restores state rather than
+     * starting from nothing. Jet reports it in the vertex's snapshot-keys metric.
+     */
+    private static int awaitFeaturesSnapshot(HazelcastInstance client, String jobName, Duration timeout,
+                                             PrintStream out, PrintStream err) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long keys;
+        while ((keys = featuresSnapshotKeys(client, jobName)) == 0) {
+            if (System.nanoTime() > deadline) {
+                err.println("VerifyRun: FAILED: job '" + jobName + "' saved no FEATURES state in a snapshot in time");
+                return 1;
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        out.printf("  snapshot              FEATURES saved %,d entries (card histories, partition times)%n", keys);
+        return 0;
+    }
+
+    private static long featuresSnapshotKeys(HazelcastInstance client, String jobName) {
+        Job job = client.getJet().getJob(jobName);
+        if (job == null) {
+            return 0;
+        }
+        return job.getMetrics().filter(MetricTags.VERTEX, Names.Stage.FEATURES).get(MetricNames.SNAPSHOT_KEYS)
+                .stream().mapToLong(Measurement::value).sum();
     }
 
     private static void printFirstPrediction(long firstStoredMs, long submittedAt, PrintStream out) {
