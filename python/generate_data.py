@@ -272,37 +272,38 @@ def far_hubs(rng, hubs, home_hub, min_km):
     """For each home hub, a random hub at least min_km away (the farthest one if none is)."""
     distances = haversine_km(hubs.latitude[:, None], hubs.longitude[:, None],
                              hubs.latitude[None, :], hubs.longitude[None, :])
-    far_enough = distances[home_hub] >= min_km
+    from_home = distances[home_hub]
+    far_enough = from_home >= min_km
     scores = rng.random(far_enough.shape) + far_enough  # any far hub beats every near one
-    scores[~far_enough.any(axis=1)] = distances[home_hub][~far_enough.any(axis=1)]
+    none_far = ~far_enough.any(axis=1)
+    scores[none_far] = from_home[none_far]
     return scores.argmax(axis=1)
+
+
+def merchant_samplers(merchants, weights, hub_count):
+    """(card-present merchants by hub, online merchants), each drawn by the given weights."""
+    present = np.flatnonzero(~merchants.online)
+    online = np.flatnonzero(merchants.online)
+    return (GroupedSampler(present, merchants.hub[present], weights[present], hub_count),
+            GroupedSampler(online, np.zeros_like(online), weights[online], 1))
 
 
 class Shops:
     """Where a transaction happens and for how much, for legitimate and fraudulent spending."""
 
     def __init__(self, merchants, hub_count):
-        present = np.flatnonzero(~merchants.online)
-        online = np.flatnonzero(merchants.online)
         appeal = category_values("fraud_appeal")[merchants.category]
-        popularity, fraud_appeal = merchants.popularity, merchants.popularity * appeal
         self.merchants = merchants
-        self.present = GroupedSampler(present, merchants.hub[present], popularity[present], hub_count)
-        self.online = GroupedSampler(online, np.zeros_like(online), popularity[online], 1)
-        self.fraud_present = GroupedSampler(present, merchants.hub[present], fraud_appeal[present],
-                                            hub_count)
-        self.fraud_online = GroupedSampler(online, np.zeros_like(online), fraud_appeal[online], 1)
+        self.legit = merchant_samplers(merchants, merchants.popularity, hub_count)
+        self.fraud = merchant_samplers(merchants, merchants.popularity * appeal, hub_count)
 
-    def legit_merchants(self, rng, hubs, online_share):
+    def choose_merchants(self, rng, hubs, online_share, fraud=False):
+        """A merchant per hub: online with probability online_share, else one in that hub; by
+        popularity, and for fraud also by how much fraudsters favour the category."""
+        present, online_shops = self.fraud if fraud else self.legit
         online = rng.random(len(hubs)) < online_share
-        chosen = self.present.sample(rng, hubs)
-        chosen[online] = self.online.sample(rng, np.zeros(online.sum(), dtype=np.int64))
-        return chosen
-
-    def fraud_merchants(self, rng, hubs, online_share):
-        online = rng.random(len(hubs)) < online_share
-        chosen = self.fraud_present.sample(rng, hubs)
-        chosen[online] = self.fraud_online.sample(rng, np.zeros(online.sum(), dtype=np.int64))
+        chosen = present.sample(rng, hubs)
+        chosen[online] = online_shops.sample(rng, np.zeros(online.sum(), dtype=np.int64))
         return chosen
 
     def legit_amounts(self, rng, merchant, spend_factor):
@@ -331,7 +332,7 @@ def legit_transactions(rng, cards, shops, days):
     day = cards.first_day[card] + (rng.random(len(card)) * (days - cards.first_day[card])).astype(np.int64)
     travelling = (day >= cards.trip_start_day[card]) & (day < cards.trip_end_day[card])
     hub = np.where(travelling, cards.trip_hub[card], cards.hub[card])
-    merchant = shops.legit_merchants(rng, hub, cards.online_share[card])
+    merchant = shops.choose_merchants(rng, hub, cards.online_share[card])
     pattern = np.select([travelling, cards.first_day[card] > 0, cards.heavy_user[card], cards.occasional[card]],
                         [pattern_code("travel"), pattern_code("new_card"), pattern_code("heavy_user"),
                          pattern_code("occasional")],
@@ -396,8 +397,8 @@ def fraud_transactions(rng, cards, hubs, shops, episodes):
     away_hub = far_hubs(rng, hubs, cards.hub[card], MIN_FRAUD_KM)
     hub = np.where(stealth, cards.hub[card], away_hub)
     online_share = np.select([testing, names == "spree", stealth], [1.0, 0.3, cards.online_share[card]], 0.0)
-    merchant = np.where(stealth, shops.legit_merchants(rng, hub, online_share),
-                        shops.fraud_merchants(rng, hub, online_share))
+    merchant = np.where(stealth, shops.choose_merchants(rng, hub, online_share),
+                        shops.choose_merchants(rng, hub, online_share, fraud=True))
     high_amounts = np.round(rng.lognormal(np.log(np.where(names == "spree", 350, 550)), 0.6), 2)
     amount = np.select(
         [stealth, testing & ~cashing_out, cashing_out],

@@ -8,10 +8,12 @@ requests the handler sees in production, and convert them with the handler's own
 """
 import csv
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
+import generate_data
 from job_resources import fraud_handler
 
 WINDOWS = fraud_handler.WINDOWS
@@ -103,6 +105,25 @@ def scoring_requests(data):
             "setting": customer["setting"],
             "distance_km": distance,
         }
+
+
+def as_item(request):
+    """A request as the job's Jackson writes it: compact, and non-ASCII characters left as they are."""
+    return json.dumps(request, separators=(",", ":"), ensure_ascii=False)
+
+
+def generated(directory, *flags):
+    """A data set written by generate_data.py with the given flags into directory."""
+    generate_data.main(["--out", str(directory), *map(str, flags)])
+    return directory
+
+
+def generated_requests(*flags):
+    """A fresh data set of generate_data.py's flags, and the request dict of each of its
+    transactions in file order; the files themselves are gone once it returns."""
+    with tempfile.TemporaryDirectory() as directory:
+        data = DataSet(generated(directory, *flags))
+    return data, list(scoring_requests(data))
 
 
 def feature_matrix(data, chunk_size=100_000):

@@ -101,19 +101,31 @@ def confusion(is_fraud, flagged):
 
 # ---- Splitting ----------------------------------------------------------------------------------
 
+DAY_MS = 86_400_000
+# Whole days, so that every split starts at midnight UTC.
+WARM_UP_DAYS = -(-max(w["window_ms"] for w in fraud_handler.WINDOWS) // DAY_MS)
+
+
+def first_day_ms(manifest):
+    start = datetime.datetime.fromisoformat(manifest["flags"]["start"]).replace(tzinfo=datetime.timezone.utc)
+    return int(start.timestamp() * 1000)
+
+
+def warm_up_end_ms(manifest):
+    """When the longest window has filled up, as it would in a freshly started job."""
+    return first_day_ms(manifest) + WARM_UP_DAYS * DAY_MS
+
+
 def day_boundaries(manifest, validation_days, holdout_days):
     """Event-time boundaries (ms) of warm-up, training, validation and held-out days."""
-    start = datetime.datetime.fromisoformat(manifest["flags"]["start"]).replace(tzinfo=datetime.timezone.utc)
-    start_ms = int(start.timestamp() * 1000)
-    day_ms = 86_400_000
-    warm_up_days = -(-max(w["window_ms"] for w in fraud_handler.WINDOWS) // day_ms)
+    start_ms = first_day_ms(manifest)
     days = manifest["flags"]["days"]
     training_end = days - validation_days - holdout_days
-    if training_end <= warm_up_days + 7:
+    if training_end <= WARM_UP_DAYS + 7:
         raise SystemExit(f"train.py: {days} days leave too few for training; generate more --days")
-    return {"warm_up_end": start_ms + warm_up_days * day_ms,
-            "training_end": start_ms + training_end * day_ms,
-            "validation_end": start_ms + (days - holdout_days) * day_ms}
+    return {"warm_up_end": warm_up_end_ms(manifest),
+            "training_end": start_ms + training_end * DAY_MS,
+            "validation_end": start_ms + (days - holdout_days) * DAY_MS}
 
 
 def split(times_ms, bounds):
@@ -124,6 +136,12 @@ def split(times_ms, bounds):
 
 
 # ---- Training and evaluation --------------------------------------------------------------------
+
+def no_history(features):
+    """Rows of the model's input whose card had no other transaction in the last 7 days: the
+    window always counts the transaction itself, so 1 means no history."""
+    return features[:, fraud_handler.FEATURE_NAMES.index("txn_count_7d")] == 1
+
 
 def train(features, is_fraud):
     dataset = lightgbm.Dataset(features, label=is_fraud.astype(np.float64),
@@ -311,7 +329,7 @@ def main():
     data = scoring_requests.DataSet(args.data)
     features = scoring_requests.feature_matrix(data)
     times_ms = data.column("event_time_ms")
-    no_history = features[:, fraud_handler.FEATURE_NAMES.index("txn_count_7d")] == 1
+    without_history = no_history(features)
     bounds = day_boundaries(data.manifest, args.validation_days, args.holdout_days)
     splits = split(times_ms, bounds)
     print(f"features of {len(times_ms):,} transactions built in {time.perf_counter() - began:.0f} s")
@@ -320,12 +338,15 @@ def main():
     print(f"trained in {time.perf_counter() - began:.0f} s")
     scores = {name: booster.predict(features[rows]) for name, rows in splits.items()}
     validation = splits["validation"]
-    threshold, limits = choose_threshold(data.is_fraud[validation], scores["validation"], no_history[validation])
-    metrics = {name: evaluate(data.is_fraud[rows], scores[name], threshold, no_history[rows], data.pattern[rows])
+    threshold, limits = choose_threshold(data.is_fraud[validation], scores["validation"],
+                                         without_history[validation])
+    metrics = {name: evaluate(data.is_fraud[rows], scores[name], threshold, without_history[rows],
+                              data.pattern[rows])
                for name, rows in splits.items()}
     holdout = splits["holdout"]
     metrics["holdout_at_alert_budget_threshold"] = evaluate(
-        data.is_fraud[holdout], scores["holdout"], limits["alert_budget"], no_history[holdout], data.pattern[holdout])
+        data.is_fraud[holdout], scores["holdout"], limits["alert_budget"], without_history[holdout],
+        data.pattern[holdout])
 
     model_text = booster.model_to_string().encode("utf-8")
     MODEL_FILE.write_bytes(model_text)

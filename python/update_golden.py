@@ -9,13 +9,12 @@ Usage: python update_golden.py [--new-requests]
 """
 import argparse
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-import generate_data
 import scoring_requests
+import train
 from job_resources import fraud_handler
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "tests/golden"
@@ -25,18 +24,15 @@ EXPECTED_FILE = GOLDEN_DIR / "expected.json"
 
 def new_requests():
     """Every fraud pattern, legitimate cards without history, and ordinary traffic."""
-    with tempfile.TemporaryDirectory() as directory:
-        generate_data.main(["--out", directory, "--cards", "600", "--days", "14", "--seed", "2024"])
-        data = scoring_requests.DataSet(directory)
-        requests = list(scoring_requests.scoring_requests(data))
+    data, requests = scoring_requests.generated_requests("--cards", 600, "--days", 14, "--seed", 2024)
     rng = np.random.default_rng(2024)
-    no_history = np.array([r["features"]["txn_count_7d"] == 1 for r in requests])
+    no_history = train.no_history(fraud_handler.feature_matrix(requests))
     picks = np.concatenate([
         rng.choice(np.flatnonzero(data.is_fraud), 20, replace=False),
         rng.choice(np.flatnonzero(no_history & ~data.is_fraud), 10, replace=False),
         rng.choice(np.flatnonzero(~no_history & ~data.is_fraud), 30, replace=False),
     ])
-    return [json.dumps(requests[i], separators=(",", ":")) for i in sorted(picks)]
+    return [scoring_requests.as_item(requests[i]) for i in sorted(picks)]
 
 
 def main():

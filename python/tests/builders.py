@@ -4,7 +4,6 @@ import copy
 import datetime
 import json
 
-import generate_data
 from job_resources import fraud_handler
 
 # The example request of docs/DATA.md.
@@ -37,10 +36,6 @@ def a_request(**changes):
     return request
 
 
-def as_item(request):
-    return json.dumps(request, separators=(",", ":"), ensure_ascii=False)
-
-
 def at(iso_time):
     """Epoch milliseconds of an ISO time, read as UTC."""
     moment = datetime.datetime.fromisoformat(iso_time).replace(tzinfo=datetime.timezone.utc)
@@ -60,9 +55,3 @@ def parse_reply(text):
 
 def column(matrix, name):
     return matrix[:, fraud_handler.FEATURE_NAMES.index(name)]
-
-
-def generated(directory, *flags):
-    """A data set written by generate_data.py with the given flags into directory."""
-    generate_data.main(["--out", str(directory), *map(str, flags)])
-    return directory

@@ -3,13 +3,12 @@ import csv
 import datetime
 import json
 import re
-import time
 
 import numpy as np
 import pytest
 
-from builders import generated
 from job_resources import fraud_handler
+from scoring_requests import generated
 
 SMALL = ("--cards", 300, "--days", 10, "--merchants", 150)
 FILES = ["customers.jsonl", "merchants.jsonl", "transactions.jsonl", "labels.csv", "manifest.json"]
@@ -118,8 +117,13 @@ def test_should_send_a_few_events_late_but_within_30_minutes(data_set):
     assert (latest_so_far - times).max() <= 30 * MINUTE
 
 
-def test_should_put_all_events_in_the_past(data_set):
-    assert data_set["manifest"]["last_event_time_ms"] < time.time() * 1000
+def test_should_refuse_to_write_events_in_the_future(tmp_path):
+    tomorrow = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)
+
+    with pytest.raises(SystemExit, match="events would lie in the future"):
+        generated(tmp_path / "out", *SMALL, "--start", tomorrow.isoformat())
+
+    assert not (tmp_path / "out").exists()
 
 
 def test_should_place_online_purchases_at_the_merchant_and_others_near_it(data_set):

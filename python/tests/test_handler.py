@@ -3,8 +3,9 @@ import json
 
 import pytest
 
-from builders import MISSING, EXAMPLE_REQUEST, a_request, as_item, parse_reply
+from builders import MISSING, EXAMPLE_REQUEST, a_request, parse_reply
 from job_resources import METADATA_FILE, fraud_handler
+from scoring_requests import as_item
 
 METADATA = json.loads(METADATA_FILE.read_text())
 
@@ -63,6 +64,52 @@ def test_should_score_each_request_as_if_it_were_alone(parser):
     assert together == alone
 
 
+def test_should_score_the_items_around_bad_ones_as_if_each_were_alone(parser):
+    # Each bad item is valid JSON and fails only in conversion, so the batch is halved around it.
+    bad = {0: ({"category": "groceries"}, "unknown category 'groceries'"),
+           100: ({"date_of_birth": "2030-01-01"}, "date_of_birth is after the transaction's date"),
+           200: ({"txn_count_7d": MISSING}, "missing field 'features.txn_count_7d'")}
+    requests = [a_request(**bad[position][0]) if position in bad
+                else a_request(amount=float(position), transaction_id=f"T{position:012d}")
+                for position in range(201)]
+    items = [as_item(request) for request in requests]
+    alone = [score([item])[0] for item in items]
+
+    together = score(items)
+
+    assert [together[position]["error"] for position in bad] == [problem for _, problem in bad.values()]
+    assert all("fraud_probability" in together[p] for p in range(len(items)) if p not in bad)
+    assert [reply["request"] for reply in together] == requests
+    assert together == alone
+
+
+def test_should_keep_an_unforeseen_error_with_its_item(parser, monkeypatch):
+    # A bug met by one request (here a transform raising RuntimeError on its event time) must
+    # fail that request alone, with a reply saying so, and not the batch.
+    usual_time = EXAMPLE_REQUEST["transaction"]["event_time_ms"]
+    marked, marked_time = 50, usual_time + 1
+    requests = [a_request(amount=float(position), transaction_id=f"T{position:012d}",
+                          event_time_ms=marked_time if position == marked else usual_time)
+                for position in range(120)]
+    items = [as_item(request) for request in requests]
+    alone = [score([item])[0] for item in items]
+    hour_utc = fraud_handler._TRANSFORMS["hour_utc"]
+
+    def fails_on_the_marked_time(times_ms):
+        if (times_ms == marked_time).any():
+            raise RuntimeError("a bug only the marked request meets")
+        return hour_utc.function(times_ms)
+
+    monkeypatch.setitem(fraud_handler._TRANSFORMS, "hour_utc",
+                        hour_utc._replace(function=fails_on_the_marked_time))
+    together = score(items)
+
+    assert together[marked] == {"error": "cannot score: RuntimeError: a bug only the marked request meets",
+                                "request": requests[marked]}
+    assert together[:marked] + together[marked + 1:] == alone[:marked] + alone[marked + 1:]
+    assert all("fraud_probability" in reply for reply in alone)
+
+
 def test_should_answer_every_item_of_an_all_bad_batch(parser):
     items = [as_item(a_request(category=f"unknown-{i}")) for i in range(64)]
 
@@ -115,6 +162,10 @@ def test_should_name_a_missing_object(parser):
     assert reply["error"] == "missing field 'features'"
 
 
+TOO_OLD = "date_of_birth is more than 150 years before the transaction's date"
+OUT_OF_TIME = "transaction.event_time_ms must be epoch milliseconds from 1900-01-01 to 2200-01-01"
+
+
 @pytest.mark.parametrize("changes, problem", [
     ({"transaction": 5}, "transaction must be an object, not a number"),
     ({"features": [1, 2, 3]}, "features must be an object, not an array"),
@@ -137,7 +188,15 @@ def test_should_name_a_missing_object(parser):
     ({"date_of_birth": "02/04/1980"}, "date_of_birth must be a date YYYY-MM-DD"),
     ({"date_of_birth": 19800402}, "date_of_birth must be a date YYYY-MM-DD, not a number"),
     ({"date_of_birth": "2030-01-01"}, "date_of_birth is after the transaction's date"),
+    ({"date_of_birth": "-999-01-01"}, TOO_OLD),
+    ({"date_of_birth": "1800-01-01"}, TOO_OLD),
+    ({"event_time_ms": 1e17}, OUT_OF_TIME),  # three million years on
+    ({"event_time_ms": 1e300}, OUT_OF_TIME),  # beyond int64
+    ({"event_time_ms": -1e300}, OUT_OF_TIME),
+    ({"event_time_ms": "1767225600000"}, "transaction.event_time_ms must be a number, not a string"),
 ])
+# An absurd value must be refused before it reaches numpy, not scored after an overflow warning.
+@pytest.mark.filterwarnings("error")
 def test_should_name_the_problem_of_an_invalid_field(parser, changes, problem):
     if "transaction" in changes or "features" in changes or "source" in changes:
         request = {**a_request(), **changes}

@@ -1,6 +1,5 @@
 """The shipped model: the format the pinned LightGBM reads, the golden scores, and the bars of
 docs/MODEL.md on data it has never seen."""
-import datetime
 import hashlib
 import json
 import re
@@ -10,7 +9,7 @@ import pytest
 
 import scoring_requests
 import train
-from builders import generated, parse_reply
+from builders import parse_reply
 from job_resources import METADATA_FILE, MODEL_FILE, RESOURCES_DIR, fraud_handler
 from update_golden import EXPECTED_FILE, REQUESTS_FILE
 
@@ -18,7 +17,6 @@ METADATA = json.loads(METADATA_FILE.read_text())
 # A held-out data set: another seed (other cards and merchants), a later season. Smaller than
 # the training data: the bars are checked on about 110,000 transactions after the warm-up week.
 HELD_OUT = ("--seed", 2027, "--cards", 4000, "--days", 21, "--start", "2026-06-01")
-WARM_UP_MS = max(window["window_ms"] for window in fraud_handler.WINDOWS)
 
 
 def test_should_score_the_golden_requests_as_recorded():
@@ -54,13 +52,11 @@ def test_should_name_the_model_after_its_file():
 @pytest.fixture(scope="module")
 def held_out(tmp_path_factory):
     """Labels, scores and no-history flags of the held-out set, after its windows warmed up."""
-    data = scoring_requests.DataSet(generated(tmp_path_factory.mktemp("held_out"), *HELD_OUT))
+    data = scoring_requests.DataSet(scoring_requests.generated(tmp_path_factory.mktemp("held_out"), *HELD_OUT))
     features = scoring_requests.feature_matrix(data)
-    start = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc).timestamp() * 1000
-    warm = data.column("event_time_ms") >= start + WARM_UP_MS
+    warm = data.column("event_time_ms") >= train.warm_up_end_ms(data.manifest)
     scores = fraud_handler.load_model().booster.predict(features[warm])
-    no_history = features[warm, fraud_handler.FEATURE_NAMES.index("txn_count_7d")] == 1
-    return data.is_fraud[warm], scores, no_history
+    return data.is_fraud[warm], scores, train.no_history(features[warm])
 
 
 def test_should_flag_under_2_percent_of_legitimate_cards_without_history(held_out):

@@ -140,6 +140,24 @@ def _number_problem(columns, paths):
                 return f"{path} must be a finite number"
 
 
+# Event times from 1900 to 2200 UTC: far wider than any real card transaction (before-epoch times
+# included), far narrower than where the int64 cast of a day number overflows, so an absurd time
+# is named here instead of becoming a garbage age, hour or weekday.
+_TIME_BOUNDS = ("1900-01-01", "2200-01-01")
+_EARLIEST_MS, _LATEST_MS = np.array(_TIME_BOUNDS, dtype="datetime64[ms]").astype(np.int64).tolist()
+
+
+def _decode_times(values, path):
+    """Epoch milliseconds as float64, checked to lie within _TIME_BOUNDS."""
+    [times] = _decode_numbers([values], [path])
+    outside = (times < _EARLIEST_MS) | (times >= _LATEST_MS)
+    if outside.any():
+        value = values[int(np.argmax(outside))]
+        raise InvalidRequest(f"{path} must be epoch milliseconds from {_TIME_BOUNDS[0]} "
+                             f"to {_TIME_BOUNDS[1]}, not {value!r}")
+    return times
+
+
 def _decode_dates(values, path):
     # Exactly YYYY-MM-DD (what Java's LocalDate writes); numpy alone would also take "1980".
     if set(map(type, values)) != {str} or set(map(len, values)) != {10}:
@@ -173,6 +191,8 @@ _MS_PER_HOUR = 3_600_000
 _MS_PER_DAY = 86_400_000
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday; weekdays count from Monday = 0
 
+# Older than anyone has lived: the date of birth is a typo (or a year like -999), not a customer.
+_MAX_AGE_YEARS = 150
 _AGE_GROUPS = SPEC["age_groups"]["bounds"]
 _AGE_GROUP_MIN_AGES = np.array([group["min_age"] for group in _AGE_GROUPS])
 _AGE_GROUP_CODES = np.array([float(VOCABULARIES["age_group"].index(g["name"])) for g in _AGE_GROUPS])
@@ -197,6 +217,8 @@ def age_years(birth_dates, times_ms):
     ages = year - birth_year - (month_day < birth_month_day)
     if (ages < 0).any():
         raise InvalidRequest("date_of_birth is after the transaction's date")
+    if (ages > _MAX_AGE_YEARS).any():
+        raise InvalidRequest(f"date_of_birth is more than {_MAX_AGE_YEARS} years before the transaction's date")
     return ages.astype(np.float64)
 
 
@@ -227,13 +249,13 @@ class _Transform(NamedTuple):
 
 _TRANSFORMS = {
     "number": _Transform(("number",), lambda values: values),
-    "age_years": _Transform(("date", "number"), age_years),
-    "age_group": _Transform(("date", "number"), age_group, categorical=True, of="age_years"),
-    "hour_utc": _Transform(("number",), hour_utc),
-    "weekday_utc": _Transform(("number",), weekday_utc),
+    "age_years": _Transform(("date", "time"), age_years),
+    "age_group": _Transform(("date", "time"), age_group, categorical=True, of="age_years"),
+    "hour_utc": _Transform(("time",), hour_utc),
+    "weekday_utc": _Transform(("time",), weekday_utc),
     "ratio": _Transform(("number", "number"), ratio),
 }
-_DECODERS = {"date": _decode_dates}
+_DECODERS = {"date": _decode_dates, "time": _decode_times}
 for _vocabulary in VOCABULARIES:
     _TRANSFORMS[f"code:{_vocabulary}"] = _Transform((_vocabulary,), lambda codes: codes, categorical=True)
     _DECODERS[_vocabulary] = _vocabulary_decoder(_vocabulary)
@@ -241,7 +263,7 @@ for _vocabulary in VOCABULARIES:
 
 def _column_plan():
     """Per model column: its transform and the request paths of its inputs; and the kind of
-    every input path (number, date or a vocabulary)."""
+    every input path (number, time, date or a vocabulary)."""
     plan, kinds = [], {}
     for column in SPEC["model_features"]["columns"]:
         transform = _TRANSFORMS.get(column["transform"])
