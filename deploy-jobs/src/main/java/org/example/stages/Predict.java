@@ -42,7 +42,8 @@ public final class Predict {
         }
         FraudRequest request = reply.request();
         if (request == null || request.transaction() == null || request.source() == null) {
-            return Step.failed(unmatched("reply without its request: " + reply.error(), replyJson));
+            return Step.failed(unmatched("reply without its request"
+                    + (reply.error() != null ? ": " + reply.error() : ""), replyJson));
         }
         if (reply.isError()) {
             String detail = reply.error() != null ? reply.error() : "reply lacks fraud_probability or is_fraud";

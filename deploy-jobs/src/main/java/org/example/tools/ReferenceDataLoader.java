@@ -82,6 +82,9 @@ public final class ReferenceDataLoader {
                             String mapName, boolean clearFirst) {
         long start = System.nanoTime();
         ObjectReader reader = JsonLines.readerFor(type);
+        // Two passes over the file on purpose: the first checks every line and keeps only the keys,
+        // so nothing is written from a bad file, and a file of many millions of cards need not fit
+        // in this process's memory; the second writes it in batches.
         int lines = check(file, reader, keyOf, keyField);
 
         IMap<String, T> map = hz.getMap(mapName);

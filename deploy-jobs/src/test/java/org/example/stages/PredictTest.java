@@ -66,4 +66,14 @@ class PredictTest {
         assertThat(first.deadLetter().payload()).isEqualTo("Traceback (most recent call last)");
         assertThat(first.deadLetter().key()).isEqualTo(again.deadLetter().key());
     }
+
+    @Test
+    void shouldDeadLetterAReplyWithoutItsRequestAndSayWhyWhenTheHandlerDid() {
+        Step<ScoreReply> bare = Predict.readReply("{\"fraud_probability\": 0.5, \"is_fraud\": false}");
+        Step<ScoreReply> explained = Predict.readReply("{\"error\": \"not a JSON object\"}");
+
+        assertThat(bare.deadLetter().detail()).isEqualTo("reply without its request");
+        assertThat(explained.deadLetter().detail()).isEqualTo("reply without its request: not a JSON object");
+        assertThat(bare.deadLetter().payload()).isEqualTo("{\"fraud_probability\": 0.5, \"is_fraud\": false}");
+    }
 }

@@ -1,5 +1,6 @@
 package org.example.tools;
 
+import org.example.Names;
 import org.example.model.Customer;
 import org.example.model.Merchant;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The checks made before anything is written; loading itself is proven against a cluster. */
+/** The checks made before anything is written, and the loading into a one-member cluster. */
 class ReferenceDataLoaderTest {
 
     @TempDir
@@ -166,5 +167,33 @@ class ReferenceDataLoaderTest {
             assertThat(c.dateOfBirth()).hasYear(1980);
             assertThat(c.cityPopulation()).isEqualTo(116_250);
         });
+    }
+
+    @Test
+    void shouldLoadInBatchesAndRefuseToMixInAnEarlierDataSet() throws IOException {
+        Path first = Files.createDirectories(dir.resolve("first"));
+        Path second = Files.createDirectories(dir.resolve("second"));
+        Files.writeString(first.resolve(ReferenceDataLoader.CUSTOMERS_FILE), String.join("\n",
+                customer("4000000000000001"), customer("4000000000000002"), customer("4000000000000003"),
+                customer("4000000000000004"), customer("4000000000000005")) + "\n");
+        Files.writeString(first.resolve(ReferenceDataLoader.MERCHANTS_FILE), merchant("M00001") + "\n");
+        Files.writeString(second.resolve(ReferenceDataLoader.CUSTOMERS_FILE), customer("4000000000000009") + "\n");
+        Files.writeString(second.resolve(ReferenceDataLoader.MERCHANTS_FILE), merchant("M00001") + "\n");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(Path.of("../scripts/hazelcast.yaml"),
+                "loader-test-" + ProcessHandle.current().pid(), 1, 5871)) {
+            ReferenceDataLoader loader = new ReferenceDataLoader(cluster.member(), 2, quiet);
+
+            List<ReferenceDataLoader.Loaded> loaded = loader.loadAll(first, false);
+            assertThat(loaded).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(5, 1);
+            assertThat(cluster.member().<String, Customer>getMap(Names.CUSTOMERS_MAP).get("4000000000000004").ccNum())
+                    .isEqualTo("4000000000000004");
+
+            assertThatThrownBy(() -> loader.loadAll(second, false))
+                    .hasMessageContaining("kept entries of an earlier data set; load again with --clear");
+            assertThat(loader.loadAll(second, true)).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(1, 1);
+            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly("4000000000000009");
+        }
     }
 }
