@@ -96,7 +96,7 @@ def scoring_requests(data):
         yield {
             "transaction": transaction,
             # Where Kafka would have put it; not a model input, so file position and event time do.
-            "source": {"partition": 0, "offset": position, "append_time_ms": transaction["event_time_ms"]},
+            "origin": {"partition": 0, "offset": position, "append_time_ms": transaction["event_time_ms"]},
             "features": {name: values[name][position] for name in names},
             "category": data.merchants[transaction["merchant_code"]]["category"],
             "gender": customer["gender"],

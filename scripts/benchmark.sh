@@ -33,7 +33,7 @@ mkdir -p "$OUT"
 trap 'info "== Stopping the cluster ..."; scripts/cluster.sh down' EXIT
 scripts/cluster.sh up
 scripts/load.sh reference-data --data-dir "$DATA" --clear
-run_hz_client deploy-jobs/target/fraud-detection-job.jar org.example.tools.Benchmark --data-dir "$DATA" --out "$OUT" "$@"
+run_hz_client "$TOOLS_JAR" org.example.tools.Benchmark --data-dir "$DATA" --out "$OUT" "$@"
 
 info "== The Python handler alone, one core ..."
 {

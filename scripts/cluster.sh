@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local deployment without Docker: the Kafka broker of scripts/kafka.sh plus a cluster of
 # Hazelcast members (three by default) on 127.0.0.1:5701..., started the way a user starts them:
-# HazelcastMemberStarter with scripts/hazelcast.yaml. Logs in .run/logs, pids in .run/pids.
+# HazelcastMemberStarter with scripts/hazelcast.yaml. Logs in .run/logs.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -82,7 +82,6 @@ start_member() {
             com.hazelcast.core.server.HazelcastMemberStarter \
             </dev/null >"$(member_log "$i")" 2>&1
     ) &
-    echo $! > "$PID_DIR/member-$i.pid"
 }
 
 wait_for_members() {
@@ -175,13 +174,11 @@ cmd_status() {
 cmd_down() {
     init_run_dirs
     local -a pids workers left
-    # By marker rather than by pid file, so members whose pid file is gone are stopped too.
     mapfile -t pids < <(find_ours 'member-*')
     if ((${#pids[@]} > 0)); then
         info "Stopping ${#pids[@]} member(s): ${pids[*]} ..."
         stop_pids "$STOP_GRACE_SECONDS" "${pids[@]}"
     fi
-    rm -f "$PID_DIR"/member-*.pid
 
     # Jet stops its Python workers with the job; one that outlived a killed member is ours to end.
     mapfile -t workers < <(find_python_workers)

@@ -21,13 +21,13 @@ DEMO_DATA=${DEMO_DATA_DIR:-python/data/demo}
 DEMO_CARDS=${DEMO_CARDS:-2000}
 DEMO_DAYS=${DEMO_DAYS:-14}
 
-info "== Building the job (mvn package) ..."
-mvn -q -B -DskipTests package
-mvn -q -B -pl deploy-jobs dependency:build-classpath -Dmdep.includeScope=compile \
+info "== Building the job and the tools (mvn package) ..."
+# The tools' compile classpath: the job, and Hazelcast with its SQL, Kafka and Python modules.
+mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.includeScope=compile \
     -Dmdep.outputFile=target/runtime.classpath
 
 demo_java() {
-    java -cp "scripts/member-classpath:deploy-jobs/target/classes:$(cat deploy-jobs/target/runtime.classpath)" "$@"
+    java -cp "scripts/member-classpath:scripts/tools/target/classes:$(cat scripts/tools/target/runtime.classpath)" "$@"
 }
 for arg in "$@"; do
     if [[ "$arg" == --help || "$arg" == -h ]]; then

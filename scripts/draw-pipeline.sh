@@ -2,7 +2,8 @@
 # Redraws images/pipeline.svg from the job's pipeline (a test fails when the picture is stale).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mvn -q -pl deploy-jobs compile dependency:build-classpath -Dmdep.includeScope=compile \
+mvn -q -B -pl scripts/tools -am install -DskipTests
+mvn -q -B -pl scripts/tools dependency:build-classpath -Dmdep.includeScope=compile \
     -Dmdep.outputFile=target/draw-pipeline.classpath
-java -cp "deploy-jobs/target/classes:$(cat deploy-jobs/target/draw-pipeline.classpath)" \
+java -cp "scripts/tools/target/classes:$(cat scripts/tools/target/draw-pipeline.classpath)" \
     org.example.tools.PipelineDiagram images/pipeline.svg

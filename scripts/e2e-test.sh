@@ -26,14 +26,13 @@ TRANSACTIONS=${E2E_TRANSACTIONS:-20000}
 MORE_TRANSACTIONS=2000
 PYTHON_PARALLELISM=${E2E_PYTHON_PARALLELISM:-2}
 DATA=python/data/e2e
-JOB_JAR=deploy-jobs/target/fraud-detection-job.jar
 # The broker keeps its data between runs: a topic of this run's own keeps earlier runs out.
 TOPIC=transactions-e2e-$(date +%s)
 JOB_NAME=fraud-detection
 # The broker of scripts/cluster.sh, wherever KAFKA_PORT puts it.
 BOOTSTRAP=127.0.0.1:${KAFKA_PORT:-9092}
 
-[[ -f "$JOB_JAR" ]] || die "no $JOB_JAR; build it first (mvn package)"
+[[ -f "$JOB_JAR" && -f "$TOOLS_JAR" ]] || die "no job or tools JAR; build them first (mvn package)"
 [[ -x python/.venv/bin/python ]] || die "no python/.venv; run scripts/setup-python.sh first"
 require_nothing_running
 

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-# An instance has its own pid file, data and log; the demo runs one of its own ("demo-kafka", on
+# An instance has its own role, data and log; the demo runs one of its own ("demo-kafka", on
 # other ports), so it never stops or fills the broker of scripts/cluster.sh.
 KAFKA_INSTANCE=${KAFKA_INSTANCE:-kafka}
 KAFKA_PORT=${KAFKA_PORT:-9092}
@@ -124,7 +124,6 @@ cmd_up() {
         -cp "$LIB_DIR/kafka/*" kafka.Kafka "$CONFIG_FILE" \
         </dev/null >>"$LOG_FILE" 2>&1 &
     pid=$!
-    echo "$pid" > "$PID_DIR/$ROLE.pid"
     wait_until_ready "$pid" "$started_ms"
 }
 
@@ -142,13 +141,11 @@ cmd_status() {
 cmd_down() {
     init_run_dirs
     local -a pids
-    # By marker rather than by pid file, so a broker whose pid file is gone is stopped too.
     mapfile -t pids < <(find_ours "$ROLE")
     if ((${#pids[@]} > 0)); then
         info "Stopping Kafka (pid ${pids[*]}) ..."
         stop_pids "$STOP_GRACE_SECONDS" "${pids[@]}"
     fi
-    rm -f "$PID_DIR/$ROLE.pid"
     info "Kafka is down."
 }
 

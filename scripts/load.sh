@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the loaders of the job JAR against the local cluster (or any other, through their flags):
+# Runs the loaders of the tools JAR against the local cluster (or any other, through their flags):
 #
 #   scripts/load.sh reference-data [--data-dir python/data] [--clear] ...
 #   scripts/load.sh transactions   [--data-dir python/data] [--rate 500] [--count 20000] ...
@@ -12,8 +12,6 @@ set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-JOB_JAR=${JOB_JAR:-$ROOT_DIR/deploy-jobs/target/fraud-detection-job.jar}
-
 usage() {
     cat >&2 <<USAGE
 usage: $(basename "$0") reference-data|transactions|verify [options]   ('<tool> --help' lists them)
@@ -22,8 +20,7 @@ usage: $(basename "$0") reference-data|transactions|verify [options]   ('<tool> 
   transactions    transactions.jsonl into the Kafka topic (org.example.tools.TransactionProducer)
   verify          wait for every transaction's outcome and check the accounting (org.example.tools.VerifyRun)
 
-environment:
-  JOB_JAR=${JOB_JAR#"$ROOT_DIR"/}   the loaders' classes
+The loaders' classes come from ${TOOLS_JAR#"$ROOT_DIR"/} (mvn -DskipTests package).
 USAGE
     exit 2
 }
@@ -37,5 +34,5 @@ case "$1" in
 esac
 shift
 
-[[ -f "$JOB_JAR" ]] || die "no job JAR at $JOB_JAR; build it with: mvn -pl deploy-jobs -am package"
-run_hz_client "$JOB_JAR" "$main_class" "$@"
+[[ -f "$TOOLS_JAR" ]] || die "no tools JAR at $TOOLS_JAR; build it with: mvn -DskipTests package"
+run_hz_client "$TOOLS_JAR" "$main_class" "$@"

@@ -2,8 +2,9 @@
 # Every test, as CI runs them, from a fresh clone on a machine with Java 17, Maven, python3 and curl:
 #   1. python/.venv (created or updated by scripts/setup-python.sh)
 #   2. Python tests: data generator, features, model bars, golden scores, handler contract, compose file
-#   3. Java tests: stage functions, and the whole job on an in-JVM Kafka broker with embedded
-#      members and the real Python handler (mvn verify, which also builds the job JAR)
+#   3. Java tests (mvn clean verify, which also builds the job and tools JARs): the stage functions,
+#      the whole pipeline on an embedded member without Kafka or Python, the job JAR's contents,
+#      and the job on an in-JVM Kafka broker with embedded members and the real Python handler
 #   4. End to end: broker and three member processes, hz-cli submit, 20,000 transactions
 # Tests that cannot run here (no Docker engine) are skipped by name and listed after the Java tests.
 set -euo pipefail
@@ -17,7 +18,7 @@ echo "== Python tests"
 (cd python && python -m pytest -q -rs tests)
 
 echo "== Java tests (mvn verify)"
-mvn -B -q verify
+mvn -B -q clean verify
 
 # Surefire does not print skipped classes loudly; this does, before the end-to-end test can stop the run.
 python - <<'PY'
@@ -26,7 +27,7 @@ import xml.etree.ElementTree as ET
 
 run = failed = 0
 skipped = {}
-for report in glob.glob("deploy-jobs/target/surefire-reports/TEST-*.xml"):
+for report in glob.glob("*/target/*-reports/TEST-*.xml") + glob.glob("scripts/tools/target/*-reports/TEST-*.xml"):
     suite = ET.parse(report).getroot()
     run += int(suite.get("tests"))
     failed += int(suite.get("failures")) + int(suite.get("errors"))

@@ -18,7 +18,7 @@ MEMBER_CONFIG = ROOT / "scripts" / "docker" / "hazelcast.yaml"
 
 # Mounted, but produced by the build rather than committed (docs/DEPLOY.md says how):
 # the job JAR by `mvn package`, the data set by python/generate_data.py.
-BUILD_OUTPUTS = {"deploy-jobs/target", "python/data"}
+BUILD_OUTPUTS = {"deploy-jobs/target", "scripts/tools/target", "python/data"}
 
 CLUSTER_NAME = "fraud-detection"
 

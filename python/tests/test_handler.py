@@ -169,7 +169,7 @@ OUT_OF_TIME = "transaction.event_time_ms must be epoch milliseconds from 1900-01
 @pytest.mark.parametrize("changes, problem", [
     ({"transaction": 5}, "transaction must be an object, not a number"),
     ({"features": [1, 2, 3]}, "features must be an object, not an array"),
-    ({"source": None}, "source must be an object, not null"),
+    ({"origin": None}, "origin must be an object, not null"),
     ({"amount": "42.5"}, "transaction.amount must be a number, not a string"),
     ({"amount": True}, "transaction.amount must be a number, not a boolean"),
     ({"amount": None}, "transaction.amount must be a number, not null"),
@@ -198,7 +198,7 @@ OUT_OF_TIME = "transaction.event_time_ms must be epoch milliseconds from 1900-01
 # An absurd value must be refused before it reaches numpy, not scored after an overflow warning.
 @pytest.mark.filterwarnings("error")
 def test_should_name_the_problem_of_an_invalid_field(parser, changes, problem):
-    if "transaction" in changes or "features" in changes or "source" in changes:
+    if "transaction" in changes or "features" in changes or "origin" in changes:
         request = {**a_request(), **changes}
     else:
         request = a_request(**changes)

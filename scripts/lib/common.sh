@@ -7,10 +7,14 @@ SCRIPTS_DIR="$ROOT_DIR/scripts"
 RUN_DIR="$ROOT_DIR/.run"
 LIB_DIR="$RUN_DIR/lib"
 LOG_DIR="$RUN_DIR/logs"
-PID_DIR="$RUN_DIR/pids"
+# What `mvn package` builds: the job that hz-cli submits, and the tools that run around it (the
+# loaders, the verification, the benchmark), which carry the job's classes too.
+JOB_JAR="$ROOT_DIR/deploy-jobs/target/fraud-detection-job.jar"
+TOOLS_JAR="$ROOT_DIR/scripts/tools/target/fraud-detection-tools.jar"
 
-# Every long-running process these scripts start carries this on its command line, so `down`
-# can find it even when its pid file is gone, without touching anything started elsewhere.
+# Every long-running process these scripts start carries this on its command line, with its role
+# (-Dfraud.role=...): that is how the scripts find, wait on and stop them, without a pid file and
+# without touching anything started elsewhere.
 PROCESS_MARKER="-Dfraud.home=$ROOT_DIR"
 
 # JVM options of a Hazelcast member, as Hazelcast's own start script sets them: for the members of
@@ -75,7 +79,7 @@ ensure_runtime_jars() {
 }
 
 init_run_dirs() {
-    mkdir -p "$LOG_DIR" "$PID_DIR" "$LIB_DIR"
+    mkdir -p "$LOG_DIR" "$LIB_DIR"
 }
 
 # The command line of a process as one string, arguments separated (and ended) by spaces.
@@ -86,34 +90,14 @@ cmdline_of() {
     printf '%s ' "${argv[@]}"
 }
 
-# True when the process is alive and is the one we started (its command line carries both the
-# repository marker and its role), so a recycled pid is never mistaken for ours.
-is_ours() {
-    local pid=$1 role=$2 cmdline
-    [[ -n "$pid" ]] || return 1
-    cmdline=$(cmdline_of "$pid") || return 1
-    [[ "$cmdline" == *"$PROCESS_MARKER "* && "$cmdline" == *"-Dfraud.role=$role "* ]]
-}
-
-# Pid of a running process by role; empty when it is not running. The pid file is the quick way;
-# when it is missing or stale, the process is looked for by its marker and the file rewritten.
+# Pid of the running process of a role (e.g. member-2, kafka); empty when none runs. Processes are
+# found by the marker on their command line, never by a pid file that a crash or a recycled pid
+# could make wrong.
 running_pid() {
-    local role=$1 pid=
-    [[ -f "$PID_DIR/$role.pid" ]] && pid=$(cat "$PID_DIR/$role.pid")
-    if ! is_ours "$pid" "$role"; then
-        pid=$(find_ours "$role" | head -n 1)
-        if [[ -z "$pid" ]]; then
-            rm -f "$PID_DIR/$role.pid"
-            return 0
-        fi
-        mkdir -p "$PID_DIR"
-        echo "$pid" > "$PID_DIR/$role.pid"
-    fi
-    printf '%s' "$pid"
+    find_ours "$1" | head -n 1
 }
 
-# Pids of processes started from this repository whose role matches the glob (e.g. 'member-*'),
-# whether or not a pid file still knows them.
+# Pids of processes started from this repository whose role matches the glob (e.g. 'member-*').
 find_ours() {
     local role_glob=$1 proc pid cmdline role
     for proc in /proc/[0-9]*; do

@@ -5,12 +5,12 @@ import com.hazelcast.jet.JetService;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.pipeline.Pipeline;
-import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 import org.example.features.FeatureDefinition;
 import org.example.model.KafkaMessage;
 import org.example.model.KafkaMessageSerializer;
+import org.example.stages.Predict;
 
 import java.util.concurrent.CancellationException;
 
@@ -25,16 +25,12 @@ public final class FraudJob {
     private FraudJob() {
     }
 
-    public static Job deploy(HazelcastInstance hz, JobSettings settings) {
-        return deploy(hz, settings, FraudPipeline.kafkaSource(settings));
-    }
-
     /**
-     * Submits the pipeline reading from {@code source}. If a job of the same name is running,
-     * {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait until
-     * it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards.
+     * Submits the pipeline: Kafka in, the maps out, Python scoring. If a job of the same name is
+     * running, {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait
+     * until it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards.
      */
-    private static Job deploy(HazelcastInstance hz, JobSettings settings, StreamSource<KafkaMessage> source) {
+    public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         SqlMappings.create(hz);
         JetService jet = hz.getJet();
         Job running = jet.getJob(settings.jobName());
@@ -47,7 +43,10 @@ public final class FraudJob {
             LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString());
             cancelAndWait(running);
         }
-        Pipeline pipeline = FraudPipeline.build(source, settings, FeatureDefinition.load(), PythonBaseDir.extract());
+        Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
+                FraudPipeline.kafkaSource(settings),
+                Predict.python(PythonBaseDir.extract(), settings.pythonBatchSize(), settings.pythonParallelism()),
+                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
         LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());

@@ -8,7 +8,6 @@ import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
-import com.hazelcast.jet.python.PythonTransforms;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.example.features.CardFeaturesP;
@@ -16,6 +15,8 @@ import org.example.features.FeatureDefinition;
 import org.example.model.DeadLetter;
 import org.example.model.EnrichedEvent;
 import org.example.model.FeaturedEvent;
+import org.example.model.FraudPrediction;
+import org.example.model.FraudRequest;
 import org.example.model.KafkaMessage;
 import org.example.model.ScoreReply;
 import org.example.model.TransactionEvent;
@@ -23,11 +24,10 @@ import org.example.stages.Act;
 import org.example.stages.Enrich;
 import org.example.stages.Enrich.ReferenceData;
 import org.example.stages.Ingest;
-import org.example.stages.Predict;
+import org.example.stages.Scorer;
 import org.example.stages.Step;
 import org.example.stages.Transform;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -42,34 +42,38 @@ import static org.example.Names.Stage.TRANSFORM;
 /**
  * The fraud-detection pipeline, one method per stage:
  * <pre>
- * Kafka → INGEST → FEATURES → ENRICH → TRANSFORM → PREDICT → ACT → predictionResult
- *                       └─────────┴──────────────────────┴──→ deadLetters
+ * source → INGEST → FEATURES → ENRICH → TRANSFORM → PREDICT → ACT → prediction sink
+ *             └─────────┴─────────┴──────────────────────┴──→ dead-letter sink
  * </pre>
- * Every stage returns a {@link Step}; {@link #passOn} splits it into values for the next stage and
- * dead letters, which all end in one sink. So every input ends as exactly one prediction or one
- * dead letter.
+ * INGEST, FEATURES, ENRICH and PREDICT may fail an input: they return a {@link Step}, and
+ * {@link #splitOffDeadLetters} sends its dead letter to the one dead-letter sink and its value on
+ * to the next stage. So every input ends as exactly one prediction or one dead letter.
+ *
+ * <p>What the pipeline reads, writes and calls is passed in: production reads Kafka, writes the
+ * maps {@code predictionResult} and {@code deadLetters} and scores in Python ({@link FraudJob});
+ * the pipeline's test reads a test source, writes lists and scores in Java.
  */
 public final class FraudPipeline {
 
     private final JobSettings settings;
     private final FeatureDefinition features;
-    private final Path pythonBaseDir;
     private final List<StreamStage<DeadLetter>> deadLetters = new ArrayList<>();
 
-    private FraudPipeline(JobSettings settings, FeatureDefinition features, Path pythonBaseDir) {
+    private FraudPipeline(JobSettings settings, FeatureDefinition features) {
         this.settings = settings;
         this.features = features;
-        this.pythonBaseDir = pythonBaseDir;
     }
 
     /**
-     * @param source        Kafka in production; tests may pass any source of {@link KafkaMessage}s
-     * @param pythonBaseDir a directory with the handler, model and feature file (see
-     *                      {@link PythonBaseDir})
+     * @param source      Kafka records, as {@link #kafkaSource} reads them
+     * @param scorer      PREDICT
+     * @param predictions where ACT writes each prediction
+     * @param deadLetters where every stage's dead letters go
      */
-    public static Pipeline build(StreamSource<KafkaMessage> source, JobSettings settings,
-                                 FeatureDefinition features, Path pythonBaseDir) {
-        return new FraudPipeline(settings, features, pythonBaseDir).assemble(source);
+    public static Pipeline build(JobSettings settings, FeatureDefinition features,
+                                 StreamSource<KafkaMessage> source, Scorer scorer,
+                                 Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters) {
+        return new FraudPipeline(settings, features).assemble(source, scorer, predictions, deadLetters);
     }
 
     /** The Kafka source: raw bytes, so INGEST sees, and can dead-letter, every message as it came. */
@@ -88,15 +92,26 @@ public final class FraudPipeline {
         return KafkaSources.kafka(props, Ingest::toMessage, settings.kafkaTopic());
     }
 
-    private Pipeline assemble(StreamSource<KafkaMessage> source) {
+    /** Map {@code predictionResult}, keyed by {@link Act#key}. */
+    public static Sink<FraudPrediction> predictionResultMap() {
+        return Sinks.map(Names.PREDICTION_RESULT_MAP, Act::key, prediction -> prediction);
+    }
+
+    /** Map {@code deadLetters}, keyed by the Kafka position of the input. */
+    public static Sink<DeadLetter> deadLettersMap() {
+        return Sinks.map(Names.DEAD_LETTERS_MAP, DeadLetter::key, deadLetter -> deadLetter);
+    }
+
+    private Pipeline assemble(StreamSource<KafkaMessage> source, Scorer scorer,
+                              Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetterSink) {
         Pipeline pipeline = Pipeline.create();
         StreamStage<KafkaMessage> messages = pipeline.readFrom(source)
                 .withoutTimestamps()
                 .setLocalParallelism(settings.kafkaSourceParallelism())
                 .setName("kafka:" + settings.kafkaTopic());
-        StreamStage<ScoreReply> scored = predict(transform(enrich(features(ingest(messages)))));
-        act(scored);
-        writeDeadLetters(pipeline);
+        StreamStage<ScoreReply> scored = predict(transform(enrich(features(ingest(messages)))), scorer);
+        act(scored).writeTo(predictions).setName(Names.PREDICTION_RESULT_MAP);
+        writeDeadLetters(pipeline, deadLetterSink);
         return pipeline;
     }
 
@@ -109,14 +124,14 @@ public final class FraudPipeline {
     private StreamStage<Step<TransactionEvent>> ingest(StreamStage<KafkaMessage> messages) {
         return messages
                 .rebalance(KafkaMessage::cardKey)
-                .map(Ingest::parse)
+                .map(message -> Ingest.parse(message, System.currentTimeMillis()))
                 .setName(INGEST);
     }
 
     private StreamStage<FeaturedEvent> features(StreamStage<Step<TransactionEvent>> ingested) {
         FeatureDefinition windows = features;
         long allowedLagMs = settings.allowedLagMs();
-        return passOn(INGEST + "+" + FEATURES, ingested
+        return splitOffDeadLetters(INGEST + "+" + FEATURES, ingested
                 .groupingKey(Ingest::cardKey)
                 .<Step<FeaturedEvent>>customTransform(FEATURES, () -> new CardFeaturesP(windows, allowedLagMs)));
     }
@@ -129,48 +144,41 @@ public final class FraudPipeline {
         ServiceFactory<?, ReferenceData> referenceData = ServiceFactories.sharedService(ctx -> new ReferenceData(
                 ctx.hazelcastInstance().getMap(Names.CUSTOMERS_MAP),
                 ctx.hazelcastInstance().getMap(Names.MERCHANTS_MAP)));
-        return passOn(ENRICH, featured
+        return splitOffDeadLetters(ENRICH, featured
                 .groupingKey(event -> event.transaction().ccNum())
-                .mapUsingService(referenceData, (refs, ccNum, event) -> refs.lookUp(event))
+                .mapUsingService(referenceData, (refs, ccNum, event) -> refs.lookUp(event, System.currentTimeMillis()))
                 .setName(ENRICH));
     }
 
-    private StreamStage<String> transform(StreamStage<EnrichedEvent> enriched) {
+    private StreamStage<FraudRequest> transform(StreamStage<EnrichedEvent> enriched) {
         double earthRadiusKm = features.earthRadiusKm();
         return enriched
-                .map(event -> Transform.toJson(Transform.toRequest(event, earthRadiusKm)))
+                .map(event -> Transform.toRequest(event, earthRadiusKm))
                 .setName(TRANSFORM);
     }
 
-    private StreamStage<ScoreReply> predict(StreamStage<String> requests) {
-        StreamStage<String> replies = requests
-                .apply(PythonTransforms.mapUsingPython(Predict.pythonConfig(pythonBaseDir), settings.pythonBatchSize()))
-                .setLocalParallelism(settings.pythonParallelism())
-                .setName(PREDICT);
-        return passOn(PREDICT, replies.map(Predict::readReply).setName(PREDICT + ":reply"));
+    private StreamStage<ScoreReply> predict(StreamStage<FraudRequest> requests, Scorer scorer) {
+        return splitOffDeadLetters(PREDICT, scorer.score(requests));
     }
 
-    private void act(StreamStage<ScoreReply> scored) {
-        scored.map(reply -> Act.toPrediction(reply, System.currentTimeMillis()))
-                .setName(ACT)
-                .writeTo(Sinks.map(Names.PREDICTION_RESULT_MAP, Act::key, prediction -> prediction))
-                .setName(Names.PREDICTION_RESULT_MAP);
+    private StreamStage<FraudPrediction> act(StreamStage<ScoreReply> scored) {
+        return scored.map(reply -> Act.toPrediction(reply, System.currentTimeMillis())).setName(ACT);
     }
 
-    /** All stages' dead letters into one map, keyed by their input's Kafka position. */
+    /** All stages' dead letters into one sink. */
     @SuppressWarnings("unchecked")
-    private void writeDeadLetters(Pipeline pipeline) {
-        Sink<DeadLetter> sink = Sinks.map(Names.DEAD_LETTERS_MAP, DeadLetter::key, deadLetter -> deadLetter);
+    private void writeDeadLetters(Pipeline pipeline, Sink<? super DeadLetter> sink) {
         pipeline.writeTo(sink, deadLetters.get(0), deadLetters.get(1),
                         deadLetters.subList(2, deadLetters.size()).toArray(new StreamStage[0]))
                 .setName(Names.DEAD_LETTERS_MAP);
     }
 
     /**
-     * Sends a stage's dead letters to the dead-letter sink and returns its values for the next stage.
-     * Each branch is one {@code map}: Jet emits nothing for an item mapped to {@code null}.
+     * Splits a stage's steps: the dead letters go to the dead-letter sink, the values are returned
+     * for the next stage. Each branch is one {@code map}: Jet emits nothing for an item mapped to
+     * {@code null}.
      */
-    private <T> StreamStage<T> passOn(String stage, StreamStage<Step<T>> steps) {
+    private <T> StreamStage<T> splitOffDeadLetters(String stage, StreamStage<Step<T>> steps) {
         deadLetters.add(steps.map(Step::deadLetterOrNull).setName(stage + ":dead"));
         return steps.map(Step::valueOrNull).setName(stage + ":ok");
     }

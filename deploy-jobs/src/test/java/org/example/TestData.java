@@ -24,6 +24,8 @@ public final class TestData {
     public static final String MERCHANT = "M00001";
     /** 2026-01-05T00:00:00Z, a Monday. */
     public static final long START = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
+    /** The clock a stage function is given in a test: when a dead letter or prediction is recorded. */
+    public static final long NOW = Instant.parse("2026-02-01T12:00:00Z").toEpochMilli();
     public static final double NEW_YORK_LAT = 40.7128;
     public static final double NEW_YORK_LON = -74.0060;
 

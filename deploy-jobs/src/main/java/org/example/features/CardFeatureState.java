@@ -63,26 +63,27 @@ public final class CardFeatureState {
         this.keepMs = windows.longestWindowMs() + allowedLagMs;
     }
 
-    public Step<FeaturedEvent> accept(TransactionEvent event) {
+    /** @param nowMs the time a dead letter is recorded at */
+    public Step<FeaturedEvent> accept(TransactionEvent event, long nowMs) {
         Transaction txn = event.transaction();
-        KafkaOrigin source = event.source();
+        KafkaOrigin origin = event.origin();
         long time = txn.eventTimeMs();
-        PartitionTimes partition = partition(source.partition());
+        PartitionTimes partition = partition(origin.partition());
         CardHistory history = cards.get(txn.ccNum());
         String lateness = history == null ? latenessOfUnheldCard(partition, time) : latenessWithin(history, time);
         if (lateness != null) {
-            return Step.failed(DeadLetter.of(Names.Stage.FEATURES, DeadLetterReason.LATE_EVENT, lateness, txn, source));
+            return Step.failed(DeadLetter.of(Names.Stage.FEATURES, DeadLetterReason.LATE_EVENT, lateness, txn, origin, nowMs));
         }
         if (history == null) {
-            history = new CardHistory(source.partition());
+            history = new CardHistory(origin.partition());
             cards.put(txn.ccNum(), history);
-        } else if (history.partition() != source.partition()) {
+        } else if (history.partition() != origin.partition()) {
             // A topic with more partitions moves keys; the card follows its latest transaction.
             partition(history.partition()).cards.remove(txn.ccNum());
-            history.movedTo(source.partition());
+            history.movedTo(origin.partition());
         }
         partition.cards.put(txn.ccNum(), history);  // (re)touched: now the last to be evicted
-        FeaturedEvent featured = new FeaturedEvent(txn, source, history.record(time, txn.amount(), windows));
+        FeaturedEvent featured = new FeaturedEvent(txn, origin, history.record(time, txn.amount(), windows));
         history.forgetUpTo(history.newestEventTimeMs() - keepMs);
         partition.clockMs = Math.max(partition.clockMs, time);
         evictExpiredCards(partition);

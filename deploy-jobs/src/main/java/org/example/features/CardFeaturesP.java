@@ -38,7 +38,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     protected boolean tryProcess(int ordinal, @Nonnull Object item) {
         if (pending == null) {
             Step<TransactionEvent> ingested = (Step<TransactionEvent>) item;
-            pending = ingested.isOk() ? state.accept(ingested.value()) : Step.failed(ingested.deadLetter());
+            pending = ingested.isOk() ? state.accept(ingested.value(), System.currentTimeMillis()) : Step.failed(ingested.deadLetter());
         }
         if (!tryEmit(pending)) {
             return false;

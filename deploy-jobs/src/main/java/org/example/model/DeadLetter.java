@@ -1,12 +1,15 @@
 package org.example.model;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Value of {@code deadLetters}, keyed by {@link KafkaOrigin#key()}: an input that could not be
  * scored, why, and at which stage. {@code transactionId} is empty when the message could not even
  * be parsed; {@code payload} then holds the raw message and {@code ccNum} its Kafka key.
  *
- * @param reason a {@link DeadLetterReason} name, for grouping
- * @param detail what exactly was wrong, for a person
+ * @param reason         a {@link DeadLetterReason} name, for grouping
+ * @param detail         what exactly was wrong, for a person
+ * @param recordedTimeMs when the stage gave up on the input
  */
 public record DeadLetter(
         String stage,
@@ -15,32 +18,37 @@ public record DeadLetter(
         String payload,
         String transactionId,
         String ccNum,
-        int sourcePartition,
-        long sourceOffset,
+        int originPartition,
+        long originOffset,
         long appendTimeMs,
         long recordedTimeMs) {
 
-    /** A dead letter for an input whose transaction was already parsed; the payload is its JSON. */
+    /** The one way to build a dead letter: what it is about, where it came from, and when. */
+    public static DeadLetter of(String stage, DeadLetterReason reason, String detail, String payload,
+                                String transactionId, String ccNum, KafkaOrigin origin, long nowMs) {
+        return new DeadLetter(stage, reason.name(), detail, payload, transactionId, ccNum,
+                origin.partition(), origin.offset(), origin.appendTimeMs(), nowMs);
+    }
+
+    /** For an input whose transaction was already parsed; the payload is its JSON. */
     public static DeadLetter of(String stage, DeadLetterReason reason, String detail,
-                                Transaction transaction, KafkaOrigin source) {
-        return new DeadLetter(stage, reason.name(), detail, Json.toJson(transaction),
-                transaction.transactionId(), transaction.ccNum(),
-                source.partition(), source.offset(), source.appendTimeMs(), System.currentTimeMillis());
+                                Transaction transaction, KafkaOrigin origin, long nowMs) {
+        return of(stage, reason, detail, Json.toJson(transaction), transaction.transactionId(), transaction.ccNum(),
+                origin, nowMs);
     }
 
     /**
-     * A dead letter for a raw input that never became a transaction; its card number is the Kafka
-     * key the producer gave it, the best clue there is (empty if it had none).
+     * For a raw input that never became a transaction: the payload is the message as it came, and
+     * its card number the Kafka key the producer gave it, the best clue there is (empty if none).
      */
-    public static DeadLetter ofRaw(String stage, DeadLetterReason reason, String detail,
-                                   KafkaMessage message, String payload) {
-        KafkaOrigin source = message.origin();
-        return new DeadLetter(stage, reason.name(), detail, payload, "", message.cardKey(),
-                source.partition(), source.offset(), source.appendTimeMs(), System.currentTimeMillis());
+    public static DeadLetter of(String stage, DeadLetterReason reason, String detail, KafkaMessage message,
+                                long nowMs) {
+        return of(stage, reason, detail, new String(message.value(), StandardCharsets.UTF_8), "", message.cardKey(),
+                message.origin(), nowMs);
     }
 
     /** The map key: one entry per input, so a replayed input overwrites its own dead letter. */
     public String key() {
-        return KafkaOrigin.key(sourcePartition, sourceOffset);
+        return KafkaOrigin.key(originPartition, originOffset);
     }
 }

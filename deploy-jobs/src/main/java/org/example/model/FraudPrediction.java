@@ -24,8 +24,8 @@ public record FraudPrediction(
         double fraudProbability,
         boolean fraud,
         String modelVersion,
-        int sourcePartition,
-        long sourceOffset,
+        int originPartition,
+        long originOffset,
         long appendTimeMs,
         long storedTimeMs) {
 }

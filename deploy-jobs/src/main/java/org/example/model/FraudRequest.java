@@ -9,7 +9,7 @@ import java.time.LocalDate;
  */
 public record FraudRequest(
         Transaction transaction,
-        KafkaOrigin source,
+        KafkaOrigin origin,
         CardFeatures features,
         String category,
         String gender,

@@ -31,25 +31,25 @@ public final class Enrich {
          * Synchronous lookups, meant to be local: the stage is keyed by card number, and merchants
          * sit in each member's near cache.
          */
-        public Step<EnrichedEvent> lookUp(FeaturedEvent event) {
+        public Step<EnrichedEvent> lookUp(FeaturedEvent event, long nowMs) {
             Transaction txn = event.transaction();
             return enrich(event,
                     CompactValues.as(customers.get(txn.ccNum()), Customer.class),
-                    CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class));
+                    CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class), nowMs);
         }
     }
 
     /** Joins the looked-up reference data; either may be {@code null} when not found. */
-    public static Step<EnrichedEvent> enrich(FeaturedEvent event, Customer customer, Merchant merchant) {
+    public static Step<EnrichedEvent> enrich(FeaturedEvent event, Customer customer, Merchant merchant, long nowMs) {
         Transaction txn = event.transaction();
         if (customer == null) {
             return Step.failed(DeadLetter.of(Names.Stage.ENRICH, DeadLetterReason.UNKNOWN_CARD,
-                    "no entry in '" + Names.CUSTOMERS_MAP + "' for cc_num " + txn.ccNum(), txn, event.source()));
+                    "no entry in '" + Names.CUSTOMERS_MAP + "' for cc_num " + txn.ccNum(), txn, event.origin(), nowMs));
         }
         if (merchant == null) {
             return Step.failed(DeadLetter.of(Names.Stage.ENRICH, DeadLetterReason.UNKNOWN_MERCHANT,
                     "no entry in '" + Names.MERCHANTS_MAP + "' for merchant_code " + txn.merchantCode(),
-                    txn, event.source()));
+                    txn, event.origin(), nowMs));
         }
         return Step.ok(new EnrichedEvent(event, customer, merchant));
     }

@@ -54,30 +54,31 @@ public final class Ingest {
         return step.isOk() ? step.value().ccNum() : step.deadLetter().ccNum();
     }
 
-    public static Step<TransactionEvent> parse(KafkaMessage message) {
+    /** @param nowMs the time a dead letter is recorded at */
+    public static Step<TransactionEvent> parse(KafkaMessage message, long nowMs) {
         KafkaOrigin origin = message.origin();
         if (message.value().length == 0) {
-            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "empty message", message);
+            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "empty message", message, nowMs);
         }
         Transaction txn;
         try {
             txn = TRANSACTION_READER.readValue(message.value());
         } catch (StreamReadException e) {
-            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), message);
+            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), message, nowMs);
         } catch (JacksonException e) {
-            return rejectRaw(DeadLetterReason.INVALID_FIELD, fieldProblem(e), message);
+            return rejectRaw(DeadLetterReason.INVALID_FIELD, fieldProblem(e), message, nowMs);
         } catch (IOException e) {
-            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "unreadable: " + e.getMessage(), message);
+            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "unreadable: " + e.getMessage(), message, nowMs);
         }
         String problem = validate(txn, message.key());
         if (problem != null) {
-            return rejectRaw(DeadLetterReason.INVALID_FIELD, problem, message);
+            return rejectRaw(DeadLetterReason.INVALID_FIELD, problem, message, nowMs);
         }
         if (txn.eventTimeMs() > origin.appendTimeMs() + MAX_CLOCK_SKEW_MS) {
             return Step.failed(DeadLetter.of(Names.Stage.INGEST, DeadLetterReason.EVENT_TIME_IN_FUTURE,
                     "event_time_ms " + txn.eventTimeMs() + " is " + (txn.eventTimeMs() - origin.appendTimeMs())
                             + " ms after the Kafka append time; at most " + MAX_CLOCK_SKEW_MS + " ms is tolerated",
-                    txn, origin));
+                    txn, origin, nowMs));
         }
         return Step.ok(new TransactionEvent(txn, origin));
     }
@@ -117,13 +118,10 @@ public final class Ingest {
         return path == null ? message : path + ": " + message;
     }
 
-    private static Step<TransactionEvent> rejectRaw(DeadLetterReason reason, String detail, KafkaMessage message) {
-        return Step.failed(DeadLetter.ofRaw(Names.Stage.INGEST, reason, detail, message, payload(message)));
-    }
-
-    /** The whole message: Kafka bounds its size, and a dead letter must be replayable as it came. */
-    private static String payload(KafkaMessage message) {
-        return new String(message.value(), StandardCharsets.UTF_8);
+    /** Keeps the whole message: Kafka bounds its size, and a dead letter must be replayable as it came. */
+    private static Step<TransactionEvent> rejectRaw(DeadLetterReason reason, String detail, KafkaMessage message,
+                                                    long nowMs) {
+        return Step.failed(DeadLetter.of(Names.Stage.INGEST, reason, detail, message, nowMs));
     }
 
     private static boolean isBlank(String s) {

@@ -2,26 +2,51 @@ package org.example.stages;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.hazelcast.function.FunctionEx;
+import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.jet.python.PythonServiceConfig;
+import com.hazelcast.jet.python.PythonTransforms;
 import org.example.Names;
 import org.example.model.DeadLetter;
 import org.example.model.DeadLetterReason;
 import org.example.model.FraudRequest;
 import org.example.model.Json;
+import org.example.model.KafkaOrigin;
 import org.example.model.ScoreReply;
 
 import java.nio.file.Path;
 
 /**
- * PREDICT: the requests go to {@code fraud_handler.transform_list} in Python processes that Jet
- * starts on every member ({@code mapUsingPython}); each reply comes back as JSON with the request
- * echoed in it. A reply that carries an error becomes a dead letter.
+ * PREDICT: the requests go, as JSON, to {@code fraud_handler.transform_list} in Python processes
+ * that Jet starts on every member ({@code mapUsingPython}); each reply comes back as JSON with the
+ * request echoed in it. A reply that carries an error becomes a dead letter.
  */
 public final class Predict {
 
     private static final ObjectReader REPLY_READER = Json.lenientReader(ScoreReply.class);
 
     private Predict() {
+    }
+
+    /**
+     * The production scorer: {@code mapUsingPython} with {@code parallelism} Python processes per
+     * member, at most {@code batchSize} requests per call.
+     */
+    public static Scorer python(Path baseDir, int batchSize, int parallelism) {
+        FunctionEx<StreamStage<String>, StreamStage<String>> python =
+                PythonTransforms.mapUsingPython(pythonConfig(baseDir), batchSize);
+        return overJson(requests -> requests.apply(python).setLocalParallelism(parallelism));
+    }
+
+    /**
+     * A scorer that speaks the handler's JSON contract (docs/DATA.md): {@code handler} turns request
+     * JSON into reply JSON, one for one; the replies are read here, whoever wrote them.
+     */
+    public static Scorer overJson(FunctionEx<StreamStage<String>, StreamStage<String>> handler) {
+        return requests -> handler.apply(requests.map(Json::toJson).setName(Names.Stage.PREDICT + ":request"))
+                .setName(Names.Stage.PREDICT)
+                .map(reply -> readReply(reply, System.currentTimeMillis()))
+                .setName(Names.Stage.PREDICT + ":reply");
     }
 
     /** The Python service: a base directory holding the handler, the model and the feature file. */
@@ -32,34 +57,33 @@ public final class Predict {
                 .setHandlerFunction(Names.PYTHON_HANDLER_FUNCTION);
     }
 
-    public static Step<ScoreReply> readReply(String replyJson) {
+    /** @param nowMs the time a dead letter is recorded at */
+    public static Step<ScoreReply> readReply(String replyJson, long nowMs) {
         ScoreReply reply;
         try {
             reply = REPLY_READER.readValue(replyJson);
         } catch (JacksonException e) {
-            return Step.failed(unmatched("unreadable reply from the Python handler: " + e.getOriginalMessage(),
-                    replyJson));
+            return unmatched("unreadable reply from the Python handler: " + e.getOriginalMessage(), replyJson, nowMs);
         }
         FraudRequest request = reply.request();
-        if (request == null || request.transaction() == null || request.source() == null) {
-            return Step.failed(unmatched("reply without its request"
-                    + (reply.error() != null ? ": " + reply.error() : ""), replyJson));
+        if (request == null || request.transaction() == null || request.origin() == null) {
+            return unmatched("reply without its request" + (reply.error() != null ? ": " + reply.error() : ""),
+                    replyJson, nowMs);
         }
         if (reply.isError()) {
             String detail = reply.error() != null ? reply.error() : "reply lacks fraud_probability or is_fraud";
             return Step.failed(DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR, detail,
-                    request.transaction(), request.source()));
+                    request.transaction(), request.origin(), nowMs));
         }
         return Step.ok(reply);
     }
 
     /**
      * A reply that cannot be tied to its input breaks the handler's contract (it echoes every
-     * request). It is still recorded, keyed by its own content so that a replay overwrites it
-     * instead of adding a second entry.
+     * request). It is still recorded, under a position derived from its content.
      */
-    private static DeadLetter unmatched(String detail, String replyJson) {
-        return new DeadLetter(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR.name(), detail, replyJson,
-                "", "", -1, Integer.toUnsignedLong(replyJson.hashCode()), 0, System.currentTimeMillis());
+    private static Step<ScoreReply> unmatched(String detail, String replyJson, long nowMs) {
+        return Step.failed(DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR, detail, replyJson,
+                "", "", KafkaOrigin.unknown(replyJson), nowMs));
     }
 }

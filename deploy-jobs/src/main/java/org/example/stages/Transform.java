@@ -4,12 +4,11 @@ import org.example.model.Customer;
 import org.example.model.EnrichedEvent;
 import org.example.model.FeaturedEvent;
 import org.example.model.FraudRequest;
-import org.example.model.Json;
 import org.example.model.Transaction;
 
 /**
  * TRANSFORM: distance from the card holder's billing address to where the transaction happened,
- * then one {@link FraudRequest} — the JSON the Python model reads.
+ * then one {@link FraudRequest}, everything the model reads (PREDICT sends it to Python as JSON).
  */
 public final class Transform {
 
@@ -22,13 +21,9 @@ public final class Transform {
         Customer customer = enriched.customer();
         double distanceKm = haversineKm(customer.latitude(), customer.longitude(),
                 txn.latitude(), txn.longitude(), earthRadiusKm);
-        return new FraudRequest(txn, event.source(), event.features(),
+        return new FraudRequest(txn, event.origin(), event.features(),
                 enriched.merchant().category(), customer.gender(), customer.dateOfBirth(),
                 customer.cityPopulation(), customer.setting(), distanceKm);
-    }
-
-    public static String toJson(FraudRequest request) {
-        return Json.toJson(request);
     }
 
     /** Great-circle distance on a sphere; the formula and the radius are those of features.json. */

@@ -11,6 +11,7 @@ import static java.time.Duration.ofHours;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.example.TestData.CARD;
+import static org.example.TestData.NOW;
 import static org.example.TestData.OTHER_CARD;
 import static org.example.TestData.at;
 import static org.example.TestData.txn;
@@ -22,19 +23,19 @@ class CardFeatureStateTest {
 
     @Test
     void shouldKeepFeaturesPerCard() {
-        state.accept(txn("T1").card(CARD).at(at(ofHours(1))).event(1));
-        state.accept(txn("T2").card(CARD).at(at(ofHours(2))).event(2));
+        state.accept(txn("T1").card(CARD).at(at(ofHours(1))).event(1), NOW);
+        state.accept(txn("T2").card(CARD).at(at(ofHours(2))).event(2), NOW);
 
-        Step<FeaturedEvent> other = state.accept(txn("T3").card(OTHER_CARD).at(at(ofHours(3))).event(3));
+        Step<FeaturedEvent> other = state.accept(txn("T3").card(OTHER_CARD).at(at(ofHours(3))).event(3), NOW);
 
         assertThat(other.value().features()).isEqualTo(new CardFeatures(1, 10.0, 1));
     }
 
     @Test
     void shouldCountAnEventThatIsLateWithinTheAllowedLag() {
-        state.accept(txn("T1").at(at(ofHours(5))).event(1));
+        state.accept(txn("T1").at(at(ofHours(5))).event(1), NOW);
 
-        Step<FeaturedEvent> late = state.accept(txn("T2").at(at(ofHours(4).plus(ofMinutes(1)))).event(2));
+        Step<FeaturedEvent> late = state.accept(txn("T2").at(at(ofHours(4).plus(ofMinutes(1)))).event(2), NOW);
 
         assertThat(late.isOk()).isTrue();
         assertThat(late.value().features()).isEqualTo(new CardFeatures(1, 10.0, 1));
@@ -42,9 +43,9 @@ class CardFeatureStateTest {
 
     @Test
     void shouldDeadLetterAnEventLaterThanTheAllowedLag() {
-        state.accept(txn("T1").at(at(ofHours(5))).event(1));
+        state.accept(txn("T1").at(at(ofHours(5))).event(1), NOW);
 
-        Step<FeaturedEvent> tooLate = state.accept(txn("T2").at(at(ofHours(3))).event(2));
+        Step<FeaturedEvent> tooLate = state.accept(txn("T2").at(at(ofHours(3))).event(2), NOW);
 
         assertThat(tooLate.isOk()).isFalse();
         assertThat(tooLate.deadLetter().reason()).isEqualTo(DeadLetterReason.LATE_EVENT.name());
@@ -55,18 +56,18 @@ class CardFeatureStateTest {
 
     @Test
     void shouldNotJudgeACardByAnotherCardsTime() {
-        state.accept(txn("T1").card(OTHER_CARD).at(at(ofHours(30))).event(1));
+        state.accept(txn("T1").card(OTHER_CARD).at(at(ofHours(30))).event(1), NOW);
 
-        Step<FeaturedEvent> earlier = state.accept(txn("T2").card(CARD).at(at(ofHours(1))).event(2));
+        Step<FeaturedEvent> earlier = state.accept(txn("T2").card(CARD).at(at(ofHours(1))).event(2), NOW);
 
         assertThat(earlier.isOk()).isTrue();
     }
 
     @Test
     void shouldEvictACardOnceItsPartitionMovedOnByTheLongestWindowPlusTheLag() {
-        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
+        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1), NOW);
 
-        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofHours(1)).plus(ofMinutes(1)))).event(2));
+        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofHours(1)).plus(ofMinutes(1)))).event(2), NOW);
 
         assertThat(state.cardCount()).isEqualTo(1);
         assertThat(state.evictedCards()).isEqualTo(1);
@@ -74,9 +75,9 @@ class CardFeatureStateTest {
 
     @Test
     void shouldKeepACardWhoseHistoryAnOnTimeEventCouldStillNeed() {
-        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
+        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1), NOW);
 
-        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofMinutes(59)))).event(2));
+        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(7).plus(ofMinutes(59)))).event(2), NOW);
 
         assertThat(state.cardCount()).isEqualTo(2);
     }
@@ -84,10 +85,10 @@ class CardFeatureStateTest {
     @Test
     void shouldNotEvictACardBecauseAnotherPartitionIsDaysAhead() {
         // In a replay one partition may be read days ahead of another.
-        state.accept(txn("T1").card(CARD).partition(0).at(at(ofDays(0))).event(1));
-        state.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(10))).event(1));
+        state.accept(txn("T1").card(CARD).partition(0).at(at(ofDays(0))).event(1), NOW);
+        state.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(10))).event(1), NOW);
 
-        Step<FeaturedEvent> next = state.accept(txn("T3").card(CARD).partition(0).at(at(ofDays(2))).event(2));
+        Step<FeaturedEvent> next = state.accept(txn("T3").card(CARD).partition(0).at(at(ofDays(2))).event(2), NOW);
 
         assertThat(state.evictedCards()).isZero();
         assertThat(next.value().features()).isEqualTo(new CardFeatures(1, 10.0, 2));
@@ -97,14 +98,14 @@ class CardFeatureStateTest {
     void shouldEvictOnAPartitionThatMovedOnWhileAnotherLagsBehind() {
         // CARD, touched first, stays held: its partition has not moved on. It must not hold back
         // the eviction of OTHER_CARD, whose partition has.
-        state.accept(txn("T1").card(CARD).partition(0).at(at(ofDays(0))).event(1));
-        state.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(0))).event(1));
+        state.accept(txn("T1").card(CARD).partition(0).at(at(ofDays(0))).event(1), NOW);
+        state.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(0))).event(1), NOW);
 
-        state.accept(txn("T3").card("4111111111111111").partition(1).at(at(ofDays(8))).event(2));
+        state.accept(txn("T3").card("4111111111111111").partition(1).at(at(ofDays(8))).event(2), NOW);
 
         assertThat(state.evictedCards()).isEqualTo(1);
         assertThat(state.cardCount()).isEqualTo(2);
-        assertThat(state.accept(txn("T4").card(CARD).partition(0).at(at(ofDays(1))).event(2)).value().features())
+        assertThat(state.accept(txn("T4").card(CARD).partition(0).at(at(ofDays(1))).event(2), NOW).value().features())
                 .isEqualTo(new CardFeatures(1, 10.0, 2));
     }
 
@@ -120,20 +121,20 @@ class CardFeatureStateTest {
         restored.restoreCard(OTHER_CARD, old);
         restored.finishRestore();
 
-        restored.accept(txn("T1").card("4111111111111111").at(at(ofDays(8))).event(1));
+        restored.accept(txn("T1").card("4111111111111111").at(at(ofDays(8))).event(1), NOW);
 
         assertThat(restored.evictedCards()).isEqualTo(1);
-        assertThat(restored.accept(txn("T2").card(CARD).at(at(ofDays(8))).event(2)).value().features().txnCount7d())
+        assertThat(restored.accept(txn("T2").card(CARD).at(at(ofDays(8))).event(2), NOW).value().features().txnCount7d())
                 .isEqualTo(2);
     }
 
     @Test
     void shouldDeadLetterAnEvictedCardsEventThatCouldNeedItsForgottenHistory() {
-        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1));
-        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(8))).event(2));
+        state.accept(txn("T1").card(CARD).at(at(ofDays(0))).event(1), NOW);
+        state.accept(txn("T2").card(OTHER_CARD).at(at(ofDays(8))).event(2), NOW);
 
-        Step<FeaturedEvent> needsEvicted = state.accept(txn("T3").card(CARD).at(at(ofDays(6))).event(3));
-        Step<FeaturedEvent> clearOfIt = state.accept(txn("T4").card("4111111111111111").at(at(ofDays(8))).event(4));
+        Step<FeaturedEvent> needsEvicted = state.accept(txn("T3").card(CARD).at(at(ofDays(6))).event(3), NOW);
+        Step<FeaturedEvent> clearOfIt = state.accept(txn("T4").card("4111111111111111").at(at(ofDays(8))).event(4), NOW);
 
         assertThat(needsEvicted.deadLetter().detail()).startsWith("no history is held for this card");
         assertThat(clearOfIt.value().features()).isEqualTo(new CardFeatures(1, 10.0, 1));
@@ -141,11 +142,11 @@ class CardFeatureStateTest {
 
     @Test
     void shouldForgetOnlyWhatNoWindowOfThisCardCanReach() {
-        state.accept(txn("T1").at(at(ofDays(0))).event(1));
-        state.accept(txn("T2").at(at(ofDays(7).plus(ofMinutes(30)))).event(2));
+        state.accept(txn("T1").at(at(ofDays(0))).event(1), NOW);
+        state.accept(txn("T2").at(at(ofDays(7).plus(ofMinutes(30)))).event(2), NOW);
 
         // Within the lag behind T2, and T1 is still inside its 7-day window.
-        Step<FeaturedEvent> late = state.accept(txn("T3").at(at(ofDays(7).minus(ofMinutes(20)))).event(3));
+        Step<FeaturedEvent> late = state.accept(txn("T3").at(at(ofDays(7).minus(ofMinutes(20)))).event(3), NOW);
 
         assertThat(late.value().features().txnCount7d()).isEqualTo(2);
     }
@@ -156,8 +157,8 @@ class CardFeatureStateTest {
         restored.restorePartitionTimes(new long[]{0, at(ofDays(9)), at(ofDays(1)), 1, at(ofDays(2)), Long.MIN_VALUE});
         restored.restorePartitionTimes(new long[]{0, at(ofDays(3)), at(ofDays(1).plus(ofHours(2)))});
 
-        Step<FeaturedEvent> reachesEvicted = restored.accept(txn("T1").partition(0).at(at(ofDays(8))).event(1));
-        Step<FeaturedEvent> otherPartition = restored.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(2))).event(1));
+        Step<FeaturedEvent> reachesEvicted = restored.accept(txn("T1").partition(0).at(at(ofDays(8))).event(1), NOW);
+        Step<FeaturedEvent> otherPartition = restored.accept(txn("T2").card(OTHER_CARD).partition(1).at(at(ofDays(2))).event(1), NOW);
 
         assertThat(reachesEvicted.deadLetter().detail()).contains("evicted history up to " + at(ofDays(1).plus(ofHours(2))));
         assertThat(otherPartition.isOk()).isTrue();

@@ -15,6 +15,7 @@ import static java.time.Duration.ofDays;
 import static java.time.Duration.ofHours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.example.TestData.CARD;
+import static org.example.TestData.NOW;
 import static org.example.TestData.OTHER_CARD;
 import static org.example.TestData.at;
 import static org.example.TestData.message;
@@ -72,8 +73,8 @@ class CardFeaturesPTest {
 
     @Test
     void shouldPassIngestsDeadLettersThrough() {
-        DeadLetter malformed = DeadLetter.ofRaw("INGEST", DeadLetterReason.MALFORMED_JSON, "not valid JSON",
-                message(CARD, "{", 0), "{");
+        DeadLetter malformed = DeadLetter.of("INGEST", DeadLetterReason.MALFORMED_JSON, "not valid JSON",
+                message(CARD, "{", 0), NOW);
 
         TestSupport.verifyProcessor(() -> new CardFeaturesP(FeatureDefinition.load(), ofHours(1).toMillis()))
                 .disableLogging()

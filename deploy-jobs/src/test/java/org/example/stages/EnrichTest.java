@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.example.TestData.CARD;
 import static org.example.TestData.MERCHANT;
+import static org.example.TestData.NOW;
 import static org.example.TestData.customer;
 import static org.example.TestData.merchant;
 import static org.example.TestData.txn;
@@ -19,7 +20,7 @@ class EnrichTest {
 
     @Test
     void shouldJoinCustomerAndMerchant() {
-        Step<EnrichedEvent> step = Enrich.enrich(event, customer(CARD), merchant(MERCHANT));
+        Step<EnrichedEvent> step = Enrich.enrich(event, customer(CARD), merchant(MERCHANT), NOW);
 
         assertThat(step.value().customer().city()).isEqualTo("New York");
         assertThat(step.value().merchant().category()).isEqualTo("grocery_pos");
@@ -27,7 +28,7 @@ class EnrichTest {
 
     @Test
     void shouldDeadLetterAnUnknownCard() {
-        Step<EnrichedEvent> step = Enrich.enrich(event, null, merchant(MERCHANT));
+        Step<EnrichedEvent> step = Enrich.enrich(event, null, merchant(MERCHANT), NOW);
 
         assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.UNKNOWN_CARD.name());
         assertThat(step.deadLetter().detail()).isEqualTo("no entry in 'customers' for cc_num " + CARD);
@@ -36,7 +37,7 @@ class EnrichTest {
 
     @Test
     void shouldDeadLetterAnUnknownMerchant() {
-        Step<EnrichedEvent> step = Enrich.enrich(event, customer(CARD), null);
+        Step<EnrichedEvent> step = Enrich.enrich(event, customer(CARD), null, NOW);
 
         assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.UNKNOWN_MERCHANT.name());
         assertThat(step.deadLetter().detail()).contains(MERCHANT);

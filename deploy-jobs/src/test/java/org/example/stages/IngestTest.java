@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.example.TestData.CARD;
+import static org.example.TestData.NOW;
 import static org.example.TestData.START;
 import static org.example.TestData.message;
 
@@ -19,18 +20,18 @@ class IngestTest {
 
     @Test
     void shouldParseAValidMessage() {
-        Step<TransactionEvent> step = Ingest.parse(message(CARD, VALID, START + 1000));
+        Step<TransactionEvent> step = Ingest.parse(message(CARD, VALID, START + 1000), NOW);
 
         assertThat(step.value().transaction())
                 .isEqualTo(new Transaction("T1", CARD, "M00001", 42.5, START, 40.71, -74.01));
-        assertThat(step.value().source().appendTimeMs()).isEqualTo(START + 1000);
+        assertThat(step.value().origin().appendTimeMs()).isEqualTo(START + 1000);
     }
 
     @Test
     void shouldIgnoreFieldsItDoesNotKnow() {
         String withExtra = VALID.replace("{", "{\"currency\": \"USD\", ");
 
-        assertThat(Ingest.parse(message(CARD, withExtra, START)).isOk()).isTrue();
+        assertThat(Ingest.parse(message(CARD, withExtra, START), NOW).isOk()).isTrue();
     }
 
     @Test
@@ -96,7 +97,7 @@ class IngestTest {
     void shouldRejectAnEventTimeFarAfterTheKafkaAppendTime() {
         long appendedTenMinutesBefore = START - 10 * 60_000;
 
-        Step<TransactionEvent> step = Ingest.parse(message(CARD, VALID, appendedTenMinutesBefore));
+        Step<TransactionEvent> step = Ingest.parse(message(CARD, VALID, appendedTenMinutesBefore), NOW);
 
         assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.EVENT_TIME_IN_FUTURE.name());
         assertThat(step.deadLetter().transactionId()).isEqualTo("T1");
@@ -104,20 +105,20 @@ class IngestTest {
 
     @Test
     void shouldTolerateSmallClockSkew() {
-        assertThat(Ingest.parse(message(CARD, VALID, START - 60_000)).isOk()).isTrue();
+        assertThat(Ingest.parse(message(CARD, VALID, START - 60_000), NOW).isOk()).isTrue();
     }
 
     @Test
     void shouldRouteEveryOutcomeByTheKafkaKeyItArrivedWith() {
         // FEATURES is reached over an edge partitioned by this key; it must not move a step to another member.
-        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, VALID, START)))).isEqualTo(CARD);
-        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, "garbage", START)))).isEqualTo(CARD);
-        assertThat(Ingest.cardKey(Ingest.parse(message("other-key", VALID, START)))).isEqualTo("other-key");
-        assertThat(Ingest.cardKey(Ingest.parse(message(null, "garbage", START)))).isEmpty();
+        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, VALID, START), NOW))).isEqualTo(CARD);
+        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, "garbage", START), NOW))).isEqualTo(CARD);
+        assertThat(Ingest.cardKey(Ingest.parse(message("other-key", VALID, START), NOW))).isEqualTo("other-key");
+        assertThat(Ingest.cardKey(Ingest.parse(message(null, "garbage", START), NOW))).isEmpty();
     }
 
     private static DeadLetter deadLetterOf(String key, String json) {
-        Step<TransactionEvent> step = Ingest.parse(message(key, json, START + 1000));
+        Step<TransactionEvent> step = Ingest.parse(message(key, json, START + 1000), NOW);
         assertThat(step.isOk()).as("expected a dead letter for %s", json).isFalse();
         return step.deadLetter();
     }

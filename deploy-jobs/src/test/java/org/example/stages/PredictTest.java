@@ -4,12 +4,14 @@ import org.example.model.CardFeatures;
 import org.example.model.DeadLetterReason;
 import org.example.model.EnrichedEvent;
 import org.example.model.FraudPrediction;
+import org.example.model.Json;
 import org.example.model.ScoreReply;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.example.TestData.CARD;
 import static org.example.TestData.MERCHANT;
+import static org.example.TestData.NOW;
 import static org.example.TestData.customer;
 import static org.example.TestData.merchant;
 import static org.example.TestData.txn;
@@ -17,7 +19,7 @@ import static org.example.TestData.txn;
 /** Reading the handler's replies and turning a score into a prediction (PREDICT and ACT). */
 class PredictTest {
 
-    private final String request = Transform.toJson(Transform.toRequest(new EnrichedEvent(
+    private final String request = Json.toJson(Transform.toRequest(new EnrichedEvent(
             txn("T1").amount(12.5).featured(new CardFeatures(1, 12.5, 3)), customer(CARD), merchant(MERCHANT)),
             6371.0088));
 
@@ -27,7 +29,7 @@ class PredictTest {
                 {"fraud_probability": 0.875, "is_fraud": true, "model_version": "v1", "request": %s}"""
                 .formatted(request);
 
-        FraudPrediction prediction = Act.toPrediction(Predict.readReply(reply).value(), 123L);
+        FraudPrediction prediction = Act.toPrediction(Predict.readReply(reply, NOW).value(), 123L);
 
         assertThat(prediction.transactionId()).isEqualTo("T1");
         assertThat(prediction.fraudProbability()).isEqualTo(0.875);
@@ -42,7 +44,7 @@ class PredictTest {
         String reply = """
                 {"error": "unknown category 'x'", "request": %s}""".formatted(request);
 
-        Step<ScoreReply> step = Predict.readReply(reply);
+        Step<ScoreReply> step = Predict.readReply(reply, NOW);
 
         assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.SCORING_ERROR.name());
         assertThat(step.deadLetter().detail()).isEqualTo("unknown category 'x'");
@@ -52,15 +54,15 @@ class PredictTest {
 
     @Test
     void shouldDeadLetterAReplyWithoutAProbability() {
-        Step<ScoreReply> step = Predict.readReply("{\"is_fraud\": false, \"request\": " + request + "}");
+        Step<ScoreReply> step = Predict.readReply("{\"is_fraud\": false, \"request\": " + request + "}", NOW);
 
         assertThat(step.deadLetter().detail()).contains("lacks fraud_probability");
     }
 
     @Test
     void shouldRecordAnUnreadableReplyUnderAStableKey() {
-        Step<ScoreReply> first = Predict.readReply("Traceback (most recent call last)");
-        Step<ScoreReply> again = Predict.readReply("Traceback (most recent call last)");
+        Step<ScoreReply> first = Predict.readReply("Traceback (most recent call last)", NOW);
+        Step<ScoreReply> again = Predict.readReply("Traceback (most recent call last)", NOW);
 
         assertThat(first.deadLetter().detail()).startsWith("unreadable reply");
         assertThat(first.deadLetter().payload()).isEqualTo("Traceback (most recent call last)");
@@ -69,8 +71,8 @@ class PredictTest {
 
     @Test
     void shouldDeadLetterAReplyWithoutItsRequestAndSayWhyWhenTheHandlerDid() {
-        Step<ScoreReply> bare = Predict.readReply("{\"fraud_probability\": 0.5, \"is_fraud\": false}");
-        Step<ScoreReply> explained = Predict.readReply("{\"error\": \"not a JSON object\"}");
+        Step<ScoreReply> bare = Predict.readReply("{\"fraud_probability\": 0.5, \"is_fraud\": false}", NOW);
+        Step<ScoreReply> explained = Predict.readReply("{\"error\": \"not a JSON object\"}", NOW);
 
         assertThat(bare.deadLetter().detail()).isEqualTo("reply without its request");
         assertThat(explained.deadLetter().detail()).isEqualTo("reply without its request: not a JSON object");

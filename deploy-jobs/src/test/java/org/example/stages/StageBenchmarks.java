@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.example.TestData.CARD;
+import static org.example.TestData.NOW;
 import static org.example.TestData.START;
 import static org.example.TestData.asGenericRecord;
 import static org.example.TestData.customer;
@@ -80,13 +81,13 @@ public class StageBenchmarks {
         customerAsGeneric = asGenericRecord(customer);
         request = Transform.toRequest(new EnrichedEvent(featured, customer, merchant), features.earthRadiusKm());
         reply = "{\"fraud_probability\":0.0123,\"is_fraud\":false,\"model_version\":\"lgbm-x\",\"request\":"
-                + Transform.toJson(request) + "}";
+                + Json.toJson(request) + "}";
     }
 
     /** INGEST: JSON bytes to a validated transaction. */
     @Benchmark
     public Step<TransactionEvent> ingestParse() {
-        return Ingest.parse(message);
+        return Ingest.parse(message, NOW);
     }
 
     /** FEATURES: one transaction into its card's history, over 10,000 cards. */
@@ -97,25 +98,25 @@ public class StageBenchmarks {
         if (next == 0) {
             state = new CardFeatureState(features, 3_600_000);
         }
-        return state.accept(event);
+        return state.accept(event, NOW);
     }
 
     /** ENRICH: joining the looked-up values, as on a cluster where they arrive as generic records. */
     @Benchmark
     public Object enrichFromGenericRecords() {
-        return Enrich.enrich(featured, CompactValues.as(customerAsGeneric, Customer.class), merchant);
+        return Enrich.enrich(featured, CompactValues.as(customerAsGeneric, Customer.class), merchant, NOW);
     }
 
     /** TRANSFORM: distance, request and its JSON. */
     @Benchmark
     public String transformToJson() {
-        return Transform.toJson(Transform.toRequest(new EnrichedEvent(featured, customer, merchant),
+        return Json.toJson(Transform.toRequest(new EnrichedEvent(featured, customer, merchant),
                 features.earthRadiusKm()));
     }
 
     /** PREDICT: reading the handler's reply back. */
     @Benchmark
     public Object predictReadReply() {
-        return Predict.readReply(reply);
+        return Predict.readReply(reply, NOW);
     }
 }

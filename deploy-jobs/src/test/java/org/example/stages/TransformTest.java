@@ -65,7 +65,7 @@ class TransformTest {
         EnrichedEvent enriched = new EnrichedEvent(
                 txn("T1").featured(new CardFeatures(1, 10.0, 1)), customer(CARD), merchant(MERCHANT));
 
-        JsonNode json = Json.MAPPER.readTree(Transform.toJson(Transform.toRequest(enriched, 6371.0)));
+        JsonNode json = Json.MAPPER.readTree(Json.toJson(Transform.toRequest(enriched, 6371.0)));
 
         assertThat(leafPaths(json, "")).containsExactlyInAnyOrderElementsOf(FEATURES.requestFields());
         assertThat(json.path("date_of_birth").asText()).isEqualTo("1985-12-10");

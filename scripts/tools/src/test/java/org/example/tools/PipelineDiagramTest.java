@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class PipelineDiagramTest {
 
-    private static final Path COMMITTED = Path.of("..").resolve(PipelineDiagram.DEFAULT_OUTPUT);
+    private static final Path COMMITTED = RepositoryFiles.ROOT.resolve(PipelineDiagram.DEFAULT_OUTPUT);
 
     @Test
     void shouldMatchThePictureInTheReadme() throws Exception {
@@ -20,7 +20,7 @@ class PipelineDiagramTest {
 
     @Test
     void shouldShowEveryStage() {
-        assertThat(PipelineDiagram.svg()).contains(">INGEST<", ">FEATURES<", ">ENRICH<", "TRANSFORM<", ">PREDICT<",
+        assertThat(PipelineDiagram.svg()).contains(">INGEST<", ">FEATURES<", ">ENRICH<", " TRANSFORM ", ">PREDICT<",
                 "ACT<", ">predictionResult<", ">deadLetters<");
     }
 

@@ -25,6 +25,7 @@ import org.example.model.PredictionKey;
 import org.example.model.Transaction;
 import org.example.stages.Transform;
 import org.example.tools.EmbeddedCluster;
+import org.example.tools.RepositoryFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ abstract class FraudPipelineScenario {
         PythonHandler.assumeRunnable();
         kafka = startBroker();
         kafka.createTopic(Names.TRANSACTIONS_TOPIC, 4);
-        cluster = EmbeddedCluster.start(Path.of("../scripts/hazelcast.yaml"),
+        cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
                 getClass().getSimpleName() + "-" + ProcessHandle.current().pid(), 2, 5811);
         hz = cluster.member();
         loadReferenceData();
@@ -123,7 +124,7 @@ abstract class FraudPipelineScenario {
     @Test
     void shouldAccountForEveryInputExactlyOnce() {
         Set<String> outcomes = new HashSet<>();
-        predictions().values().forEach(p -> assertThat(outcomes.add(KafkaOrigin.key(p.sourcePartition(), p.sourceOffset()))).isTrue());
+        predictions().values().forEach(p -> assertThat(outcomes.add(KafkaOrigin.key(p.originPartition(), p.originOffset()))).isTrue());
         deadLetters().keySet().forEach(key -> assertThat(outcomes.add(key)).as("twice: %s", key).isTrue());
 
         Set<String> inputs = appended.stream().map(m -> KafkaOrigin.key(m.partition(), m.offset())).collect(Collectors.toSet());
@@ -246,9 +247,9 @@ abstract class FraudPipelineScenario {
         Transaction txn = new Transaction(p.transactionId(), p.ccNum(), p.merchantCode(), p.amount(),
                 p.eventTimeMs(), p.latitude(), p.longitude());
         EnrichedEvent enriched = new EnrichedEvent(
-                new FeaturedEvent(txn, new KafkaOrigin(p.sourcePartition(), p.sourceOffset(),
+                new FeaturedEvent(txn, new KafkaOrigin(p.originPartition(), p.originOffset(),
                         p.appendTimeMs()), features(p)),
                 customer(p.ccNum()), merchant(p.merchantCode()));
-        return Transform.toJson(Transform.toRequest(enriched, EARTH_RADIUS_KM));
+        return Json.toJson(Transform.toRequest(enriched, EARTH_RADIUS_KM));
     }
 }

@@ -181,7 +181,7 @@ class ReferenceDataLoaderTest {
         Files.writeString(second.resolve(ReferenceDataLoader.MERCHANTS_FILE), merchant("M00001") + "\n");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(Path.of("../scripts/hazelcast.yaml"),
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
                 "loader-test-" + ProcessHandle.current().pid(), 1, 5871)) {
             ReferenceDataLoader loader = new ReferenceDataLoader(cluster.member(), 2, quiet);
 

@@ -6,6 +6,7 @@ import com.hazelcast.jet.core.Vertex;
 import org.example.FraudPipeline;
 import org.example.JobSettings;
 import org.example.features.FeatureDefinition;
+import org.example.stages.Predict;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,8 +52,10 @@ public final class PipelineDiagram {
     /** The picture of the job as built with default settings. */
     public static String svg() {
         JobSettings defaults = JobSettings.defaults();
-        DAG dag = FraudPipeline.build(FraudPipeline.kafkaSource(defaults), defaults, FeatureDefinition.load(),
-                Path.of(System.getProperty("java.io.tmpdir"))).toDag();
+        DAG dag = FraudPipeline.build(defaults, FeatureDefinition.load(), FraudPipeline.kafkaSource(defaults),
+                Predict.python(Path.of(System.getProperty("java.io.tmpdir")), defaults.pythonBatchSize(),
+                        defaults.pythonParallelism()),
+                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap()).toDag();
         return svg(dag);
     }
 

@@ -1,0 +1,17 @@
+package org.example.stages;
+
+import com.hazelcast.jet.pipeline.StreamStage;
+import org.example.model.FraudRequest;
+import org.example.model.ScoreReply;
+
+/**
+ * PREDICT as the pipeline sees it: each scoring request becomes its reply, or the dead letter that
+ * says why it could not be scored. Production passes {@link Predict#python}; the pipeline's own
+ * test passes a scorer written in Java, so the whole pipeline runs without Python.
+ */
+@FunctionalInterface
+public interface Scorer {
+
+    /** Adds the stage (or stages) that score {@code requests} to their pipeline. */
+    StreamStage<Step<ScoreReply>> score(StreamStage<FraudRequest> requests);
+}
