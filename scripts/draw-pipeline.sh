@@ -2,8 +2,7 @@
 # Redraws images/pipeline.svg from the job's pipeline (a test fails when the picture is stale).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mvn -q -B -pl scripts/tools -am install -DskipTests
-mvn -q -B -pl scripts/tools dependency:build-classpath -Dmdep.includeScope=compile \
-    -Dmdep.outputFile=target/draw-pipeline.classpath
-java -cp "scripts/tools/target/classes:$(cat scripts/tools/target/draw-pipeline.classpath)" \
+mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.includeScope=compile \
+    -Dmdep.outputFile=target/runtime.classpath
+java -cp "scripts/tools/target/classes:$(cat scripts/tools/target/runtime.classpath)" \
     org.example.tools.PipelineDiagram images/pipeline.svg
