@@ -31,6 +31,7 @@ public record JobSettings(
         int pythonParallelism,
         int pythonBatchSize,
         long allowedLagMs,
+        double maxAmount,
         IfRunning ifRunning) {
 
     /** What a submission does when a job of the same name is already running. */
@@ -52,6 +53,7 @@ public record JobSettings(
         PYTHON_PARALLELISM("10", "Python processes per member (PREDICT local parallelism)"),
         PYTHON_BATCH_SIZE("1024", "Most transactions sent to Python in one call"),
         ALLOWED_LAG_MS("3600000", "How far behind its card's newest transaction one may arrive and still get exact features"),
+        MAX_AMOUNT("1000000", "Largest amount a transaction may have; a larger one is a dead letter (INVALID_FIELD)"),
         IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)");
 
         private final String defaultValue;
@@ -114,17 +116,20 @@ public record JobSettings(
                 flags.getInt(Option.PYTHON_PARALLELISM.flagName(), 1),
                 flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
+                flags.getDouble(Option.MAX_AMOUNT.flagName(), 0.01),
                 parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
+                ifRunning);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
+                ifRunning);
     }
 
     /** The option table, for {@code --help}. */

@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The part of {@code features.json} the job computes itself: the three window lengths and the
@@ -18,6 +21,8 @@ import java.util.List;
  *
  * @param requestFields the dotted JSON paths a scoring request must carry
  * @param modelInputs   the request paths the model's columns are computed from, in column order
+ * @param vocabularies  the values the model knows, per categorical input ({@code category},
+ *                      {@code gender}, {@code setting}, ...): reference data must use them
  */
 public record FeatureDefinition(
         long txnCount24hWindowMs,
@@ -26,7 +31,8 @@ public record FeatureDefinition(
         double earthRadiusKm,
         List<String> requestFields,
         List<String> modelColumns,
-        List<String> modelInputs) implements Serializable {
+        List<String> modelInputs,
+        Map<String, List<String>> vocabularies) implements Serializable {
 
     private static final List<String> COMPUTED_WINDOWS = List.of("txn_count_24h", "amount_sum_24h", "txn_count_7d");
 
@@ -57,6 +63,12 @@ public record FeatureDefinition(
         }
         List<String> requestFields = new ArrayList<>();
         root.path("request_fields").path("fields").forEach(f -> requestFields.add(f.asText()));
+        Map<String, List<String>> vocabularies = new LinkedHashMap<>();
+        root.path("vocabularies").fields().forEachRemaining(vocabulary -> {
+            List<String> values = new ArrayList<>();
+            vocabulary.getValue().forEach(value -> values.add(value.asText()));
+            vocabularies.put(vocabulary.getKey(), List.copyOf(values));
+        });
         double radius = root.path("distance").path("earth_radius_km").asDouble(Double.NaN);
         if (!(radius > 0)) {
             throw new IllegalStateException("features.json: distance.earth_radius_km must be a positive number");
@@ -68,7 +80,17 @@ public record FeatureDefinition(
                 radius,
                 List.copyOf(requestFields),
                 List.copyOf(columns),
-                List.copyOf(inputs));
+                List.copyOf(inputs),
+                Collections.unmodifiableMap(vocabularies));
+    }
+
+    /** The values of a vocabulary of features.json; fails for a vocabulary it does not define. */
+    public List<String> vocabulary(String name) {
+        List<String> values = vocabularies.get(name);
+        if (values == null) {
+            throw new IllegalStateException("features.json defines no vocabulary '" + name + "'");
+        }
+        return values;
     }
 
     /** The longest window: how much history a card must keep. */
