@@ -53,13 +53,13 @@ final class BrokenInputs {
     /** Writes the customers the broken messages need; the loader would refuse the first. */
     static void prepareReferenceData(HazelcastInstance hz, Path dataDir) throws IOException {
         Customer base = Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), Customer.class);
-        LocalDate lastDay = LocalDate.ofEpochDay(Math.floorDiv(lastEventTimeMs(dataDir), 86_400_000L));
+        LocalDate dayOfTheBrokenMessages = LocalDate.ofEpochDay(Math.floorDiv(eventTimeMs(dataDir), 86_400_000L));
         IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
         customers.put(OFF_THE_MAP_CARD, new Customer(OFF_THE_MAP_CARD, base.firstName(), base.lastName(), base.gender(),
                 base.dateOfBirth(), base.job(), base.street(), base.city(), base.state(), base.zip(), 91.0, base.longitude(),
                 base.cityPopulation(), base.setting()));
         customers.put(NOT_YET_BORN_CARD, new Customer(NOT_YET_BORN_CARD, base.firstName(), base.lastName(), base.gender(),
-                lastDay.plusDays(1), base.job(), base.street(), base.city(), base.state(), base.zip(), base.latitude(),
+                dayOfTheBrokenMessages.plusDays(1), base.job(), base.street(), base.city(), base.state(), base.zip(), base.latitude(),
                 base.longitude(), base.cityPopulation(), base.setting()));
     }
 
@@ -92,7 +92,7 @@ final class BrokenInputs {
         String card = Json.MAPPER.readTree(firstLine(dataDir.resolve("customers.jsonl"))).path("cc_num").asText();
         Transaction last = Json.MAPPER.readValue(lastLine(dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), sent),
                 Transaction.class);
-        long after = lastEventTimeMs(dataDir) + 60_000;
+        long after = eventTimeMs(dataDir);
         Transaction regular = new Transaction("DEMO-BROKEN", card, "M00001", 25.0, after, 40.7, -74.0);
         List<Map.Entry<String, String>> messages = new ArrayList<>();
         messages.add(Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-1\", this is not JSON"));
@@ -117,8 +117,9 @@ final class BrokenInputs {
         return new Transaction(id, card, merchant, t.amount(), eventTimeMs, t.latitude(), t.longitude());
     }
 
-    private static long lastEventTimeMs(Path dataDir) throws IOException {
-        return Json.MAPPER.readTree(dataDir.resolve("manifest.json").toFile()).path("last_event_time_ms").asLong();
+    /** When the broken messages happen: a minute after the data set's last transaction. */
+    private static long eventTimeMs(Path dataDir) throws IOException {
+        return Json.MAPPER.readTree(dataDir.resolve("manifest.json").toFile()).path("last_event_time_ms").asLong() + 60_000;
     }
 
     private static String firstLine(Path file) throws IOException {
