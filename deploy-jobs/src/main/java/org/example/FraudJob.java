@@ -28,7 +28,8 @@ public final class FraudJob {
     /**
      * Submits the pipeline: Kafka in, the maps out, Python scoring. If a job of the same name is
      * running, {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait
-     * until it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards.
+     * until it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards,
+     * and so does the job's {@link JobSupervisor}, unless {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         SqlMappings.create(hz);
@@ -38,6 +39,7 @@ public final class FraudJob {
             if (settings.ifRunning() == JobSettings.IfRunning.KEEP) {
                 LOG.info("Job '" + settings.jobName() + "' is already " + running.getStatus()
                         + "; keeping it (use --if-running REPLACE to replace it)");
+                superviseIfAsked(hz, settings);
                 return running;
             }
             LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString());
@@ -50,7 +52,15 @@ public final class FraudJob {
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
         LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());
+        superviseIfAsked(hz, settings);
         return job;
+    }
+
+    private static void superviseIfAsked(HazelcastInstance hz, JobSettings settings) {
+        if (settings.resumeAttempts() > 0) {
+            Job supervisor = JobSupervisor.ensureRunning(hz, settings.jobName(), JobSupervisor.Policy.of(settings));
+            LOG.info("Job '" + settings.jobName() + "' is supervised by job '" + supervisor.getName() + "'");
+        }
     }
 
     static JobConfig jobConfig(JobSettings settings) {
@@ -61,7 +71,7 @@ public final class FraudJob {
                 .setMetricsEnabled(true)
                 .setStoreMetricsAfterJobCompletion(true)
                 // A failure (a Python worker killed, say) suspends the job with its snapshot, per-card
-                // histories included, instead of ending it: `hz-cli resume` carries on, nothing lost.
+                // histories included, instead of ending it; the JobSupervisor resumes it, nothing lost.
                 .setSuspendOnFailure(true)
                 .registerSerializer(KafkaMessage.class, KafkaMessageSerializer.class);
     }

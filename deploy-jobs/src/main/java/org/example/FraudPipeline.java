@@ -59,6 +59,8 @@ import static org.example.Names.Stage.TRANSFORM;
  */
 public final class FraudPipeline {
 
+    /** Job metric: predictions handed to the prediction sink. */
+    public static final String PREDICTIONS_METRIC = "predictions";
     /** Job metric: dead letters of every reason, counted where they leave for their sink. */
     public static final String DEAD_LETTERS_METRIC = "deadLetters";
     /** Job metric: the dead letters no rule foresaw ({@code INTERNAL_ERROR}): each is a bug to look at. */
@@ -130,6 +132,7 @@ public final class FraudPipeline {
                 .setName("kafka:" + settings.kafkaTopic());
         StreamStage<FraudRequest> requests = splitOffDeadLetters(TRANSFORM, transform(enrich(features(ingest(messages)))));
         splitOffDeadLetters(ACT, act(predict(requests, scorer)))
+                .map(FraudPipeline::countedPrediction).setName(ACT + ":counted")
                 .writeTo(predictions).setName(Names.PREDICTION_RESULT_MAP);
         writeDeadLetters(pipeline, deadLetterSink);
         return pipeline;
@@ -216,6 +219,11 @@ public final class FraudPipeline {
     private <T> StreamStage<T> splitOffDeadLetters(String stage, StreamStage<Step<T>> steps) {
         deadLetters.add(steps.map(FraudPipeline::countedDeadLetter).setName(stage + ":dead"));
         return steps.map(Step::valueOrNull).setName(stage + ":ok");
+    }
+
+    private static FraudPrediction countedPrediction(FraudPrediction prediction) {
+        Metrics.metric(PREDICTIONS_METRIC).increment();
+        return prediction;
     }
 
     private static DeadLetter countedDeadLetter(Step<?> step) {

@@ -32,6 +32,8 @@ public record JobSettings(
         int pythonBatchSize,
         long allowedLagMs,
         double maxAmount,
+        int resumeAttempts,
+        long resumeBackoffMs,
         IfRunning ifRunning) {
 
     /** What a submission does when a job of the same name is already running. */
@@ -54,6 +56,8 @@ public record JobSettings(
         PYTHON_BATCH_SIZE("1024", "Most transactions sent to Python in one call"),
         ALLOWED_LAG_MS("3600000", "How far behind its card's newest transaction one may arrive and still get exact features"),
         MAX_AMOUNT("1000000", "Largest amount a transaction may have; a larger one is a dead letter (INVALID_FIELD)"),
+        RESUME_ATTEMPTS("5", "Times in a row a failure with the same cause is resumed by itself; 0: never"),
+        RESUME_BACKOFF_MS("5000", "Wait before the first automatic resume; doubles for each repeat, up to 5 minutes"),
         IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)");
 
         private final String defaultValue;
@@ -117,19 +121,21 @@ public record JobSettings(
                 flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
                 flags.getDouble(Option.MAX_AMOUNT.flagName(), 0.01),
+                flags.getInt(Option.RESUME_ATTEMPTS.flagName(), 0),
+                flags.getLong(Option.RESUME_BACKOFF_MS.flagName(), 1),
                 parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
-                ifRunning);
+                resumeAttempts, resumeBackoffMs, ifRunning);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
-                ifRunning);
+                resumeAttempts, resumeBackoffMs, ifRunning);
     }
 
     /** The option table, for {@code --help}. */

@@ -19,6 +19,9 @@ public final class Names {
     /** Output: one entry per input that could not be scored ({@code String} → {@code DeadLetter}). */
     public static final String DEAD_LETTERS_MAP = "deadLetters";
 
+    /** The job supervisor's last word per job name ({@code String} → {@code JobSupervisor.Report}). */
+    public static final String SUPERVISOR_MAP = "jobSupervisor";
+
     public static final String DEFAULT_JOB_NAME = "fraud-detection";
 
     /** Resource folder that is shipped to every member as the Python base directory. */

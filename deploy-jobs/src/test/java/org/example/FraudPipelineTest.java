@@ -150,6 +150,7 @@ class FraudPipelineTest {
     @Test
     void shouldCountEveryDeadLetterInTheJobsMetrics() throws Exception {
         assertThat(harness.metric(FraudPipeline.DEAD_LETTERS_METRIC, 11)).isEqualTo(11);
+        assertThat(harness.metric(FraudPipeline.PREDICTIONS_METRIC, 4)).isEqualTo(4);
         assertThat(harness.metric(FraudPipeline.INTERNAL_ERRORS_METRIC, 0)).isZero();
     }
 

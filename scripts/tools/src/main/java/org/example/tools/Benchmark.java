@@ -175,10 +175,10 @@ public final class Benchmark {
         TransactionProducer.Summary sent = produce(topic, count, 0);
         Map<String, List<ProcessHandle>> groups = processGroups();
         Job job = submit(topic, "backlog");
-        awaitOutcomes(1, Duration.ofMinutes(5));
+        awaitOutcomes(job, 1, Duration.ofMinutes(5));
         Map<String, Double> cpuBefore = cpuSeconds(groups);
         long cpuFrom = System.currentTimeMillis();
-        awaitOutcomes(sent.sent(), Duration.ofMinutes(15));
+        awaitOutcomes(job, sent.sent(), Duration.ofMinutes(15));
         Map<String, Double> cpuAfter = cpuSeconds(groups);
         double cpuWindowSeconds = seconds(System.currentTimeMillis() - cpuFrom);
         List<ProcessHandle> workers = LocalProcesses.pythonWorkers(ProcessHandle.allProcesses());
@@ -220,7 +220,7 @@ public final class Benchmark {
             throw new IllegalStateException("Python workers did not start for rate " + rate);
         }
         TransactionProducer.Summary sent = produce(topic, count, rate);
-        boolean complete = awaitOutcomes(sent.sent(), Duration.ofMinutes(10));
+        boolean complete = awaitOutcomes(job, sent.sent(), Duration.ofMinutes(10));
         List<FraudPrediction> predictions = new ArrayList<>(predictionMap().values());
         long firstAppend = predictions.stream().mapToLong(FraudPrediction::appendTimeMs).min().orElse(0);
         List<FraudPrediction> measured = predictions.stream()
@@ -347,8 +347,9 @@ public final class Benchmark {
                 .requireNothingLost();
     }
 
-    private boolean awaitOutcomes(long expected, Duration timeout) throws InterruptedException {
-        return Outcomes.await(client, expected, 0, timeout, System.out, () -> false);
+    private boolean awaitOutcomes(Job job, long expected, Duration timeout) throws InterruptedException {
+        return Outcomes.await(client, expected, 0, timeout, System.out,
+                new JobWatch(client, job.getName(), System.out, JobWatch.DEFAULT_GRACE));
     }
 
     private IMap<Object, FraudPrediction> predictionMap() {

@@ -98,8 +98,8 @@ public final class Demo {
                 int broken = BrokenInputs.send(kafka, topic, dataDir, sent.sent());
                 say("Sent %d deliberately broken messages too, one per reason a message can be a dead letter", broken);
                 long inputs = sent.sent() + broken;
-                boolean complete = Outcomes.await(hz, inputs, 0, options.timeout(),
-                        System.out, () -> job.getStatus().isTerminal() || job.getStatus() == JobStatus.SUSPENDED);
+                boolean complete = Outcomes.await(hz, inputs, 0, options.timeout(), System.out,
+                        new JobWatch(hz, settings.jobName(), System.out, JobWatch.DEFAULT_GRACE));
                 RunReport report = RunReport.collect(hz, inputs, RunReport.readLabels(dataDir.resolve("labels.csv")));
                 printSummary(report, startSeconds, members, settings.pythonParallelism());
                 return complete && report.accountsForEveryInput()
