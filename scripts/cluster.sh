@@ -70,6 +70,7 @@ start_member() {
         export PATH="$PYTHON_VENV/bin:$PATH"
         exec setsid java \
             -Xmx"$MEMBER_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+            -Xlog:gc:file="$LOG_DIR/member-$i-gc.log":time \
             "${HZ_MEMBER_JVM_OPTS[@]}" \
             -Djava.net.preferIPv4Stack=true \
             -Djava.io.tmpdir="$tmp" \
