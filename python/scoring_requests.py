@@ -169,30 +169,43 @@ def _request_features(features):
             for window in WINDOWS}
 
 
-def scoring_requests(data):
-    """The request dict the job sends for each transaction of the data set, in file order."""
+def requests_or_problems(data):
+    """For each transaction of the data set, in file order: (the request dict the job sends, None),
+    or (None, why the job could not enrich it) for a card or merchant the data set lacks. Such a
+    transaction still counts in its card's windows: the job's FEATURES stage sees it before ENRICH."""
     transactions = data.transactions
     features = window_features(data.column("cc_num"), data.column("event_time_ms"),
                                {"amount": data.column("amount")})
-    customers = [data.customers[t["cc_num"]] for t in transactions]
-    distance_km = fraud_handler.haversine_km(
-        data.column("latitude"), data.column("longitude"),
-        np.array([c["latitude"] for c in customers]), np.array([c["longitude"] for c in customers]))
+    customers = [data.customers.get(t["cc_num"]) for t in transactions]
+    homes = np.array([(c["latitude"], c["longitude"]) if c else (np.nan, np.nan) for c in customers]).reshape(-1, 2)
+    distance_km = fraud_handler.haversine_km(data.column("latitude"), data.column("longitude"), homes[:, 0], homes[:, 1])
     values = _request_features(features)
     names = list(values)
     for position, (transaction, customer, distance) in enumerate(zip(transactions, customers, distance_km.tolist())):
+        merchant = data.merchants.get(transaction["merchant_code"])
+        if customer is None or merchant is None:
+            yield None, ("unknown card" if customer is None else "unknown merchant")
+            continue
         yield {
             "transaction": transaction,
             # Where Kafka would have put it; not a model input, so file position and event time do.
             "origin": {"partition": 0, "offset": position, "append_time_ms": transaction["event_time_ms"]},
             "features": {name: values[name][position] for name in names},
-            "category": data.merchants[transaction["merchant_code"]]["category"],
+            "category": merchant["category"],
             "gender": customer["gender"],
             "date_of_birth": customer["date_of_birth"],
             "city_population": customer["city_population"],
             "setting": customer["setting"],
             "distance_km": distance,
-        }
+        }, None
+
+
+def scoring_requests(data):
+    """The request dict the job sends for each transaction of the data set, in file order."""
+    for position, (request, problem) in enumerate(requests_or_problems(data)):
+        if problem is not None:
+            raise ValueError(f"transaction {data.transactions[position]['transaction_id']}: {problem}")
+        yield request
 
 
 def as_item(request):
@@ -214,13 +227,53 @@ def generated_requests(*flags):
     return data, list(scoring_requests(data))
 
 
-def feature_matrix(data, chunk_size=100_000):
-    """The model's input rows for every transaction, converted by the handler in chunks."""
-    chunks, chunk = [], []
-    for request in scoring_requests(data):
+def model_inputs(data, chunk_size=100_000):
+    """The model's input rows for every transaction, converted by the handler in chunks, and the
+    problems of the rows it could not convert: (matrix, {position: problem}); those rows are NaN.
+
+    A chunk converts in one vectorised pass; only a chunk that fails is halved and retried, so a
+    few bad rows among a million cost a few extra passes, and each problem is a single row's."""
+    rows, problems, chunk, positions = [], {}, [], []
+
+    def flush():
+        matrix = np.full((len(chunk), len(fraud_handler.FEATURE_NAMES)), np.nan)
+        _convert(chunk, np.arange(len(chunk)), matrix, positions, problems)
+        rows.append(matrix)
+        chunk.clear()
+        positions.clear()
+
+    for position, (request, problem) in enumerate(requests_or_problems(data)):
+        if problem is not None:
+            problems[position] = problem
+            request = None
         chunk.append(request)
+        positions.append(position)
         if len(chunk) == chunk_size:
-            chunks.append(fraud_handler.feature_matrix(chunk))
-            chunk = []
-    chunks.append(fraud_handler.feature_matrix(chunk))
-    return np.concatenate(chunks)
+            flush()
+    flush()
+    return np.concatenate(rows), problems
+
+
+def _convert(requests, rows, matrix, positions, problems):
+    valid = [i for i in rows if requests[i] is not None]
+    if not valid:
+        return
+    try:
+        matrix[valid] = fraud_handler.feature_matrix([requests[i] for i in valid])
+    except fraud_handler.InvalidRequest as problem:
+        if len(valid) == 1:
+            problems[positions[valid[0]]] = str(problem)
+            return
+        half = len(valid) // 2
+        _convert(requests, valid[:half], matrix, positions, problems)
+        _convert(requests, valid[half:], matrix, positions, problems)
+
+
+def feature_matrix(data, chunk_size=100_000):
+    """The model's input rows for every transaction; raises ValueError if any cannot be scored."""
+    matrix, problems = model_inputs(data, chunk_size)
+    if problems:
+        position, problem = next(iter(sorted(problems.items())))
+        raise ValueError(f"{len(problems)} transaction(s) cannot be scored, e.g. "
+                         f"{data.transactions[position]['transaction_id']}: {problem}")
+    return matrix
