@@ -19,6 +19,8 @@ import java.util.Properties;
  *
  * @param kafkaProperties extra Kafka client properties (SASL, TLS, …) read from
  *                        {@link Option#KAFKA_PROPERTIES_FILE}; applied under the job's own settings
+ * @param modelDir        directory of the submitting machine holding the model to score with
+ *                        ({@code fraud_model.txt}, {@code fraud_model.json}); empty: the JAR's own
  */
 public record JobSettings(
         String kafkaBootstrapServers,
@@ -31,7 +33,8 @@ public record JobSettings(
         int pythonParallelism,
         int pythonBatchSize,
         long allowedLagMs,
-        IfRunning ifRunning) {
+        IfRunning ifRunning,
+        String modelDir) {
 
     /** What a submission does when a job of the same name is already running. */
     public enum IfRunning {
@@ -52,7 +55,8 @@ public record JobSettings(
         PYTHON_PARALLELISM("10", "Python processes per member (PREDICT local parallelism)"),
         PYTHON_BATCH_SIZE("1024", "Most transactions sent to Python in one call"),
         ALLOWED_LAG_MS("3600000", "How far behind its card's newest transaction one may arrive and still get exact features"),
-        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)");
+        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)"),
+        MODEL_DIR("", "Directory with fraud_model.txt and fraud_model.json (train.py --out) to score with instead of the JAR's model");
 
         private final String defaultValue;
         private final String description;
@@ -114,17 +118,19 @@ public record JobSettings(
                 flags.getInt(Option.PYTHON_PARALLELISM.flagName(), 1),
                 flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
-                parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
+                parseEnum(flags, Option.IF_RUNNING, IfRunning.class),
+                flags.get(Option.MODEL_DIR.flagName()));
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, ifRunning, modelDir);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning,
+                modelDir);
     }
 
     /** The option table, for {@code --help}. */
