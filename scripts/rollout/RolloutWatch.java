@@ -95,21 +95,20 @@ public class RolloutWatch {
                 + " AND \"recordedTimeMs\" >= " + startMs);
         long[] live = longs(client, "SELECT COUNT(*), MAX(\"storedTimeMs\" - \"appendTimeMs\") FROM \"predictionResult\" "
                 + "WHERE \"appendTimeMs\" >= " + startMs);
-        System.out.printf("  roll-out               every prediction now carries %s, %.1f s after the watch began%n",
+        System.out.printf("  roll-out               every prediction now carries %s, %.1f s after the roll-out began%n",
                 version, (System.currentTimeMillis() - startMs) / 1000.0);
-        if (oldLastStored == Long.MIN_VALUE) {
-            System.out.printf("  scoring pause          none to measure: no job was scoring before; first prediction %.1f s after the watch began%n",
-                    (firstNew - startMs) / 1000.0);
-        } else {
-            System.out.printf("  scoring pause          %.1f s without any prediction stored (the old model's last store to the new one's first)%n",
-                    (firstNew - oldLastStored) / 1000.0);
-        }
+        // No job scores between the old one's cancellation and the new one's first store. The old
+        // job stores until it is cancelled when traffic flows; when none does, the roll-out's start
+        // is the earliest the pause can have begun.
+        long pauseFrom = Math.max(oldLastStored, startMs);
+        System.out.printf("  scoring pause          %.1f s without any prediction stored (from %s to the new model's first store)%n",
+                (firstNew - pauseFrom) / 1000.0, pauseFrom == startMs ? "the roll-out's start" : "the old model's last store");
         // Every prediction now carries the new version, so each input appended before the roll-out was
         // scored again by the new job: the whole topic up to then, read from its start.
         System.out.printf("  replayed               all %,d inputs appended before the roll-out (%,d predictions, %,d dead letters), "
-                        + "the topic from its start, rescored within %.1f s of the first new prediction%n",
+                        + "the topic from its start, rescored %.1f s after the roll-out began (%.1f s after the first new prediction)%n",
                 replay[0] + replayedDeadLetters, replay[0], replayedDeadLetters,
-                replay[0] == 0 ? 0.0 : (replay[1] - firstNew) / 1000.0);
+                replay[0] == 0 ? 0.0 : (replay[1] - startMs) / 1000.0, replay[0] == 0 ? 0.0 : (replay[1] - firstNew) / 1000.0);
         if (live[0] > 0) {
             System.out.printf("  arrived meanwhile      %,d transactions; the longest waited %.1f s for its score%n",
                     live[0], live[1] / 1000.0);
