@@ -8,8 +8,8 @@
 # transactions arriving during the roll-out waited; it returns once every prediction carries the
 # new version.
 #
-#   scripts/deploy-model.sh --model-dir models/own [job options, as the running job was submitted]
-#   scripts/deploy-model.sh --model-dir models/own --kafka-bootstrap-servers 127.0.0.1:9092 --python-parallelism 2
+#   scripts/deploy-model.sh --model-dir python/data/own-model [job options, as the running job was submitted]
+#   scripts/deploy-model.sh --model-dir python/data/own-model --kafka-bootstrap-servers 127.0.0.1:9092 --python-parallelism 2
 #
 # The job options are those of `hz-cli submit <jar> --help` and must match the running job's
 # (topic, bootstrap servers, ...): the new job replaces it. Exits non-zero if the model does not
