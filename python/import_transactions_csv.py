@@ -173,6 +173,13 @@ class Import:
         self.warning_examples.setdefault(kind, where)
 
     def read(self, path):
+        try:
+            self._read(path)
+        except UnicodeDecodeError as problem:
+            raise SystemExit(f"import_transactions_csv.py: {path} is not UTF-8 (byte {problem.start} of a "
+                             f"block: {problem.reason}); convert it first, e.g. with iconv") from None
+
+    def _read(self, path):
         rows = kept = 0
         with open(path, newline="", encoding="utf-8") as file:
             reader = csv.reader(file)
@@ -187,7 +194,15 @@ class Import:
                                  f"of the Kaggle/Sparkov schema; its header is {','.join(header)}")
             ignored = [name or "(unnamed index)" for name in header if name not in REQUIRED_COLUMNS]
             position = {name: header.index(name) for name in REQUIRED_COLUMNS}
-            for fields in reader:
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as problem:  # e.g. a field past the csv module's size limit
+                    rows += 1
+                    self.skipped.append((path.name, reader.line_num, f"is not valid CSV: {problem}"))
+                    continue
                 rows += 1
                 where = f"{path.name}:{reader.line_num}"
                 if len(fields) != len(header):

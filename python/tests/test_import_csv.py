@@ -189,6 +189,24 @@ def test_should_skip_a_row_with_the_wrong_number_of_fields_and_a_repeated_transa
                                                        "has … fields, the header …": 1}
 
 
+def test_should_skip_a_line_the_csv_reader_cannot_read(tmp_path):
+    path = write_csv(tmp_path / "history.csv", [a_row(trans_num="one"), a_row(trans_num="two", job="x" * 200_000)])
+
+    importer.main([str(path), "--out", str(tmp_path / "data")])
+
+    *_, transactions, _, skipped = read_data_set(tmp_path / "data")
+    assert [t["transaction_id"] for t in transactions] == ["one"]
+    assert [(row["line"], row["reason"]) for row in skipped] == [("3", "is not valid CSV: field larger than field limit (131072)")]
+
+
+def test_should_refuse_a_file_that_is_not_utf8(tmp_path):
+    path = write_csv(tmp_path / "history.csv", [a_row()])
+    path.write_bytes(path.read_bytes().replace(b"Quill", b"Qu\xefll"))
+
+    with pytest.raises(SystemExit, match="is not UTF-8"):
+        importer.main([str(path), "--out", str(tmp_path / "data")])
+
+
 def test_should_keep_rows_the_model_cannot_score_and_count_them(tmp_path, capsys):
     rows = [a_row(trans_num="ok"), a_row(trans_num="new category", category="crypto"),
             a_row(trans_num="unborn", cc_num="4000000000000002", dob="2021-01-01")]
