@@ -93,6 +93,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
     args, generator_flags = parser.parse_known_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     generated_csv(args.out, *generator_flags)
     print(f"Kaggle-schema CSV written to {args.out}")
 
