@@ -12,6 +12,7 @@ import org.example.model.KafkaMessage;
 import org.example.model.KafkaMessageSerializer;
 import org.example.stages.Predict;
 
+import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -32,6 +33,8 @@ public final class FraudJob {
      * and so does the job's {@link JobSupervisor}, unless {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
+        // Before anything else: a model directory that does not fit fails here, with the running job untouched.
+        Path pythonDir = PythonBaseDir.extract(settings.modelDir());
         SqlMappings.create(hz);
         JetService jet = hz.getJet();
         Job running = jet.getJob(settings.jobName());
@@ -47,11 +50,13 @@ public final class FraudJob {
         }
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings),
-                Predict.python(PythonBaseDir.extract(), settings.pythonBatchSize(), settings.pythonParallelism()),
+                Predict.python(pythonDir, settings.pythonBatchSize(), settings.pythonParallelism()),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
-        LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());
+        LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString() + ", scoring with model "
+                + PythonBaseDir.modelVersion(pythonDir)
+                + (settings.modelDir().isBlank() ? " of the job JAR" : " from " + settings.modelDir()));
         superviseIfAsked(hz, settings);
         return job;
     }

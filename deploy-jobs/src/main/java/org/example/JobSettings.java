@@ -19,6 +19,8 @@ import java.util.Properties;
  *
  * @param kafkaProperties extra Kafka client properties (SASL, TLS, …) read from
  *                        {@link Option#KAFKA_PROPERTIES_FILE}; applied under the job's own settings
+ * @param modelDir        directory of the submitting machine holding the model to score with
+ *                        ({@code fraud_model.txt}, {@code fraud_model.json}); empty: the JAR's own
  */
 public record JobSettings(
         String kafkaBootstrapServers,
@@ -34,7 +36,8 @@ public record JobSettings(
         double maxAmount,
         int resumeAttempts,
         long resumeBackoffMs,
-        IfRunning ifRunning) {
+        IfRunning ifRunning,
+        String modelDir) {
 
     /** What a submission does when a job of the same name is already running. */
     public enum IfRunning {
@@ -58,7 +61,8 @@ public record JobSettings(
         MAX_AMOUNT("1000000", "Largest amount a transaction may have; a larger one is a dead letter (INVALID_FIELD)"),
         RESUME_ATTEMPTS("5", "Times in a row a failure with the same cause is resumed by itself; 0: never"),
         RESUME_BACKOFF_MS("5000", "Wait before the first automatic resume; doubles for each repeat, up to 5 minutes"),
-        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)");
+        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)"),
+        MODEL_DIR("", "Directory with fraud_model.txt and fraud_model.json (train.py --out) to score with instead of the JAR's model");
 
         private final String defaultValue;
         private final String description;
@@ -123,19 +127,20 @@ public record JobSettings(
                 flags.getDouble(Option.MAX_AMOUNT.flagName(), 0.01),
                 flags.getInt(Option.RESUME_ATTEMPTS.flagName(), 0),
                 flags.getLong(Option.RESUME_BACKOFF_MS.flagName(), 1),
-                parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
+                parseEnum(flags, Option.IF_RUNNING, IfRunning.class),
+                flags.get(Option.MODEL_DIR.flagName()));
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
-                resumeAttempts, resumeBackoffMs, ifRunning);
+                resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
-                resumeAttempts, resumeBackoffMs, ifRunning);
+                resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
     }
 
     /** The option table, for {@code --help}. */

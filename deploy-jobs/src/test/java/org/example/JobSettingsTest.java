@@ -51,6 +51,13 @@ class JobSettingsTest {
     }
 
     @Test
+    void shouldTakeTheModelFromTheJarUnlessAModelDirIsGiven() {
+        assertThat(JobSettings.defaults().modelDir()).isEmpty();
+        assertThat(JobSettings.from(new String[]{"--model-dir", "/models/new"}, Map.of()).modelDir()).isEqualTo("/models/new");
+        assertThat(JobSettings.from(new String[0], Map.of("MODEL_DIR", "/models/env")).modelDir()).isEqualTo("/models/env");
+    }
+
+    @Test
     void shouldNameTheOptionOfAnInvalidValue() {
         assertThatThrownBy(() -> JobSettings.from(new String[]{"--processing-guarantee", "twice"}, Map.of()))
                 .hasMessageContaining("Invalid value 'twice' for --processing-guarantee / PROCESSING_GUARANTEE");
