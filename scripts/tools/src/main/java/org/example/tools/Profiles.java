@@ -43,6 +43,7 @@ final class Profiles {
         PARTS.put("com.hazelcast.internal.metrics.", "metrics collection");
         PARTS.put("javax.management.", "metrics collection");
         PARTS.put("com.hazelcast.internal.serialization.", "Hazelcast serialisation");
+        PARTS.put("com.hazelcast.nio.", "Hazelcast serialisation");
         PARTS.put("com.hazelcast.map.", "map operations (writes, lookups, eviction)");
         PARTS.put("com.hazelcast.spi.impl.operation", "operations and their threads");
         PARTS.put("com.hazelcast.internal.partition.", "partition service");
@@ -111,9 +112,16 @@ final class Profiles {
         }
     }
 
+    /** Utilities every part uses: a sample in them belongs to whoever called them. */
+    private static final List<String> SHARED = List.of("com.hazelcast.internal.util.", "com.hazelcast.internal.memory.");
+
     private static String part(RecordedStackTrace trace) {
         for (RecordedFrame frame : trace.getFrames()) {
             String type = frame.getMethod().getType().getName();
+            if (SHARED.stream().anyMatch(type::startsWith)
+                    && !type.startsWith("com.hazelcast.internal.util.concurrent.")) {
+                continue;
+            }
             for (Map.Entry<String, String> part : PARTS.entrySet()) {
                 if (type.startsWith(part.getKey())) {
                     return part.getValue();
