@@ -10,7 +10,9 @@ import com.hazelcast.logging.Logger;
 import org.example.features.FeatureDefinition;
 import org.example.model.KafkaMessage;
 import org.example.model.KafkaMessageSerializer;
+import org.example.scoring.JavaScorer;
 import org.example.stages.Predict;
+import org.example.stages.Scorer;
 
 import java.util.concurrent.CancellationException;
 
@@ -26,9 +28,10 @@ public final class FraudJob {
     }
 
     /**
-     * Submits the pipeline: Kafka in, the maps out, Python scoring. If a job of the same name is
-     * running, {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait
-     * until it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards.
+     * Submits the pipeline: Kafka in, the maps out, scoring in Python (in Java with
+     * {@code --scorer java}). If a job of the same name is running, {@link JobSettings.IfRunning}
+     * decides: keep it (and return it), or cancel it, wait until it has stopped, and submit anew.
+     * Either way the maps' SQL mappings exist afterwards.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         SqlMappings.create(hz);
@@ -44,13 +47,19 @@ public final class FraudJob {
             cancelAndWait(running);
         }
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
-                FraudPipeline.kafkaSource(settings),
-                Predict.python(PythonBaseDir.extract(), settings.pythonBatchSize(), settings.pythonParallelism()),
+                FraudPipeline.kafkaSource(settings), scorer(settings),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
         LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());
         return job;
+    }
+
+    static Scorer scorer(JobSettings settings) {
+        return switch (settings.scorer()) {
+            case PYTHON -> Predict.python(PythonBaseDir.extract(), settings.pythonBatchSize(), settings.pythonParallelism());
+            case JAVA -> JavaScorer.fromResources();
+        };
     }
 
     static JobConfig jobConfig(JobSettings settings) {
