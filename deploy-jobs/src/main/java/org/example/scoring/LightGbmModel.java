@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * A LightGBM binary classifier read from LightGBM's text model format (what
@@ -94,8 +95,7 @@ public final class LightGbmModel {
         trees.forEach(tree -> tree.numericalThresholds(distinct));
         thresholds = distinct.stream().map(set -> set.stream().mapToDouble(Double::doubleValue).toArray())
                 .toArray(double[][]::new);
-        rankedFeatures = java.util.stream.IntStream.range(0, numFeatures).filter(f -> thresholds[f].length > 0)
-                .toArray();
+        rankedFeatures = IntStream.range(0, numFeatures).filter(f -> thresholds[f].length > 0).toArray();
 
         roots = new int[trees.size()];
         leafBase = new int[trees.size()];
@@ -446,6 +446,8 @@ public final class LightGbmModel {
                     }
                     bitsets[node] = Arrays.copyOfRange(words, boundaries[category], boundaries[category + 1]);
                 } else {
+                    // -0 and 0 compare alike, but the ranks' sign test would tell them apart.
+                    thresholds[node] = thresholds[node] == 0 ? 0.0 : thresholds[node];
                     boolean defaultLeft = (decision & DEFAULT_LEFT_MASK) != 0;
                     kinds[node] = switch ((decision >> 2) & 3) {
                         case MISSING_NONE -> NUMERICAL;

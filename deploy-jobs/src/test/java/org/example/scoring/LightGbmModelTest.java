@@ -77,6 +77,12 @@ class LightGbmModelTest {
         LightGbmModel atZero = LightGbmModel.parse(stump("0", "0"), "at zero");
         assertThat(atZero.rawScore(row(1e-35))).isEqualTo(1.0);
         assertThat(atZero.rawScore(row(2e-35))).isEqualTo(2.0);
+        // A threshold of -0 is 0: 0 <= -0 holds.
+        LightGbmModel atNegativeZero = LightGbmModel.parse(stump("0", "-0"), "at -0");
+        assertThat(atNegativeZero.rawScore(row(0.0))).isEqualTo(1.0);
+        assertThat(atNegativeZero.rawScore(row(-0.0))).isEqualTo(1.0);
+        assertThat(atNegativeZero.rawScore(row(Double.MIN_VALUE))).isEqualTo(1.0);
+        assertThat(atNegativeZero.rawScore(row(2e-35))).isEqualTo(2.0);
     }
 
     @Test
