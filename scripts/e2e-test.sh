@@ -87,7 +87,7 @@ info "== Producing $half transactions at 2,000/s ..."
 produce_lines 1 "$half" &
 producer=$!
 # The first prediction times the job's start; the kill then waits for a snapshot that holds card
-# histories, so that the resumed job restores state instead of starting from nothing.
+# histories and that has completed, so that the resumed job restores state instead of starting from nothing.
 scripts/load.sh verify --first-only --submitted-at-ms "$t_submit" --timeout-seconds 120 | tee "$DATA/first-prediction.txt"
 wait "$producer"
 scripts/load.sh verify --snapshot-taken --job-name "$JOB_NAME" --timeout-seconds 120
@@ -106,8 +106,10 @@ grep -h -o "Job '$JOB_NAME' was suspended by a failure.*" "$LOG_DIR"/member-*.lo
     || die "the job was not suspended by the killed Python worker"
 grep -q "Resumed job '$JOB_NAME' from its last snapshot" "$LOG_DIR"/member-*.log \
     || die "the supervisor did not resume the job"
-grep -q "restore the state of job '$JOB_NAME'.* from snapshot" "$LOG_DIR"/member-*.log \
-    || die "the resumed job did not restore its state from a snapshot"
+if ! grep -q "restore the state of job '$JOB_NAME'.* from snapshot" "$LOG_DIR"/member-*.log; then
+    grep -h "snapshot" "$LOG_DIR"/member-*.log | grep -v '^\s*at ' | cut -c1-300 | tail -n 20 >&2
+    die "the resumed job did not restore its state from a snapshot (the members' snapshot lines above)"
+fi
 info "   the supervisor resumed the job, which restored its state from a snapshot; every feature is exact"
 
 info "== kill -9 of member 2 mid-stream, and the member started again later ..."

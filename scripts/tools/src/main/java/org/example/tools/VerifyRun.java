@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -139,9 +140,10 @@ public final class VerifyRun {
     }
 
     /**
-     * Waits until the job has saved the card histories of FEATURES in a snapshot, so that a failure
-     * injected afterwards (the end-to-end test kills a Python worker) restores state rather than
-     * starting from nothing. Jet reports it in the vertex's snapshot-keys metric.
+     * Waits until the job has completed a snapshot that holds the card histories of FEATURES, so that
+     * a failure injected afterwards (the end-to-end test kills a Python worker) restores state rather
+     * than starting from nothing. FEATURES' snapshot-keys metric says that its processors wrote their
+     * share; the snapshot is only complete once the job's execution record says so (see Snapshots).
      */
     private static int awaitFeaturesSnapshot(HazelcastInstance client, String jobName, Duration timeout,
                                              PrintStream out, PrintStream err) throws InterruptedException {
@@ -154,7 +156,21 @@ public final class VerifyRun {
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }
-        out.printf("  snapshot              FEATURES saved %,d entries (card histories, partition times)%n", keys);
+        // The snapshot FEATURES wrote into is at most the one started last.
+        long holdingFeatures = Snapshots.lastStartedId(client, jobName);
+        Optional<Snapshots.Completed> completed;
+        while ((completed = Snapshots.lastCompleted(client, jobName)).filter(s -> s.id() >= holdingFeatures).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                err.println("VerifyRun: FAILED: job '" + jobName + "' did not complete snapshot " + holdingFeatures
+                        + " in time");
+                return 1;
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        Snapshots.Completed snapshot = completed.get();
+        out.printf("  snapshot              FEATURES saved %,d entries (card histories, partition times); "
+                        + "snapshot %d completed in %,d ms, %,d keys, %,d bytes%n",
+                keys, snapshot.id(), snapshot.durationMs(), snapshot.keys(), snapshot.bytes());
         return 0;
     }
 
