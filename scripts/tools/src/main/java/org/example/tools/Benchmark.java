@@ -2,6 +2,7 @@ package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.jet.core.metrics.JobMetrics;
 import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.core.metrics.MetricNames;
@@ -18,10 +19,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -213,12 +216,14 @@ public final class Benchmark {
         List<Sample> samples = new ArrayList<>();
         Path profile = out.resolve("member-1-drain.jfr");
         boolean profiling = false;
+        Map<Long, Snapshots.Completed> snapshots = new TreeMap<>();
         ConsoleProgress progress = ConsoleProgress.start("drain", sent.sent(), System.out);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         while (true) {
             Sample sample = sample(job);
             samples.add(sample);
             progress.update(sample.outcomes());
+            Snapshots.lastCompleted(client, job.getName()).ifPresent(snapshot -> snapshots.put(snapshot.id(), snapshot));
             if (sample.outcomes() >= sent.sent()) {
                 break;
             }
@@ -264,6 +269,7 @@ public final class Benchmark {
             rows.add(row("resident memory of a Python worker, on average",
                     workers.stream().mapToLong(LocalProcesses::residentMb).sum() / workers.size(), "MB"));
         }
+        snapshotRows(snapshots.values(), rows);
         table("Drain of a backlog (" + members + " member(s), warm)", "| metric | value | unit |", rows);
         heapAfterGc(drainStartMs, drainEndMs);
         stageMetrics(job);
@@ -271,6 +277,25 @@ public final class Benchmark {
             finishProfile(profile);
         }
         finish(job, topic);
+    }
+
+    /**
+     * Snapshots under load: how long the barrier took to pass every stage while the backlog drained,
+     * and what the state weighs. Bounds what a failure replays: the records since the last completed
+     * snapshot, i.e. at most one interval plus one snapshot's duration of traffic.
+     */
+    private void snapshotRows(Collection<Snapshots.Completed> snapshots, List<String> rows) {
+        if (snapshots.isEmpty()) {
+            rows.add(row("snapshots completed during the drain", 0, ""));
+            return;
+        }
+        long[] durations = snapshots.stream().mapToLong(Snapshots.Completed::durationMs).sorted().toArray();
+        Snapshots.Completed last = snapshots.stream().reduce((a, b) -> b).orElseThrow();
+        rows.add(row("snapshots completed during the drain (seen once a second)", snapshots.size(), ""));
+        rows.add(row("  their duration, median", durations[durations.length / 2], "ms"));
+        rows.add(row("  their duration, max", durations[durations.length - 1], "ms"));
+        rows.add(row("  the last one's size", format(last.bytes() / 1e6, 1) + " MB in "
+                + String.format(Locale.ROOT, "%,d", last.keys()) + " keys", ""));
     }
 
     private Sample sample(Job job) {
@@ -314,12 +339,9 @@ public final class Benchmark {
         String topic = newTopic("rate-" + rate);
         long warmUpMs = options.warmUpSeconds() * 1000;
         long count = rate * (options.warmUpSeconds() + options.seconds());
+        Instant submitted = Instant.now();
         Job job = submit(topic, "rate-" + rate);
-        if (options.scorer().equals("python")
-                && !LocalProcesses.awaitPythonServing(ProcessHandle::allProcesses, members * options.pythonParallelism(),
-                PYTHON_START_TIMEOUT)) {
-            throw new IllegalStateException("Python workers did not start for rate " + rate);
-        }
+        awaitReady(job, submitted);
         TransactionProducer.Summary sent = produce(topic, count, rate);
         boolean complete = Outcomes.await(client, sent.sent(), 0, Duration.ofMinutes(10), System.out,
                 new JobWatch(client, job.getName(), System.out, JobWatch.DEFAULT_GRACE));
@@ -378,6 +400,31 @@ public final class Benchmark {
 
     private static long sum(JobMetrics metrics, String name) {
         return metrics.get(name).stream().mapToLong(Measurement::value).sum();
+    }
+
+    /**
+     * Waits until the job runs and, when it scores in Python, until every Python worker it started is
+     * serving: only then does a fixed rate measure the pipeline rather than the backlog of its start.
+     * The previous scenario's workers may still be exiting, so only processes started after this
+     * submit count.
+     */
+    private void awaitReady(Job job, Instant submitted) throws InterruptedException {
+        long deadline = System.nanoTime() + PYTHON_START_TIMEOUT.toNanos();
+        while (job.getStatus() != JobStatus.RUNNING) {
+            if (job.getStatus().isTerminal() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + job.getName() + " is " + job.getStatus() + ", not RUNNING");
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        if (options.scorer().equals("python") && !LocalProcesses.awaitPythonServing(
+                () -> ProcessHandle.allProcesses().filter(p -> startedSince(p, submitted)),
+                members * options.pythonParallelism(), PYTHON_START_TIMEOUT)) {
+            throw new IllegalStateException("the Python workers of job " + job.getName() + " did not start");
+        }
+    }
+
+    private static boolean startedSince(ProcessHandle process, Instant since) {
+        return process.info().startInstant().map(start -> !start.isBefore(since)).orElse(false);
     }
 
     private Job submit(String topic, String scenario) throws IOException, InterruptedException {
