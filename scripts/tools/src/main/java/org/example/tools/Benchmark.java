@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The pipeline benchmark, run by {@code scripts/benchmark.sh} against the local cluster of
@@ -217,6 +218,7 @@ public final class Benchmark {
         Path profile = out.resolve("member-1-drain.jfr");
         boolean profiling = false;
         Map<Long, Snapshots.Completed> snapshots = new TreeMap<>();
+        int liveHeapSamples = 0;
         ConsoleProgress progress = ConsoleProgress.start("drain", sent.sent(), System.out);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         while (true) {
@@ -224,6 +226,11 @@ public final class Benchmark {
             samples.add(sample);
             progress.update(sample.outcomes());
             Snapshots.lastCompleted(client, job.getName()).ifPresent(snapshot -> snapshots.put(snapshot.id(), snapshot));
+            // The soak: the live heap of every member, from a full collection at each quarter of the drain.
+            if (sample.outcomes() >= sent.sent() * (liveHeapSamples + 1) / 4) {
+                forceFullGc();
+                liveHeapSamples++;
+            }
             if (sample.outcomes() >= sent.sent()) {
                 break;
             }
@@ -311,30 +318,35 @@ public final class Benchmark {
         return samples.stream().filter(s -> s.outcomes() >= outcomes).findFirst().orElseThrow();
     }
 
-    /** The soak: each member's heap after GC, from its GC log, at the drain's start and end. */
+    /** The soak: each member's live heap after the full collections forced at each quarter of the drain. */
     private void heapAfterGc(long fromMs, long toMs) throws IOException {
         List<String> rows = new ArrayList<>();
-        long firstMax = 0;
-        long lastMax = 0;
+        long first = 0;
+        long last = 0;
         for (Path log : GcLogs.memberLogs(Path.of(".run/logs"))) {
-            List<GcLogs.Point> points = GcLogs.heapAfterGc(log, fromMs, toMs);
-            if (points.size() < 4) {
-                rows.add("| " + log.getFileName() + " | too few collections to tell (" + points.size() + ") | | | |");
-                continue;
+            List<GcLogs.Point> live = GcLogs.fullCollections(log, fromMs, toMs);
+            int collections = GcLogs.heapAfterGc(log, fromMs, toMs).size();
+            rows.add(String.format(Locale.ROOT, "| %s | %d | %s |", log.getFileName(), collections,
+                    live.stream().map(p -> String.format(Locale.ROOT, "%,d", p.heapAfterMb()))
+                            .collect(Collectors.joining(" → "))));
+            if (!live.isEmpty()) {
+                first = Math.max(first, live.get(0).heapAfterMb());
+                last = Math.max(last, live.get(live.size() - 1).heapAfterMb());
             }
-            long[] quarters = GcLogs.quarterMaxima(points);
-            rows.add(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %,d | %,d |", log.getFileName(), points.size(),
-                    quarters[0], quarters[1], quarters[2], quarters[3]));
-            firstMax = Math.max(firstMax, quarters[0]);
-            lastMax = Math.max(lastMax, quarters[3]);
         }
-        results.put("heap_after_gc_mb_first", String.valueOf(firstMax));
-        results.put("heap_after_gc_mb_last", String.valueOf(lastMax));
-        table("Soak: heap after GC through the drain (MB; the highest in each quarter of it)",
-                "| member GC log | collections | 1st quarter | 2nd | 3rd | 4th |", rows);
+        results.put("heap_after_gc_mb_first", String.valueOf(first));
+        results.put("heap_after_gc_mb_last", String.valueOf(last));
+        table("Soak: live heap through the drain (MB after a full GC forced at 25, 50, 75 and 100 % of it)",
+                "| member GC log | collections | live heap at each quarter |", rows);
     }
 
-    /** Offers {@code rate} transactions/s to a new job and measures latency after its warm-up. */
+    /** A full collection in every member, so that its GC log says what it holds alive. */
+    private static void forceFullGc() throws IOException, InterruptedException {
+        for (ProcessHandle member : LocalProcesses.withRole("member-")) {
+            LocalProcesses.jcmd(member, "GC.run");
+        }
+    }
+
     private String fixedRate(int rate) throws Exception {
         String topic = newTopic("rate-" + rate);
         long warmUpMs = options.warmUpSeconds() * 1000;

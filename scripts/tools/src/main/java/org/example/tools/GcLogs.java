@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -40,10 +41,23 @@ final class GcLogs {
 
     /** The collections logged between {@code fromMs} and {@code toMs}. */
     static List<Point> heapAfterGc(Path log, long fromMs, long toMs) throws IOException {
+        return collections(log, fromMs, toMs, line -> true);
+    }
+
+    /**
+     * The full collections logged between {@code fromMs} and {@code toMs}: what they leave is the
+     * live heap. A young collection's "after" also holds old garbage that no marking cycle has
+     * reclaimed yet, so it climbs for minutes on a healthy member and says nothing about a leak.
+     */
+    static List<Point> fullCollections(Path log, long fromMs, long toMs) throws IOException {
+        return collections(log, fromMs, toMs, line -> line.contains("Pause Full"));
+    }
+
+    private static List<Point> collections(Path log, long fromMs, long toMs, Predicate<String> kind) throws IOException {
         List<Point> points = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             Matcher m = LINE.matcher(line);
-            if (m.find()) {
+            if (m.find() && kind.test(line)) {
                 long time = OffsetDateTime.parse(m.group(1), TIME).toInstant().toEpochMilli();
                 if (time >= fromMs && time <= toMs) {
                     points.add(new Point(time, Long.parseLong(m.group(3))));
@@ -51,17 +65,5 @@ final class GcLogs {
             }
         }
         return points;
-    }
-
-    /** The highest heap after GC in each quarter of the points' time span. */
-    static long[] quarterMaxima(List<Point> points) {
-        long first = points.get(0).timeMs();
-        long span = Math.max(1, points.get(points.size() - 1).timeMs() - first);
-        long[] maxima = new long[4];
-        for (Point p : points) {
-            int quarter = (int) Math.min(3, (p.timeMs() - first) * 4 / span);
-            maxima[quarter] = Math.max(maxima[quarter], p.heapAfterMb());
-        }
-        return maxima;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,6 +64,16 @@ final class LocalProcesses {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         return true;
+    }
+
+    /** Runs a {@code jcmd} command in a JVM of this machine; false if it failed or took over 30 s. */
+    static boolean jcmd(ProcessHandle jvm, String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(jvm.pid())));
+        line.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return jcmd.waitFor(30, TimeUnit.SECONDS) && jcmd.exitValue() == 0;
     }
 
     /** Resident memory in MB, from {@code /proc/<pid>/status}; 0 if the process is gone. */

@@ -62,11 +62,8 @@ final class Profiles {
             return false;
         }
         Files.deleteIfExists(file);
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(processes.get(0).pid()), "JFR.start", "name=benchmark", "settings=profile",
-                "duration=" + seconds + "s", "filename=" + file.toAbsolutePath())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return jcmd.waitFor(30, TimeUnit.SECONDS) && jcmd.exitValue() == 0;
+        return LocalProcesses.jcmd(processes.get(0), "JFR.start", "name=benchmark", "settings=profile",
+                "duration=" + seconds + "s", "filename=" + file.toAbsolutePath());
     }
 
     /** The {@code top} methods most often on top of a sampled stack. */
