@@ -54,7 +54,7 @@ public final class TransactionProducer {
     public static final String TRANSACTIONS_FILE = "transactions.jsonl";
     /** 3 members × 2 cooperative threads × 2 would already read 12 partitions in parallel. */
     public static final int DEFAULT_PARTITIONS = 12;
-    public static final Duration DEFAULT_LEADER_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_LEADER_TIMEOUT = Duration.ofSeconds(120);
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     /**
      * Retention of a topic this tool creates: a replaced job rebuilds its 7-day windows from Kafka,
@@ -149,7 +149,7 @@ public final class TransactionProducer {
      */
     public void ensureTopic(String topic, int partitions, short replicationFactor, Duration leaderTimeout) {
         try (Admin admin = Admin.create(clientProperties)) {
-            if (describe(admin, topic) == null) {
+            if (describe(admin, topic, System.nanoTime() + leaderTimeout.toNanos()) == null) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)
                             .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis())))))
@@ -187,7 +187,7 @@ public final class TransactionProducer {
         long deadline = System.nanoTime() + timeout.toNanos();
         String problem;
         while (true) {
-            TopicDescription description = describe(admin, topic);
+            TopicDescription description = describe(admin, topic, deadline);
             if (description == null) {
                 problem = "the topic does not exist (yet)";
             } else {
@@ -213,17 +213,22 @@ public final class TransactionProducer {
         }
     }
 
-    /** The topic's description, or null when it does not exist. */
-    private static TopicDescription describe(Admin admin, String topic) throws InterruptedException {
+    /**
+     * The topic's description, or null when it does not exist. A busy broker may take long to
+     * answer: it has until the caller's deadline, not a fixed time of its own.
+     */
+    private static TopicDescription describe(Admin admin, String topic, long deadlineNanos) throws InterruptedException {
+        long waitNanos = Math.max(TimeUnit.SECONDS.toNanos(1), deadlineNanos - System.nanoTime());
         try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(waitNanos, TimeUnit.NANOSECONDS).get(topic);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return null;
             }
             throw new IllegalStateException("Cannot describe topic '" + topic + "': " + e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within 30 s describing topic '" + topic + "'", e);
+            throw new IllegalStateException("Kafka did not describe topic '" + topic + "' within "
+                    + TimeUnit.NANOSECONDS.toSeconds(waitNanos) + " s", e);
         }
     }
 
