@@ -43,4 +43,5 @@ PY
 echo "== End-to-end test"
 scripts/e2e-test.sh
 
+scripts/compose-test.sh  # docker-compose.yml in a real Docker engine, then Testcontainers (root; scripts/docker/README.md)
 echo "ALL TESTS PASSED"
