@@ -188,14 +188,15 @@ terminate() {
 # SIGKILL. dockerd leaves the bind mount of its network namespace (<exec root>/netns/default)
 # behind when it exits; that is unmounted here too.
 stop_daemon() {
-    local pidfile=$1 launcher=$2 exec_root=$3 pid mount
+    local pidfile=$1 launcher=$2 exec_root=$3 mount
     if [[ -s "$pidfile" ]]; then
-        pid=$(cat "$pidfile")
-        terminate "$pid" 60
+        terminate "$(cat "$pidfile")" 60
         rm -f "$pidfile"
     fi
-    # The launcher (setsid, or unshare) is our child: reap it.
+    # The process we started (dockerd itself, or the unshare around it) is our child: ended too if
+    # the daemon never wrote its pid file, and reaped.
     if [[ -n "$launcher" ]]; then
+        terminate "$launcher" 10
         wait "$launcher" 2>/dev/null || true
     fi
     for mount in $(awk -v root="$exec_root/" 'index($2, root) == 1 {print $2}' /proc/mounts); do
@@ -252,11 +253,9 @@ teardown() {
     # Also a daemon that never answered: its pid file, else the process we started.
     if [[ -n "$RUN_LAUNCHER" ]]; then
         stop_daemon "$RUN_DIR_COMPOSE/run.pid" "$RUN_LAUNCHER" "$RUN_DIR_COMPOSE/exec-run"
-        terminate "$RUN_LAUNCHER" 10
     fi
     if [[ -n "$BUILD_PID" ]]; then
         stop_daemon "$RUN_DIR_COMPOSE/build.pid" "$BUILD_PID" "$RUN_DIR_COMPOSE/exec-build"
-        terminate "$BUILD_PID" 10
     fi
     if [[ -n "$RUN_DIR_COMPOSE" ]]; then
         for pid in $(find_processes_of "$RUN_DIR_COMPOSE"); do
