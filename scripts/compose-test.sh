@@ -348,7 +348,11 @@ phase "build daemon"
 start_build_daemon
 
 phase "stand-in images"
-standins=$(DOCKER_BUILD_NETWORK=host scripts/docker/build-standins.sh | tee /dev/stderr | tail -n 1)
+# (Its output is copied, not tee'd to /dev/stderr: reopening that truncates a caller's log file.)
+DOCKER_BUILD_NETWORK=host scripts/docker/build-standins.sh >"$LOG_DIR/compose-test-standins.out" \
+    || { cat "$LOG_DIR/compose-test-standins.out" >&2; fail "building the stand-in images failed"; }
+cat "$LOG_DIR/compose-test-standins.out"
+standins=$(tail -n 1 "$LOG_DIR/compose-test-standins.out")
 MEMBER_BASE_IMAGE=$(sed -n 's/.*MEMBER_BASE_IMAGE=\([^ ]*\).*/\1/p' <<< "$standins")
 KAFKA_IMAGE=$(sed -n 's/.*KAFKA_IMAGE=\([^ ]*\).*/\1/p' <<< "$standins")
 [[ -n "$MEMBER_BASE_IMAGE" && -n "$KAFKA_IMAGE" ]] || fail "build-standins.sh named no images"
