@@ -244,7 +244,9 @@ teardown() {
     if [[ -n "$RUN_PID" ]] && running "$RUN_PID"; then
         export DOCKER_HOST="unix://$RUN_SOCK"
         if [[ "$STACK_UP" == true ]]; then
-            info "Tearing the stack down after a failure ..."
+            # Every service's whole log, for the post-mortem: the containers go with the teardown.
+            compose logs --no-color --timestamps >"$LOG_DIR/compose-test-stack.log" 2>&1
+            info "Tearing the stack down after a failure; the logs of all its services: $LOG_DIR/compose-test-stack.log"
             compose down -v --remove-orphans >/dev/null 2>&1
         fi
         # Testcontainers runs without its reaper: a container of a test that died is ours to remove.
