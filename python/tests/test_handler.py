@@ -254,3 +254,44 @@ def test_should_refuse_a_model_trained_on_other_columns(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         fraud_handler.load_model.cache_clear()
+
+
+# ---- The stock Jet server's port race ---------------------------------------------------------
+
+class _JetServerMain:
+    """Stands for Hazelcast's stock server script as the __main__ module of a Python worker."""
+    __file__ = "/tmp/runtime/jet_to_python_grpc_server.py"
+
+
+def test_binds_the_stock_jet_server_to_the_address_the_member_connects_to(monkeypatch):
+    import socket
+
+    import grpc
+    from concurrent import futures
+    monkeypatch.setattr(grpc, "server", grpc.server)
+
+    assert fraud_handler.bind_jet_server_to_loopback(_JetServerMain()) is True
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+    port = server.add_insecure_port("localhost:0")  # what the stock script asks for
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        # Bound on 127.0.0.1 only: the same port is still free on the IPv6 loopback, where the
+        # race used to take it.
+        if socket.has_ipv6:
+            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as other:
+                try:
+                    other.bind(("::1", port))
+                except OSError as e:
+                    assert e.errno not in (98,), f"the server took [::1]:{port} too"
+    finally:
+        server.stop(0)
+
+
+def test_leaves_grpc_alone_outside_the_jet_server(monkeypatch):
+    import grpc
+    original = grpc.server
+    monkeypatch.setattr(grpc, "server", original)
+
+    assert fraud_handler.bind_jet_server_to_loopback(object()) is False
+    assert grpc.server is original

@@ -10,8 +10,11 @@ import com.hazelcast.logging.Logger;
 import org.example.features.FeatureDefinition;
 import org.example.model.KafkaMessage;
 import org.example.model.KafkaMessageSerializer;
+import org.example.scoring.JavaScorer;
 import org.example.stages.Predict;
+import org.example.stages.Scorer;
 
+import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -26,11 +29,15 @@ public final class FraudJob {
     }
 
     /**
-     * Submits the pipeline: Kafka in, the maps out, Python scoring. If a job of the same name is
-     * running, {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait
-     * until it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards.
+     * Submits the pipeline: Kafka in, the maps out, scoring in Python (in Java with
+     * {@code --scorer java}). If a job of the same name is running, {@link JobSettings.IfRunning}
+     * decides: keep it (and return it), or cancel it, wait until it has stopped, and submit anew.
+     * Either way the maps' SQL mappings exist afterwards, and so does the job's
+     * {@link JobSupervisor}, unless {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
+        // Before anything else: a model directory that does not fit fails here, with the running job untouched.
+        Path pythonDir = PythonBaseDir.extract(settings.modelDir());
         SqlMappings.create(hz);
         JetService jet = hz.getJet();
         Job running = jet.getJob(settings.jobName());
@@ -38,19 +45,37 @@ public final class FraudJob {
             if (settings.ifRunning() == JobSettings.IfRunning.KEEP) {
                 LOG.info("Job '" + settings.jobName() + "' is already " + running.getStatus()
                         + "; keeping it (use --if-running REPLACE to replace it)");
+                superviseIfAsked(hz, settings);
                 return running;
             }
             LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString());
             cancelAndWait(running);
         }
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
-                FraudPipeline.kafkaSource(settings),
-                Predict.python(PythonBaseDir.extract(), settings.pythonBatchSize(), settings.pythonParallelism()),
+                FraudPipeline.kafkaSource(settings), scorer(settings, pythonDir),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
-        LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString());
+        LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString() + ", scoring with model "
+                + PythonBaseDir.modelVersion(pythonDir)
+                + (settings.modelDir().isBlank() ? " of the job JAR" : " from " + settings.modelDir()));
+        superviseIfAsked(hz, settings);
         return job;
+    }
+
+    private static void superviseIfAsked(HazelcastInstance hz, JobSettings settings) {
+        if (settings.resumeAttempts() > 0) {
+            Job supervisor = JobSupervisor.ensureRunning(hz, settings.jobName(), JobSupervisor.Policy.of(settings));
+            LOG.info("Job '" + settings.jobName() + "' is supervised by job '" + supervisor.getName() + "'");
+        }
+    }
+
+    /** PREDICT, with the model files of {@code modelFiles} (the JAR's, or those of --model-dir). */
+    static Scorer scorer(JobSettings settings, Path modelFiles) {
+        return switch (settings.scorer()) {
+            case PYTHON -> Predict.python(modelFiles, settings.pythonBatchSize(), settings.pythonParallelism());
+            case JAVA -> JavaScorer.from(modelFiles);
+        };
     }
 
     static JobConfig jobConfig(JobSettings settings) {
@@ -61,7 +86,7 @@ public final class FraudJob {
                 .setMetricsEnabled(true)
                 .setStoreMetricsAfterJobCompletion(true)
                 // A failure (a Python worker killed, say) suspends the job with its snapshot, per-card
-                // histories included, instead of ending it: `hz-cli resume` carries on, nothing lost.
+                // histories included, instead of ending it; the JobSupervisor resumes it, nothing lost.
                 .setSuspendOnFailure(true)
                 .registerSerializer(KafkaMessage.class, KafkaMessageSerializer.class);
     }

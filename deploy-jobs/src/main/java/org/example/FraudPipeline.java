@@ -1,5 +1,6 @@
 package org.example;
 
+import com.hazelcast.jet.core.metrics.Metrics;
 import com.hazelcast.jet.kafka.KafkaSources;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.ServiceFactories;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.example.features.CardFeaturesP;
 import org.example.features.FeatureDefinition;
 import org.example.model.DeadLetter;
+import org.example.model.DeadLetterReason;
 import org.example.model.EnrichedEvent;
 import org.example.model.FeaturedEvent;
 import org.example.model.FraudPrediction;
@@ -21,11 +23,12 @@ import org.example.model.KafkaMessage;
 import org.example.model.ScoreReply;
 import org.example.model.TransactionEvent;
 import org.example.stages.Act;
-import org.example.stages.Enrich;
 import org.example.stages.Enrich.ReferenceData;
 import org.example.stages.Ingest;
 import org.example.stages.Scorer;
+import org.example.stages.StageProbe;
 import org.example.stages.Step;
+import org.example.stages.Step.StageFunction;
 import org.example.stages.Transform;
 
 import java.util.ArrayList;
@@ -36,18 +39,19 @@ import static org.example.Names.Stage.ACT;
 import static org.example.Names.Stage.ENRICH;
 import static org.example.Names.Stage.FEATURES;
 import static org.example.Names.Stage.INGEST;
-import static org.example.Names.Stage.PREDICT;
 import static org.example.Names.Stage.TRANSFORM;
 
 /**
  * The fraud-detection pipeline, one method per stage:
  * <pre>
- * source → INGEST → FEATURES → ENRICH → TRANSFORM → PREDICT → ACT → prediction sink
- *             └─────────┴─────────┴──────────────────────┴──→ dead-letter sink
+ * source → INGEST → FEATURES → ENRICH → TRANSFORM ─┬→ PREDICT → ACT ─┬→ prediction sink
+ *                                                  └─────────────────┴→ dead-letter sink
  * </pre>
- * INGEST, FEATURES, ENRICH and PREDICT may fail an input: they return a {@link Step}, and
- * {@link #splitOffDeadLetters} sends its dead letter to the one dead-letter sink and its value on
- * to the next stage. So every input ends as exactly one prediction or one dead letter.
+ * Each stage passes a {@link Step} on: its value, or the dead letter that replaced it, which the
+ * later stages let through ({@link Step#next}, which also turns any exception into that input's
+ * dead letter). {@link #splitOffDeadLetters} sends them to the one dead-letter sink twice: before
+ * PREDICT, whose scorer takes only requests, and after ACT. So every input ends as exactly one
+ * prediction or one dead letter, and no input can fail the job.
  *
  * <p>What the pipeline reads, writes and calls is passed in: production reads Kafka, writes the
  * maps {@code predictionResult} and {@code deadLetters} and scores in Python ({@link FraudJob});
@@ -55,13 +59,22 @@ import static org.example.Names.Stage.TRANSFORM;
  */
 public final class FraudPipeline {
 
+    /** Job metric: predictions handed to the prediction sink. */
+    public static final String PREDICTIONS_METRIC = "predictions";
+    /** Job metric: dead letters of every reason, counted where they leave for their sink. */
+    public static final String DEAD_LETTERS_METRIC = "deadLetters";
+    /** Job metric: the dead letters no rule foresaw ({@code INTERNAL_ERROR}): each is a bug to look at. */
+    public static final String INTERNAL_ERRORS_METRIC = "internalErrors";
+
     private final JobSettings settings;
     private final FeatureDefinition features;
+    private final StageProbe probe;
     private final List<StreamStage<DeadLetter>> deadLetters = new ArrayList<>();
 
-    private FraudPipeline(JobSettings settings, FeatureDefinition features) {
+    private FraudPipeline(JobSettings settings, FeatureDefinition features, StageProbe probe) {
         this.settings = settings;
         this.features = features;
+        this.probe = probe;
     }
 
     /**
@@ -73,7 +86,15 @@ public final class FraudPipeline {
     public static Pipeline build(JobSettings settings, FeatureDefinition features,
                                  StreamSource<KafkaMessage> source, Scorer scorer,
                                  Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters) {
-        return new FraudPipeline(settings, features).assemble(source, scorer, predictions, deadLetters);
+        return build(settings, features, source, scorer, predictions, deadLetters, StageProbe.NONE);
+    }
+
+    /** As above, with a look at every input before each stage: the containment test's way in. */
+    public static Pipeline build(JobSettings settings, FeatureDefinition features,
+                                 StreamSource<KafkaMessage> source, Scorer scorer,
+                                 Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters,
+                                 StageProbe probe) {
+        return new FraudPipeline(settings, features, probe).assemble(source, scorer, predictions, deadLetters);
     }
 
     /** The Kafka source: raw bytes, so INGEST sees, and can dead-letter, every message as it came. */
@@ -109,8 +130,10 @@ public final class FraudPipeline {
                 .withoutTimestamps()
                 .setLocalParallelism(settings.kafkaSourceParallelism())
                 .setName("kafka:" + settings.kafkaTopic());
-        StreamStage<ScoreReply> scored = predict(transform(enrich(features(ingest(messages)))), scorer);
-        act(scored).writeTo(predictions).setName(Names.PREDICTION_RESULT_MAP);
+        StreamStage<FraudRequest> requests = splitOffDeadLetters(TRANSFORM, transform(enrich(features(ingest(messages)))));
+        splitOffDeadLetters(ACT, act(predict(requests, scorer)))
+                .map(FraudPipeline::countedPrediction).setName(ACT + ":counted")
+                .writeTo(predictions).setName(Names.PREDICTION_RESULT_MAP);
         writeDeadLetters(pipeline, deadLetterSink);
         return pipeline;
     }
@@ -118,54 +141,69 @@ public final class FraudPipeline {
     /**
      * A card's transactions must reach FEATURES in their Kafka order. Jet keeps the order of items
      * only along a partitioned edge (one queue per sender and receiver), so every hop from the
-     * source to FEATURES is partitioned by card number, and INGEST's dead letters travel on to
-     * FEATURES instead of branching off in between, where a round-robin edge would reorder.
+     * source to FEATURES is partitioned by card number, and INGEST's dead letters travel on with
+     * the rest instead of branching off in between, where a round-robin edge would reorder.
      */
     private StreamStage<Step<TransactionEvent>> ingest(StreamStage<KafkaMessage> messages) {
+        Ingest.Limits limits = Ingest.Limits.of(settings.maxAmount());
+        StageProbe probe = this.probe;
         return messages
                 .rebalance(KafkaMessage::cardKey)
-                .map(message -> Ingest.parse(message, System.currentTimeMillis()))
+                .map(message -> Ingest.parse(message, limits, System.currentTimeMillis(), probe))
                 .setName(INGEST);
     }
 
-    private StreamStage<FeaturedEvent> features(StreamStage<Step<TransactionEvent>> ingested) {
+    private StreamStage<Step<FeaturedEvent>> features(StreamStage<Step<TransactionEvent>> ingested) {
         FeatureDefinition windows = features;
         long allowedLagMs = settings.allowedLagMs();
-        return splitOffDeadLetters(INGEST + "+" + FEATURES, ingested
+        StageProbe probe = this.probe;
+        return ingested
                 .groupingKey(Ingest::cardKey)
-                .<Step<FeaturedEvent>>customTransform(FEATURES, () -> new CardFeaturesP(windows, allowedLagMs)));
+                .customTransform(FEATURES, () -> new CardFeaturesP(windows, allowedLagMs, probe));
     }
 
-    private StreamStage<EnrichedEvent> enrich(StreamStage<FeaturedEvent> featured) {
-        // Plain gets, not asynchronous lookups: both are local, so they cost microseconds, while
-        // async lookups held the whole job to 2,000 transactions/s on one member (16,700 with
-        // these; docs/DESIGN.md). Keyed by card number, the customer is read on the member that
-        // owns it; merchants come from each member's near cache (scripts/hazelcast.yaml).
-        ServiceFactory<?, ReferenceData> referenceData = ServiceFactories.sharedService(ctx -> new ReferenceData(
-                ctx.hazelcastInstance().getMap(Names.CUSTOMERS_MAP),
-                ctx.hazelcastInstance().getMap(Names.MERCHANTS_MAP)));
-        return splitOffDeadLetters(ENRICH, featured
-                .groupingKey(event -> event.transaction().ccNum())
-                .mapUsingService(referenceData, (refs, ccNum, event) -> refs.lookUp(event, System.currentTimeMillis()))
-                .setName(ENRICH));
+    /**
+     * Plain gets, not asynchronous lookups: both are local, so they cost microseconds, while async
+     * lookups held the whole job to 2,000 transactions/s on one member (16,700 with these;
+     * docs/DESIGN.md). FEATURES ran on the member that owns the card, so the customer is read
+     * there, from the same partition; merchants come from each member's near cache
+     * (scripts/hazelcast.yaml).
+     */
+    private StreamStage<Step<EnrichedEvent>> enrich(StreamStage<Step<FeaturedEvent>> featured) {
+        FeatureDefinition definition = features;
+        StageProbe probe = this.probe;
+        ServiceFactory<?, StageFunction<FeaturedEvent, EnrichedEvent>> lookUp = ServiceFactories.sharedService(ctx -> {
+            ReferenceData refs = new ReferenceData(ctx.hazelcastInstance().getMap(Names.CUSTOMERS_MAP),
+                    ctx.hazelcastInstance().getMap(Names.MERCHANTS_MAP), definition);
+            return probe.before(ENRICH, refs::lookUp);
+        });
+        return featured
+                .mapUsingService(lookUp, (enrich, step) -> Step.next(step, ENRICH, System.currentTimeMillis(), enrich))
+                .setName(ENRICH);
     }
 
-    private StreamStage<FraudRequest> transform(StreamStage<EnrichedEvent> enriched) {
+    private StreamStage<Step<FraudRequest>> transform(StreamStage<Step<EnrichedEvent>> enriched) {
         double earthRadiusKm = features.earthRadiusKm();
+        StageFunction<EnrichedEvent, FraudRequest> toRequest = probe.before(TRANSFORM,
+                (event, nowMs) -> Step.ok(Transform.toRequest(event, earthRadiusKm)));
         return enriched
-                .map(event -> Transform.toRequest(event, earthRadiusKm))
+                .map(step -> Step.next(step, TRANSFORM, System.currentTimeMillis(), toRequest))
                 .setName(TRANSFORM);
     }
 
-    private StreamStage<ScoreReply> predict(StreamStage<FraudRequest> requests, Scorer scorer) {
-        return splitOffDeadLetters(PREDICT, scorer.score(requests));
+    private StreamStage<Step<ScoreReply>> predict(StreamStage<FraudRequest> requests, Scorer scorer) {
+        return scorer.score(requests);
     }
 
-    private StreamStage<FraudPrediction> act(StreamStage<ScoreReply> scored) {
-        return scored.map(reply -> Act.toPrediction(reply, System.currentTimeMillis())).setName(ACT);
+    private StreamStage<Step<FraudPrediction>> act(StreamStage<Step<ScoreReply>> scored) {
+        StageFunction<ScoreReply, FraudPrediction> toPrediction = probe.before(ACT,
+                (reply, nowMs) -> Step.ok(Act.toPrediction(reply, nowMs)));
+        return scored
+                .map(step -> Step.next(step, ACT, System.currentTimeMillis(), toPrediction))
+                .setName(ACT);
     }
 
-    /** All stages' dead letters into one sink. */
+    /** All dead letters into one sink. */
     @SuppressWarnings("unchecked")
     private void writeDeadLetters(Pipeline pipeline, Sink<? super DeadLetter> sink) {
         pipeline.writeTo(sink, deadLetters.get(0), deadLetters.get(1),
@@ -174,12 +212,28 @@ public final class FraudPipeline {
     }
 
     /**
-     * Splits a stage's steps: the dead letters go to the dead-letter sink, the values are returned
-     * for the next stage. Each branch is one {@code map}: Jet emits nothing for an item mapped to
-     * {@code null}.
+     * Splits the steps after {@code stage}: the dead letters go to the dead-letter sink (counted in
+     * the job's metrics), the values are returned for the next stage. Each branch is one
+     * {@code map}: Jet emits nothing for an item mapped to {@code null}.
      */
     private <T> StreamStage<T> splitOffDeadLetters(String stage, StreamStage<Step<T>> steps) {
-        deadLetters.add(steps.map(Step::deadLetterOrNull).setName(stage + ":dead"));
+        deadLetters.add(steps.map(FraudPipeline::countedDeadLetter).setName(stage + ":dead"));
         return steps.map(Step::valueOrNull).setName(stage + ":ok");
+    }
+
+    private static FraudPrediction countedPrediction(FraudPrediction prediction) {
+        Metrics.metric(PREDICTIONS_METRIC).increment();
+        return prediction;
+    }
+
+    private static DeadLetter countedDeadLetter(Step<?> step) {
+        DeadLetter deadLetter = step.deadLetterOrNull();
+        if (deadLetter != null) {
+            Metrics.metric(DEAD_LETTERS_METRIC).increment();
+            if (DeadLetterReason.INTERNAL_ERROR.name().equals(deadLetter.reason())) {
+                Metrics.metric(INTERNAL_ERRORS_METRIC).increment();
+            }
+        }
+        return deadLetter;
     }
 }

@@ -19,6 +19,8 @@ import java.util.Properties;
  *
  * @param kafkaProperties extra Kafka client properties (SASL, TLS, …) read from
  *                        {@link Option#KAFKA_PROPERTIES_FILE}; applied under the job's own settings
+ * @param modelDir        directory of the submitting machine holding the model to score with
+ *                        ({@code fraud_model.txt}, {@code fraud_model.json}); empty: the JAR's own
  */
 public record JobSettings(
         String kafkaBootstrapServers,
@@ -28,10 +30,23 @@ public record JobSettings(
         ProcessingGuarantee processingGuarantee,
         long snapshotIntervalMs,
         int kafkaSourceParallelism,
+        ScorerKind scorer,
         int pythonParallelism,
         int pythonBatchSize,
         long allowedLagMs,
-        IfRunning ifRunning) {
+        double maxAmount,
+        int resumeAttempts,
+        long resumeBackoffMs,
+        IfRunning ifRunning,
+        String modelDir) {
+
+    /** Where PREDICT evaluates the model. */
+    public enum ScorerKind {
+        /** In Python processes on every member ({@code mapUsingPython} and fraud_handler.py). */
+        PYTHON,
+        /** In the JVM, the same model file read and evaluated in Java ({@code org.example.scoring}). */
+        JAVA
+    }
 
     /** What a submission does when a job of the same name is already running. */
     public enum IfRunning {
@@ -49,10 +64,15 @@ public record JobSettings(
         JOB_NAME(Names.DEFAULT_JOB_NAME, "Name of the Jet job"),
         PROCESSING_GUARANTEE("EXACTLY_ONCE", "NONE, AT_LEAST_ONCE or EXACTLY_ONCE"),
         SNAPSHOT_INTERVAL_MS("10000", "Milliseconds between snapshots"),
+        SCORER("PYTHON", "Where PREDICT runs the model: PYTHON (mapUsingPython) or JAVA (the same model in the JVM)"),
         PYTHON_PARALLELISM("10", "Python processes per member (PREDICT local parallelism)"),
         PYTHON_BATCH_SIZE("1024", "Most transactions sent to Python in one call"),
         ALLOWED_LAG_MS("3600000", "How far behind its card's newest transaction one may arrive and still get exact features"),
-        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)");
+        MAX_AMOUNT("1000000", "Largest amount a transaction may have; a larger one is a dead letter (INVALID_FIELD)"),
+        RESUME_ATTEMPTS("5", "Times in a row a failure with the same cause is resumed by itself; 0: never"),
+        RESUME_BACKOFF_MS("5000", "Wait before the first automatic resume; doubles for each repeat, up to 5 minutes"),
+        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)"),
+        MODEL_DIR("", "Directory with fraud_model.txt and fraud_model.json (train.py --out) to score with instead of the JAR's model");
 
         private final String defaultValue;
         private final String description;
@@ -111,20 +131,27 @@ public record JobSettings(
                 parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
                 flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
                 flags.getInt(Option.KAFKA_SOURCE_PARALLELISM.flagName(), 1),
+                parseEnum(flags, Option.SCORER, ScorerKind.class),
                 flags.getInt(Option.PYTHON_PARALLELISM.flagName(), 1),
                 flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
-                parseEnum(flags, Option.IF_RUNNING, IfRunning.class));
+                flags.getDouble(Option.MAX_AMOUNT.flagName(), 0.01),
+                flags.getInt(Option.RESUME_ATTEMPTS.flagName(), 0),
+                flags.getLong(Option.RESUME_BACKOFF_MS.flagName(), 1),
+                parseEnum(flags, Option.IF_RUNNING, IfRunning.class),
+                flags.get(Option.MODEL_DIR.flagName()));
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, scorer, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
+                resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, ifRunning);
+                snapshotIntervalMs, kafkaSourceParallelism, scorer, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
+                resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
     }
 
     /** The option table, for {@code --help}. */

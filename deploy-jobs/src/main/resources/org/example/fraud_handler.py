@@ -14,6 +14,7 @@ import itertools
 import json
 import math
 import operator
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,6 +27,43 @@ except ImportError:  # still works, with the standard library's slower parser
     orjson = None
 
 HERE = Path(__file__).resolve().parent
+
+# ---- The Jet server's port race, made harmless from here --------------------------------------
+
+_JET_SERVER_SCRIPT = "jet_to_python_grpc_server.py"
+
+
+def bind_jet_server_to_loopback(main_module=None):
+    """On members that run Hazelcast's stock gRPC server script, make it bind 127.0.0.1.
+
+    The stock server binds 'localhost:0'; localhost resolves to two addresses, gRPC may get the
+    port on one only, report it anyway, and the member, which connects to 127.0.0.1, is refused:
+    the job is suspended (docs/DEPLOY.md). The script imports this module before it binds, so
+    wrapping grpc.server here changes that one address to the one the member connects to. Members
+    started by this repository run a fixed server script already; there this does nothing.
+    """
+    main_module = main_module if main_module is not None else sys.modules.get("__main__")
+    if not str(getattr(main_module, "__file__", "")).endswith(_JET_SERVER_SCRIPT):
+        return False
+    import grpc  # only here: the scorer itself needs no gRPC
+
+    make_server = grpc.server
+    if getattr(make_server, "binds_loopback", False):
+        return True
+
+    def server(*args, **kwargs):
+        created = make_server(*args, **kwargs)
+        add_insecure_port = created.add_insecure_port
+        created.add_insecure_port = lambda address: add_insecure_port(
+            "127.0.0.1:0" if address == "localhost:0" else address)
+        return created
+
+    server.binds_loopback = True
+    grpc.server = server
+    return True
+
+
+bind_jet_server_to_loopback()
 
 
 def _read_json(path):

@@ -35,6 +35,17 @@ class JobSettingsTest {
     }
 
     @Test
+    void shouldScoreInPythonUnlessJavaIsAskedFor() {
+        assertThat(JobSettings.defaults().scorer()).isEqualTo(JobSettings.ScorerKind.PYTHON);
+        assertThat(JobSettings.from(new String[]{"--scorer", "java"}, Map.of()).scorer())
+                .isEqualTo(JobSettings.ScorerKind.JAVA);
+        assertThat(JobSettings.from(new String[0], Map.of("SCORER", "JAVA")).scorer())
+                .isEqualTo(JobSettings.ScorerKind.JAVA);
+        assertThatThrownBy(() -> JobSettings.from(new String[]{"--scorer", "onnx"}, Map.of()))
+                .hasMessageContaining("Invalid value 'onnx' for --scorer / SCORER");
+    }
+
+    @Test
     void shouldAcceptFlagEqualsValue() {
         JobSettings settings = JobSettings.from(new String[]{"--if-running=replace"}, Map.of());
 
@@ -48,6 +59,13 @@ class JobSettingsTest {
         JobSettings settings = JobSettings.from(new String[0], Map.of("KAFKA_PROPERTIES_FILE", file.toString()));
 
         assertThat(settings.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void shouldTakeTheModelFromTheJarUnlessAModelDirIsGiven() {
+        assertThat(JobSettings.defaults().modelDir()).isEmpty();
+        assertThat(JobSettings.from(new String[]{"--model-dir", "/models/new"}, Map.of()).modelDir()).isEqualTo("/models/new");
+        assertThat(JobSettings.from(new String[0], Map.of("MODEL_DIR", "/models/env")).modelDir()).isEqualTo("/models/env");
     }
 
     @Test

@@ -41,8 +41,13 @@ public final class TestData {
     }
 
     public static Customer customer(String ccNum) {
-        return new Customer(ccNum, "Ada", "Lovelace", "F", LocalDate.of(1985, 12, 10), "Engineer",
-                "1 Main St", "New York", "NY", "10001", NEW_YORK_LAT, NEW_YORK_LON, 8_000_000, "urban");
+        return customer(ccNum, LocalDate.of(1985, 12, 10), NEW_YORK_LAT, NEW_YORK_LON);
+    }
+
+    /** A card holder born on another day, or living somewhere else (even off the map). */
+    public static Customer customer(String ccNum, LocalDate dateOfBirth, double latitude, double longitude) {
+        return new Customer(ccNum, "Ada", "Lovelace", "F", dateOfBirth, "Engineer",
+                "1 Main St", "New York", "NY", "10001", latitude, longitude, 8_000_000, "urban");
     }
 
     /** The customer as a member without the record class hands it over: a Compact generic record. */

@@ -7,6 +7,7 @@ import org.example.model.FeaturedEvent;
 import org.example.model.KafkaOrigin;
 import org.example.model.Transaction;
 import org.example.model.TransactionEvent;
+import org.example.stages.Amounts;
 import org.example.stages.Step;
 
 import java.util.ArrayList;
@@ -19,6 +20,11 @@ import java.util.Map;
 
 /**
  * The FEATURES state of one processor: a {@link CardHistory} per card it owns.
+ *
+ * <p>A transaction whose id the card already holds is not counted again: the first message with
+ * an id stays, and a later one is a {@code DUPLICATE_DELIVERY} (identical body) or a
+ * {@code DUPLICATE_TRANSACTION_ID} (another body) dead letter. Ids are held as long as their
+ * transaction is, so the rule reaches back the longest window plus the allowed lag.
  *
  * <p>Why not {@code mapStateful} with a TTL: Jet drops, silently, every event behind the watermark
  * in such a stage, and one watermark covers all Kafka partitions, which in a replay or after an
@@ -68,8 +74,16 @@ public final class CardFeatureState {
         Transaction txn = event.transaction();
         KafkaOrigin origin = event.origin();
         long time = txn.eventTimeMs();
-        PartitionTimes partition = partition(origin.partition());
+        long idFingerprint = TransactionFingerprint.ofId(txn.transactionId());
+        long bodyFingerprint = TransactionFingerprint.ofBody(txn);
         CardHistory history = cards.get(txn.ccNum());
+        if (history != null) {
+            int held = history.indexOfId(idFingerprint);
+            if (held >= 0) {
+                return duplicate(event, history, held, bodyFingerprint, nowMs);
+            }
+        }
+        PartitionTimes partition = partition(origin.partition());
         String lateness = history == null ? latenessOfUnheldCard(partition, time) : latenessWithin(history, time);
         if (lateness != null) {
             return Step.failed(DeadLetter.of(Names.Stage.FEATURES, DeadLetterReason.LATE_EVENT, lateness, txn, origin, nowMs));
@@ -83,7 +97,8 @@ public final class CardFeatureState {
             history.movedTo(origin.partition());
         }
         partition.cards.put(txn.ccNum(), history);  // (re)touched: now the last to be evicted
-        FeaturedEvent featured = new FeaturedEvent(txn, origin, history.record(time, txn.amount(), windows));
+        FeaturedEvent featured = new FeaturedEvent(txn, origin,
+                history.record(time, Amounts.cents(txn.amount()), idFingerprint, bodyFingerprint, windows));
         history.forgetUpTo(history.newestEventTimeMs() - keepMs);
         partition.clockMs = Math.max(partition.clockMs, time);
         evictExpiredCards(partition);
@@ -144,6 +159,23 @@ public final class CardFeatureState {
             times.clockMs = Math.max(times.clockMs, flat[i + 1]);
             times.evictedUpToMs = Math.max(times.evictedUpToMs, flat[i + 2]);
         }
+    }
+
+    /**
+     * One rule for a second message with an id the card holds: the first stays, counted once. The
+     * same body again is a redelivery (a producer's retry); another body under the same id is a
+     * conflict the producer must resolve. Neither counts in the windows.
+     */
+    private static Step<FeaturedEvent> duplicate(TransactionEvent event, CardHistory history, int held,
+                                                 long bodyFingerprint, long nowMs) {
+        Transaction txn = event.transaction();
+        boolean sameBody = history.bodyFingerprintAt(held) == bodyFingerprint;
+        String detail = "transaction_id " + txn.transactionId() + " is already counted on this card (event time "
+                + history.eventTimeAt(held) + ")" + (sameBody ? "; this is an identical copy"
+                : "; this message has another body under the same id and is not counted");
+        return Step.failed(DeadLetter.of(Names.Stage.FEATURES,
+                sameBody ? DeadLetterReason.DUPLICATE_DELIVERY : DeadLetterReason.DUPLICATE_TRANSACTION_ID,
+                detail, txn, event.origin(), nowMs));
     }
 
     private String latenessWithin(CardHistory history, long time) {

@@ -4,8 +4,10 @@ import com.hazelcast.jet.Traverser;
 import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.core.AbstractProcessor;
 import com.hazelcast.jet.core.BroadcastKey;
+import org.example.Names;
 import org.example.model.FeaturedEvent;
 import org.example.model.TransactionEvent;
+import org.example.stages.StageProbe;
 import org.example.stages.Step;
 
 import javax.annotation.Nonnull;
@@ -25,20 +27,29 @@ public final class CardFeaturesP extends AbstractProcessor {
     private static final BroadcastKey<String> PARTITION_TIMES_KEY = broadcastKey("features-partition-times");
 
     private final CardFeatureState state;
+    private final Step.StageFunction<TransactionEvent, FeaturedEvent> accept;
     private Step<FeaturedEvent> pending;
     private Traverser<Map.Entry<?, ?>> snapshotTraverser;
 
     public CardFeaturesP(FeatureDefinition windows, long allowedLagMs) {
-        this.state = new CardFeatureState(windows, allowedLagMs);
+        this(windows, allowedLagMs, StageProbe.NONE);
     }
 
-    /** Takes INGEST's steps: a transaction gets its features, a dead letter passes through. */
+    public CardFeaturesP(FeatureDefinition windows, long allowedLagMs, StageProbe probe) {
+        this.state = new CardFeatureState(windows, allowedLagMs);
+        this.accept = probe.before(Names.Stage.FEATURES, state::accept);
+    }
+
+    /**
+     * Takes INGEST's steps: a transaction gets its features, a dead letter passes through, and an
+     * exception is that transaction's dead letter ({@link Step#next}).
+     */
     @Override
     @SuppressWarnings("unchecked")
     protected boolean tryProcess(int ordinal, @Nonnull Object item) {
         if (pending == null) {
-            Step<TransactionEvent> ingested = (Step<TransactionEvent>) item;
-            pending = ingested.isOk() ? state.accept(ingested.value(), System.currentTimeMillis()) : Step.failed(ingested.deadLetter());
+            pending = Step.next((Step<TransactionEvent>) item, Names.Stage.FEATURES, System.currentTimeMillis(),
+                    accept);
         }
         if (!tryEmit(pending)) {
             return false;

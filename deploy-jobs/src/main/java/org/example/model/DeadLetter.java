@@ -43,8 +43,18 @@ public record DeadLetter(
      */
     public static DeadLetter of(String stage, DeadLetterReason reason, String detail, KafkaMessage message,
                                 long nowMs) {
-        return of(stage, reason, detail, new String(message.value(), StandardCharsets.UTF_8), "", message.cardKey(),
-                message.origin(), nowMs);
+        String payload = message.value() == null ? "" : new String(message.value(), StandardCharsets.UTF_8);
+        return of(stage, reason, detail, payload, "", message.cardKey(), message.origin(), nowMs);
+    }
+
+    /**
+     * The detail of an {@code INTERNAL_ERROR}: the exception's class and message, and where it was
+     * thrown, enough to find the bug without the member's log.
+     */
+    public static String unexpected(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return "unexpected " + e.getClass().getName() + ": " + e.getMessage()
+                + (trace.length > 0 ? " (at " + trace[0] + ")" : "");
     }
 
     /** The map key: one entry per input, so a replayed input overwrites its own dead letter. */

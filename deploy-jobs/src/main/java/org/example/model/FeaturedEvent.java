@@ -1,5 +1,5 @@
 package org.example.model;
 
 /** FEATURES' output: the transaction with its card's window features. */
-public record FeaturedEvent(Transaction transaction, KafkaOrigin origin, CardFeatures features) {
+public record FeaturedEvent(Transaction transaction, KafkaOrigin origin, CardFeatures features) implements Traceable {
 }

@@ -16,5 +16,5 @@ public record FraudRequest(
         LocalDate dateOfBirth,
         long cityPopulation,
         String setting,
-        double distanceKm) {
+        double distanceKm) implements Traceable {
 }

@@ -9,9 +9,20 @@ public record ScoreReply(
         Boolean isFraud,
         String modelVersion,
         String error,
-        FraudRequest request) {
+        FraudRequest request) implements Traceable {
 
     public boolean isError() {
         return error != null || fraudProbability == null || isFraud == null || request == null;
+    }
+
+    /** The scored transaction; only for a reply that carries its request. */
+    @Override
+    public Transaction transaction() {
+        return request.transaction();
+    }
+
+    @Override
+    public KafkaOrigin origin() {
+        return request.origin();
     }
 }

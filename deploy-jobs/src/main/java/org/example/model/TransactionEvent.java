@@ -1,7 +1,7 @@
 package org.example.model;
 
 /** INGEST's output: a parsed, validated transaction and where it came from. */
-public record TransactionEvent(Transaction transaction, KafkaOrigin origin) {
+public record TransactionEvent(Transaction transaction, KafkaOrigin origin) implements Traceable {
 
     public String ccNum() {
         return transaction.ccNum();

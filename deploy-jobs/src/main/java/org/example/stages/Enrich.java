@@ -2,6 +2,7 @@ package org.example.stages;
 
 import com.hazelcast.map.IMap;
 import org.example.Names;
+import org.example.features.FeatureDefinition;
 import org.example.model.Customer;
 import org.example.model.DeadLetter;
 import org.example.model.DeadLetterReason;
@@ -10,13 +11,17 @@ import org.example.model.FeaturedEvent;
 import org.example.model.Merchant;
 import org.example.model.Transaction;
 
+import java.time.LocalDate;
 
 /**
  * ENRICH: the card holder from {@code customers} (by card number) and the merchant from
- * {@code merchants} (by merchant code). An unknown card or merchant becomes a dead letter, so
- * nothing is scored on made-up defaults.
+ * {@code merchants} (by merchant code). An unknown card or merchant, or an entry that breaks
+ * {@link ReferenceRules}, becomes a dead letter, so nothing is scored on made-up or meaningless
+ * reference data.
  */
 public final class Enrich {
+
+    private static final long MS_PER_DAY = 86_400_000L;
 
     private Enrich() {
     }
@@ -25,32 +30,55 @@ public final class Enrich {
      * The two reference maps, as a Jet service shared by the processors of a member. Values are
      * read as {@code Object}: see {@link CompactValues} for why they may arrive as generic records.
      */
-    public record ReferenceData(IMap<String, Object> customers, IMap<String, Object> merchants) {
+    public static final class ReferenceData {
+        private final IMap<String, Object> customers;
+        private final IMap<String, Object> merchants;
+        private final ReferenceRules rules;
+
+        public ReferenceData(IMap<String, Object> customers, IMap<String, Object> merchants, FeatureDefinition features) {
+            this.customers = customers;
+            this.merchants = merchants;
+            this.rules = new ReferenceRules(features);
+        }
 
         /**
-         * Synchronous lookups, meant to be local: the stage is keyed by card number, and merchants
-         * sit in each member's near cache.
+         * Synchronous lookups, meant to be local: ENRICH runs on the member that owns the card,
+         * and merchants sit in each member's near cache.
          */
         public Step<EnrichedEvent> lookUp(FeaturedEvent event, long nowMs) {
             Transaction txn = event.transaction();
             return enrich(event,
                     CompactValues.as(customers.get(txn.ccNum()), Customer.class),
-                    CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class), nowMs);
+                    CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class), rules, nowMs);
         }
     }
 
     /** Joins the looked-up reference data; either may be {@code null} when not found. */
-    public static Step<EnrichedEvent> enrich(FeaturedEvent event, Customer customer, Merchant merchant, long nowMs) {
+    public static Step<EnrichedEvent> enrich(FeaturedEvent event, Customer customer, Merchant merchant,
+                                             ReferenceRules rules, long nowMs) {
         Transaction txn = event.transaction();
         if (customer == null) {
-            return Step.failed(DeadLetter.of(Names.Stage.ENRICH, DeadLetterReason.UNKNOWN_CARD,
-                    "no entry in '" + Names.CUSTOMERS_MAP + "' for cc_num " + txn.ccNum(), txn, event.origin(), nowMs));
+            return failed(event, DeadLetterReason.UNKNOWN_CARD,
+                    "no entry in '" + Names.CUSTOMERS_MAP + "' for cc_num " + txn.ccNum(), nowMs);
         }
         if (merchant == null) {
-            return Step.failed(DeadLetter.of(Names.Stage.ENRICH, DeadLetterReason.UNKNOWN_MERCHANT,
-                    "no entry in '" + Names.MERCHANTS_MAP + "' for merchant_code " + txn.merchantCode(),
-                    txn, event.origin(), nowMs));
+            return failed(event, DeadLetterReason.UNKNOWN_MERCHANT,
+                    "no entry in '" + Names.MERCHANTS_MAP + "' for merchant_code " + txn.merchantCode(), nowMs);
+        }
+        String problem = rules.customerProblem(customer, LocalDate.ofEpochDay(Math.floorDiv(nowMs, MS_PER_DAY)));
+        if (problem != null) {
+            return failed(event, DeadLetterReason.INVALID_REFERENCE_DATA,
+                    "'" + Names.CUSTOMERS_MAP + "' entry of cc_num " + txn.ccNum() + ": " + problem, nowMs);
+        }
+        problem = rules.merchantProblem(merchant);
+        if (problem != null) {
+            return failed(event, DeadLetterReason.INVALID_REFERENCE_DATA,
+                    "'" + Names.MERCHANTS_MAP + "' entry of merchant_code " + txn.merchantCode() + ": " + problem, nowMs);
         }
         return Step.ok(new EnrichedEvent(event, customer, merchant));
+    }
+
+    private static Step<EnrichedEvent> failed(FeaturedEvent event, DeadLetterReason reason, String detail, long nowMs) {
+        return Step.failed(DeadLetter.of(Names.Stage.ENRICH, reason, detail, event.transaction(), event.origin(), nowMs));
     }
 }

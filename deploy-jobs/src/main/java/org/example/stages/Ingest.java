@@ -1,6 +1,8 @@
 package org.example.stages;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -15,12 +17,21 @@ import org.example.model.Transaction;
 import org.example.model.TransactionEvent;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import static org.example.stages.FieldRules.first;
+import static org.example.stages.FieldRules.identifierProblem;
+import static org.example.stages.FieldRules.latitudeProblem;
+import static org.example.stages.FieldRules.longitudeProblem;
 
 /**
  * INGEST: a raw Kafka record becomes a validated {@link Transaction}, or a dead letter that keeps
- * the raw payload. Nothing here trusts the producer: every field is checked, so that no later stage
- * scores a transaction on a silent default.
+ * the raw payload. Nothing here trusts the producer: the JSON must be exactly what docs/DATA.md
+ * says (types included: no string is read as a number, no number as a string), every value must be
+ * in its range, and nothing may follow the object, so that no later stage scores a transaction on
+ * a coerced or silent default.
  */
 public final class Ingest {
 
@@ -31,8 +42,20 @@ public final class Ingest {
      * later transaction look late, so such a message is rejected here.
      */
     public static final long MAX_CLOCK_SKEW_MS = 5 * 60_000;
+    /** No transaction of a card in use happened before 2000; an earlier time is a unit mistake. */
+    public static final long EARLIEST_EVENT_TIME_MS = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
+    /** A transaction is a few hundred bytes; a message 100 times that is not one. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
 
-    private static final ObjectReader TRANSACTION_READER = Json.strictReader(Transaction.class);
+    private static final ObjectReader TRANSACTION_READER = Json.messageReader(Transaction.class);
+
+    /** What a valid transaction may be, beyond its types: the configurable limits. */
+    public record Limits(long maxAmountCents) implements Serializable {
+
+        public static Limits of(double maxAmount) {
+            return new Limits(Amounts.cents(maxAmount));
+        }
+    }
 
     private Ingest() {
     }
@@ -55,25 +78,64 @@ public final class Ingest {
     }
 
     /** @param nowMs the time a dead letter is recorded at */
-    public static Step<TransactionEvent> parse(KafkaMessage message, long nowMs) {
-        KafkaOrigin origin = message.origin();
-        if (message.value().length == 0) {
-            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "empty message", message, nowMs);
+    public static Step<TransactionEvent> parse(KafkaMessage message, Limits limits, long nowMs) {
+        return parse(message, limits, nowMs, StageProbe.NONE);
+    }
+
+    /**
+     * Never throws: whatever no rule foresaw (or the probe raises) becomes this message's
+     * {@code INTERNAL_ERROR} dead letter, with the raw message.
+     */
+    public static Step<TransactionEvent> parse(KafkaMessage message, Limits limits, long nowMs, StageProbe probe) {
+        try {
+            probe.look(Names.Stage.INGEST, message);
+            return parseChecked(message, limits, nowMs);
+        } catch (Exception e) {
+            return reject(DeadLetterReason.INTERNAL_ERROR, DeadLetter.unexpected(e), message, nowMs);
+        }
+    }
+
+    private static Step<TransactionEvent> parseChecked(KafkaMessage message, Limits limits, long nowMs) {
+        byte[] value = message.value();
+        if (value.length > MAX_MESSAGE_BYTES) {
+            // Its first bytes show what it was; a megabyte per dead letter would not help anyone.
+            String start = new String(value, 0, MAX_MESSAGE_BYTES, StandardCharsets.UTF_8);
+            return Step.failed(DeadLetter.of(Names.Stage.INGEST, DeadLetterReason.MESSAGE_TOO_LARGE,
+                    "the message has " + value.length + " bytes; at most " + MAX_MESSAGE_BYTES
+                            + " are read, and the payload keeps those", start, "", message.cardKey(),
+                    message.origin(), nowMs));
+        }
+        if (value.length == 0) {
+            return reject(DeadLetterReason.MALFORMED_JSON, "empty message", message, nowMs);
         }
         Transaction txn;
         try {
-            txn = TRANSACTION_READER.readValue(message.value());
-        } catch (StreamReadException e) {
-            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), message, nowMs);
-        } catch (JacksonException e) {
-            return rejectRaw(DeadLetterReason.INVALID_FIELD, fieldProblem(e), message, nowMs);
+            txn = TRANSACTION_READER.readValue(value);
+        } catch (JsonMappingException e) {
+            // Bytes that are not JSON make the document malformed, wherever they are (inside a
+            // field's string, say); a value of the wrong type is its field's; a problem at the top
+            // is the message's shape (an array, a number, something after the object).
+            if (isNotJson(e)) {
+                return reject(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e), message, nowMs);
+            }
+            String malformed = Json.wellFormednessProblem(value);
+            if (malformed != null) {
+                return reject(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + malformed, message, nowMs);
+            }
+            return e.getPath().isEmpty()
+                    ? reject(DeadLetterReason.MALFORMED_JSON, "not a single JSON object: " + firstLine(e), message, nowMs)
+                    : reject(DeadLetterReason.INVALID_FIELD, fieldOf(e) + ": " + firstLine(e), message, nowMs);
         } catch (IOException e) {
-            return rejectRaw(DeadLetterReason.MALFORMED_JSON, "unreadable: " + e.getMessage(), message, nowMs);
+            return reject(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e), message, nowMs);
         }
-        String problem = validate(txn, message.key());
+        if (txn == null) {
+            return reject(DeadLetterReason.MALFORMED_JSON, "not a JSON object but null", message, nowMs);
+        }
+        String problem = validate(txn, message.key(), limits);
         if (problem != null) {
-            return rejectRaw(DeadLetterReason.INVALID_FIELD, problem, message, nowMs);
+            return reject(DeadLetterReason.INVALID_FIELD, problem, message, nowMs);
         }
+        KafkaOrigin origin = message.origin();
         if (txn.eventTimeMs() > origin.appendTimeMs() + MAX_CLOCK_SKEW_MS) {
             return Step.failed(DeadLetter.of(Names.Stage.INGEST, DeadLetterReason.EVENT_TIME_IN_FUTURE,
                     "event_time_ms " + txn.eventTimeMs() + " is " + (txn.eventTimeMs() - origin.appendTimeMs())
@@ -83,48 +145,50 @@ public final class Ingest {
         return Step.ok(new TransactionEvent(txn, origin));
     }
 
-    /** The first problem found, or {@code null} if the transaction is valid. */
-    static String validate(Transaction txn, String key) {
-        if (isBlank(txn.transactionId())) {
-            return "transaction_id is blank";
-        }
-        if (isBlank(txn.ccNum())) {
-            return "cc_num is blank";
-        }
-        if (isBlank(txn.merchantCode())) {
-            return "merchant_code is blank";
-        }
-        if (!(txn.amount() > 0) || Double.isInfinite(txn.amount())) {
-            return "amount must be a positive number, was " + txn.amount();
-        }
-        if (txn.eventTimeMs() <= 0) {
-            return "event_time_ms must be positive epoch milliseconds, was " + txn.eventTimeMs();
-        }
-        if (!(Math.abs(txn.latitude()) <= 90) || !(Math.abs(txn.longitude()) <= 180)) {
-            return "latitude/longitude out of range: " + txn.latitude() + ", " + txn.longitude();
-        }
-        if (!txn.ccNum().equals(key)) {
+    /** The first rule the transaction breaks (docs/DATA.md), or {@code null} if it is valid. */
+    static String validate(Transaction txn, String key, Limits limits) {
+        String problem = first(
+                identifierProblem("transaction_id", txn.transactionId()),
+                identifierProblem("cc_num", txn.ccNum()),
+                identifierProblem("merchant_code", txn.merchantCode()),
+                Amounts.problem("amount", txn.amount(), limits.maxAmountCents()),
+                txn.eventTimeMs() >= EARLIEST_EVENT_TIME_MS ? null
+                        : "event_time_ms " + txn.eventTimeMs() + " is before 2000-01-01 (" + EARLIEST_EVENT_TIME_MS
+                                + "); it must be epoch milliseconds",
+                latitudeProblem("latitude", txn.latitude()),
+                longitudeProblem("longitude", txn.longitude()));
+        if (problem == null && !txn.ccNum().equals(key)) {
             // A card's transactions must share a partition to arrive in order; the features rely on it.
             return "message key '" + key + "' differs from cc_num '" + txn.ccNum()
                     + "'; the key must be the card number";
         }
-        return null;
+        return problem;
     }
 
-    private static String fieldProblem(JacksonException e) {
-        String path = e instanceof JsonMappingException m && !m.getPath().isEmpty()
-                ? m.getPath().get(m.getPath().size() - 1).getFieldName() : null;
-        String message = e.getOriginalMessage().lines().findFirst().orElse("invalid field");
-        return path == null ? message : path + ": " + message;
+    /** Whether the parser itself gave up; a number too large for its field's type is a bad value, not bad JSON. */
+    private static boolean isNotJson(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StreamConstraintsException
+                    || cause instanceof StreamReadException && !(cause instanceof InputCoercionException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** Keeps the whole message: Kafka bounds its size, and a dead letter must be replayable as it came. */
-    private static Step<TransactionEvent> rejectRaw(DeadLetterReason reason, String detail, KafkaMessage message,
-                                                    long nowMs) {
+    private static String fieldOf(JsonMappingException e) {
+        JsonMappingException.Reference field = e.getPath().get(e.getPath().size() - 1);
+        return field.getFieldName() != null ? field.getFieldName() : "[" + field.getIndex() + "]";
+    }
+
+    private static String firstLine(Exception e) {
+        String message = e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+
+    /** Keeps the whole message: a dead letter must be replayable as it came. */
+    private static Step<TransactionEvent> reject(DeadLetterReason reason, String detail, KafkaMessage message,
+                                                 long nowMs) {
         return Step.failed(DeadLetter.of(Names.Stage.INGEST, reason, detail, message, nowMs));
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 }

@@ -43,9 +43,15 @@ public final class Predict {
      * JSON into reply JSON, one for one; the replies are read here, whoever wrote them.
      */
     public static Scorer overJson(FunctionEx<StreamStage<String>, StreamStage<String>> handler) {
+        return overJson(handler, StageProbe.NONE);
+    }
+
+    /** As {@link #overJson(FunctionEx)}, with a look at each reply before it is read. */
+    public static Scorer overJson(FunctionEx<StreamStage<String>, StreamStage<String>> handler, StageProbe probe) {
+        // Writing our own record cannot fail: INGEST and ENRICH let only values through that JSON holds.
         return requests -> handler.apply(requests.map(Json::toJson).setName(Names.Stage.PREDICT + ":request"))
                 .setName(Names.Stage.PREDICT)
-                .map(reply -> readReply(reply, System.currentTimeMillis()))
+                .map(reply -> readReply(reply, System.currentTimeMillis(), probe))
                 .setName(Names.Stage.PREDICT + ":reply");
     }
 
@@ -59,11 +65,51 @@ public final class Predict {
 
     /** @param nowMs the time a dead letter is recorded at */
     public static Step<ScoreReply> readReply(String replyJson, long nowMs) {
+        return readReply(replyJson, nowMs, StageProbe.NONE);
+    }
+
+    /**
+     * Never throws: an exception no rule foresaw becomes an {@code INTERNAL_ERROR} dead letter,
+     * of the request if the reply names one that can be read, else of the reply itself.
+     */
+    static Step<ScoreReply> readReply(String replyJson, long nowMs, StageProbe probe) {
+        try {
+            probe.look(Names.Stage.PREDICT, replyJson);
+            return readChecked(replyJson, nowMs);
+        } catch (Exception e) {
+            FraudRequest request = requestIn(replyJson);
+            String detail = DeadLetter.unexpected(e);
+            return Step.failed(request != null
+                    ? DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.INTERNAL_ERROR, detail,
+                            request.transaction(), request.origin(), nowMs)
+                    : DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.INTERNAL_ERROR, detail, replyJson,
+                            "", "", KafkaOrigin.unknown(String.valueOf(replyJson)), nowMs));
+        }
+    }
+
+    /** The request a reply echoes, if it can be read at all; {@code null} otherwise. */
+    private static FraudRequest requestIn(String replyJson) {
+        try {
+            ScoreReply reply = REPLY_READER.readValue(replyJson);
+            FraudRequest request = reply == null ? null : reply.request();
+            return request != null && request.transaction() != null && request.origin() != null ? request : null;
+        } catch (Exception unreadable) {
+            return null;
+        }
+    }
+
+    private static Step<ScoreReply> readChecked(String replyJson, long nowMs) {
+        if (replyJson == null) {
+            return unmatched("no reply at all from the Python handler", "null", nowMs);
+        }
         ScoreReply reply;
         try {
             reply = REPLY_READER.readValue(replyJson);
         } catch (JacksonException e) {
             return unmatched("unreadable reply from the Python handler: " + e.getOriginalMessage(), replyJson, nowMs);
+        }
+        if (reply == null) {
+            return unmatched("the Python handler replied with JSON null", replyJson, nowMs);
         }
         FraudRequest request = reply.request();
         if (request == null || request.transaction() == null || request.origin() == null) {

@@ -1,5 +1,7 @@
 package org.example.features;
 
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import org.example.model.CardFeatures;
 import org.example.model.DeadLetterReason;
 import org.example.model.FeaturedEvent;
@@ -113,9 +115,9 @@ class CardFeatureStateTest {
     void shouldEvictRestoredCardsOldestFirstWhateverTheSnapshotOrder() {
         FeatureDefinition windows = FeatureDefinition.load();
         CardHistory recent = new CardHistory(0);
-        recent.record(at(ofDays(6)), 10.0, windows);
+        recent.record(at(ofDays(6)), 1000, 1, 1, windows);
         CardHistory old = new CardHistory(0);
-        old.record(at(ofDays(0)), 10.0, windows);
+        old.record(at(ofDays(0)), 1000, 2, 2, windows);
         CardFeatureState restored = new CardFeatureState(windows, ONE_HOUR_LAG);
         restored.restoreCard(CARD, recent);
         restored.restoreCard(OTHER_CARD, old);
@@ -162,5 +164,66 @@ class CardFeatureStateTest {
 
         assertThat(reachesEvicted.deadLetter().detail()).contains("evicted history up to " + at(ofDays(1).plus(ofHours(2))));
         assertThat(otherPartition.isOk()).isTrue();
+    }
+
+    @Test
+    void shouldNotCountAnIdenticalRedeliveryTwice() {
+        state.accept(txn("T1").amount(10).at(at(ofHours(1))).event(1), NOW);
+
+        Step<FeaturedEvent> again = state.accept(txn("T1").amount(10).at(at(ofHours(1))).event(2), NOW);
+        Step<FeaturedEvent> next = state.accept(txn("T2").amount(5).at(at(ofHours(2))).event(3), NOW);
+
+        assertThat(again.deadLetter().reason()).isEqualTo(DeadLetterReason.DUPLICATE_DELIVERY.name());
+        assertThat(again.deadLetter().detail()).isEqualTo("transaction_id T1 is already counted on this card"
+                + " (event time " + at(ofHours(1)) + "); this is an identical copy");
+        assertThat(next.value().features()).isEqualTo(new CardFeatures(2, 15.0, 2));
+    }
+
+    @Test
+    void shouldKeepTheFirstBodyWhenAnIdComesBackWithAnother() {
+        state.accept(txn("T1").amount(10).at(at(ofHours(1))).event(1), NOW);
+
+        Step<FeaturedEvent> conflicting = state.accept(txn("T1").amount(99).at(at(ofHours(1))).event(2), NOW);
+        Step<FeaturedEvent> next = state.accept(txn("T2").amount(5).at(at(ofHours(2))).event(3), NOW);
+
+        assertThat(conflicting.deadLetter().reason()).isEqualTo(DeadLetterReason.DUPLICATE_TRANSACTION_ID.name());
+        assertThat(conflicting.deadLetter().payload()).contains("\"amount\":99.0");
+        assertThat(next.value().features()).isEqualTo(new CardFeatures(2, 15.0, 2));
+    }
+
+    @Test
+    void shouldJudgeARedeliveryByItsValuesNotByTheOrderOfArrival() {
+        state.accept(txn("T1").at(at(ofHours(5))).event(1), NOW);
+
+        // Later than the allowed lag, but a copy of what is held: a redelivery, not a late event.
+        Step<FeaturedEvent> lateCopy = state.accept(txn("T1").at(at(ofHours(5))).event(9), NOW);
+
+        assertThat(lateCopy.deadLetter().reason()).isEqualTo(DeadLetterReason.DUPLICATE_DELIVERY.name());
+    }
+
+    @Test
+    void shouldAllowTheSameIdOnAnotherCard() {
+        state.accept(txn("T1").card(CARD).event(1), NOW);
+
+        assertThat(state.accept(txn("T1").card(OTHER_CARD).event(2), NOW).isOk()).isTrue();
+    }
+
+    @Test
+    void shouldRecogniseADuplicateAfterASnapshotRestore() {
+        state.accept(txn("T1").amount(10).at(at(ofHours(1))).event(1), NOW);
+        CardFeatureState restored = new CardFeatureState(FeatureDefinition.load(), ONE_HOUR_LAG);
+        state.cards().forEach(card -> restored.restoreCard(card.getKey(), roundTrip(card.getValue())));
+        restored.finishRestore();
+
+        assertThat(restored.accept(txn("T1").amount(10).at(at(ofHours(1))).event(2), NOW).deadLetter().reason())
+                .isEqualTo(DeadLetterReason.DUPLICATE_DELIVERY.name());
+        assertThat(restored.accept(txn("T1").amount(11).at(at(ofHours(1))).event(3), NOW).deadLetter().reason())
+                .isEqualTo(DeadLetterReason.DUPLICATE_TRANSACTION_ID.name());
+    }
+
+    /** Through Hazelcast's serialisation, as a snapshot stores it. */
+    private static CardHistory roundTrip(CardHistory history) {
+        SerializationService serialization = new DefaultSerializationServiceBuilder().build();
+        return serialization.toObject(serialization.toData(history));
     }
 }

@@ -48,6 +48,8 @@ import static org.example.TestData.merchant;
 public class StageBenchmarks {
 
     private static final int CARDS = 10_000;
+    private static final Ingest.Limits LIMITS = Ingest.Limits.of(1_000_000);
+    private static final ReferenceRules RULES = new ReferenceRules(FeatureDefinition.load());
 
     private final FeatureDefinition features = FeatureDefinition.load();
     private KafkaMessage message;
@@ -87,7 +89,7 @@ public class StageBenchmarks {
     /** INGEST: JSON bytes to a validated transaction. */
     @Benchmark
     public Step<TransactionEvent> ingestParse() {
-        return Ingest.parse(message, NOW);
+        return Ingest.parse(message, LIMITS, NOW);
     }
 
     /** FEATURES: one transaction into its card's history, over 10,000 cards. */
@@ -104,7 +106,7 @@ public class StageBenchmarks {
     /** ENRICH: joining the looked-up values, as on a cluster where they arrive as generic records. */
     @Benchmark
     public Object enrichFromGenericRecords() {
-        return Enrich.enrich(featured, CompactValues.as(customerAsGeneric, Customer.class), merchant, NOW);
+        return Enrich.enrich(featured, CompactValues.as(customerAsGeneric, Customer.class), merchant, RULES, NOW);
     }
 
     /** TRANSFORM: distance, request and its JSON. */

@@ -5,11 +5,13 @@ import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.metrics.JobMetrics;
 import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.core.metrics.MetricNames;
+import com.hazelcast.jet.core.metrics.MetricTags;
 import com.hazelcast.map.IMap;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
+import org.example.FraudPipeline;
+import org.example.JobSupervisor;
 import org.example.Names;
-import org.example.model.DeadLetter;
 import org.example.model.FraudPrediction;
 
 import java.io.IOException;
@@ -20,7 +22,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,20 +33,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pipeline benchmark, run by {@code scripts/benchmark.sh} against the local cluster of
  * {@code scripts/cluster.sh}: the job is submitted with hz-cli, fed through Kafka, and measured
- * from its outputs. Each scenario runs a job of its own on a topic of its own, into emptied maps.
+ * from its outputs, its metrics and the processes' CPU time. Each scenario runs a job of its own
+ * on a topic of its own, into emptied maps.
  *
  * <ol>
  *   <li><b>Job start</b>: submit → first stored prediction, transactions already waiting.</li>
- *   <li><b>Backlog</b>: a topic already holding {@code --backlog} transactions when the job is
- *   submitted. Gives the maximum sustained throughput (the drain rate, every input accounted
- *   for), CPU per transaction of each process group, and Jet's per-vertex metrics.</li>
+ *   <li><b>Drain</b>: a topic already holding {@code --drain} transactions (a million by default)
+ *   when the job is submitted. Over the middle 80 % of it, when the job runs hot: the throughput,
+ *   and the headline, <b>CPU µs per transaction</b> of all the processes that do the work
+ *   (members, Python workers, broker; the benchmark, which produced the topic beforehand, apart).
+ *   Also each member's heap after GC through the drain (the soak: with the outputs' retention,
+ *   it must stay flat), Jet's per-vertex counts, and a CPU profile of the first member (Java
+ *   Flight Recorder).</li>
  *   <li><b>Fixed rates</b>: for each of {@code --rates}, a new job fed at that rate, first for
- *   {@code --warm-up-seconds} (a new job's classes are compiled by the JIT anew, and it drains
- *   what queued while it started), then for {@code --seconds}, over which the latency from Kafka
+ *   {@code --warm-up-seconds}, then for {@code --seconds}, over which the latency from Kafka
  *   append to stored is measured.</li>
- *   <li><b>Memory</b> of the members, the broker and the Python workers.</li>
  * </ol>
- * Writes {@code benchmark.md} and {@code benchmark.csv} to {@code --out}.
+ * Writes {@code benchmark.md} to {@code --out}, and the configuration's row to
+ * {@code --results-csv} (replacing an earlier row of the same configuration).
  */
 public final class Benchmark {
 
@@ -53,27 +58,35 @@ public final class Benchmark {
             + "usage: Benchmark [options]   (scripts/benchmark.sh runs it)";
 
     static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
+            CommandLineFlags.Flag.option("configuration", null, "default", "Name of what is measured, for the results"),
             CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data/bench",
-                    "Generated data set; needs the most transactions any scenario sends"),
-            CommandLineFlags.Flag.option("backlog", null, "150000", "Transactions of the throughput scenario"),
-            CommandLineFlags.Flag.option("rates", null, "1000,5000,20000", "Offered rates for the latency scenarios"),
-            CommandLineFlags.Flag.option("warm-up-seconds", null, "20",
+                    "Generated data set; needs as many transactions as the drain"),
+            CommandLineFlags.Flag.option("drain", null, "1000000", "Transactions of the drain (the soak)"),
+            CommandLineFlags.Flag.option("rates", null, "1000,5000,10000", "Offered rates for the latency scenarios"),
+            CommandLineFlags.Flag.option("warm-up-seconds", null, "15",
                     "How long each rate is offered before latency is measured"),
-            CommandLineFlags.Flag.option("seconds", null, "15", "How long each rate is measured after the warm-up"),
+            CommandLineFlags.Flag.option("seconds", null, "10", "How long each rate is measured after the warm-up"),
             CommandLineFlags.Flag.option("python-parallelism", "PYTHON_PARALLELISM", "10", "Python processes per member"),
-            CommandLineFlags.Flag.option("job-args", null, "", "Further job options, space-separated"),
+            CommandLineFlags.Flag.option("job-args", null, "", "Further job options, space-separated (e.g. --scorer JAVA)"),
             CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka broker"),
             CommandLineFlags.Flag.option("job-jar", null, "deploy-jobs/target/fraud-detection-job.jar", "Job JAR to submit"),
-            CommandLineFlags.Flag.option("out", null, "results", "Directory for benchmark.md and benchmark.csv")));
+            CommandLineFlags.Flag.option("profile-seconds", null, "20",
+                    "How long to record a CPU profile of a member during the drain; 0: none"),
+            CommandLineFlags.Flag.option("out", null, "results", "Directory for benchmark.md, the profile and logs"),
+            CommandLineFlags.Flag.option("results-csv", null, "", "CSV to put this configuration's row in")));
 
     private static final Duration PYTHON_START_TIMEOUT = Duration.ofMinutes(3);
+    private static final String RESULT_HEADER = "configuration,scorer,members,python_processes,cpu_us_per_txn,"
+            + "throughput_txn_s,p50_ms_at_5000,p99_ms_at_5000,p50_ms_at_1000,p99_ms_at_1000,job_start_s,"
+            + "cpu_us_members,cpu_us_python,cpu_us_broker,heap_after_gc_mb_first,heap_after_gc_mb_last,drained,date";
 
     private final CommandLineFlags flags;
     private final HazelcastInstance client;
     private final Properties kafka = new Properties();
     private final int members;
     private final Options options;
-    private final Map<String, String> csv = new LinkedHashMap<>();
+    private final Path out;
+    private final Map<String, String> results = new LinkedHashMap<>();
     private final StringBuilder report = new StringBuilder();
 
     private Benchmark(CommandLineFlags flags, Options options, HazelcastInstance client) {
@@ -82,13 +95,15 @@ public final class Benchmark {
         this.kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, flags.get("kafka-bootstrap-servers"));
         this.members = client.getCluster().getMembers().size();
         this.options = options;
+        this.out = Path.of(flags.get("out"));
     }
 
     public static void main(String[] args) {
         System.exit(Cli.run("Benchmark", SYNOPSIS, FLAGS, args, System.getenv(), System.out, System.err, flags -> {
             // Every number checked now: a typo in --rates must not fail the run after its first scenarios.
             Options options = new Options(flags.getInt("python-parallelism", 1), parseRates(flags.get("rates")),
-                    flags.getLong("backlog", 2), flags.getLong("warm-up-seconds", 0), flags.getLong("seconds", 1));
+                    flags.getLong("drain", 1_000), flags.getLong("warm-up-seconds", 0), flags.getLong("seconds", 1),
+                    flags.getInt("profile-seconds", 0), scorerOf(flags.get("job-args")));
             return () -> {
                 HazelcastInstance client = ClusterClient.connect(flags);
                 try {
@@ -101,8 +116,8 @@ public final class Benchmark {
         }));
     }
 
-    private record Options(int pythonParallelism, List<Integer> rates, long backlog, long warmUpSeconds,
-                           long seconds) {
+    private record Options(int pythonParallelism, List<Integer> rates, long drain, long warmUpSeconds, long seconds,
+                           int profileSeconds, String scorer) {
     }
 
     static List<Integer> parseRates(String rates) {
@@ -123,14 +138,28 @@ public final class Benchmark {
         return parsed;
     }
 
+    /** The scorer the job arguments choose: the job's default, Python, unless they say otherwise. */
+    static String scorerOf(String jobArgs) {
+        List<String> args = Arrays.asList(jobArgs.trim().split("\\s+"));
+        int at = args.indexOf("--scorer");
+        if (at >= 0 && at + 1 < args.size()) {
+            return args.get(at + 1).toLowerCase(Locale.ROOT);
+        }
+        return args.stream().filter(a -> a.startsWith("--scorer=")).map(a -> a.substring(9).toLowerCase(Locale.ROOT))
+                .findFirst().orElse("python");
+    }
+
     private void run() throws Exception {
-        heading(String.format(Locale.ROOT, "%d members, %d Python processes per member, %d cores, %s",
-                members, options.pythonParallelism(), Runtime.getRuntime().availableProcessors(),
+        Files.createDirectories(out);
+        heading(String.format(Locale.ROOT, "%s: %d member(s), %s scorer%s, %d cores, %s", flags.get("configuration"),
+                members, options.scorer(), options.scorer().equals("python")
+                        ? ", " + options.pythonParallelism() + " Python processes per member" : "",
+                Runtime.getRuntime().availableProcessors(),
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16)));
-        // The first job meets cold members and measures the start. The backlog then runs the
+        // The first job meets cold members and measures the start. The drain then runs the
         // members' code hot (JIT), as in a cluster that has been running, before the latencies.
         jobStart();
-        backlog();
+        drain();
         List<String> rateRows = new ArrayList<>();
         for (int rate : options.rates()) {
             rateRows.add(fixedRate(rate));
@@ -138,14 +167,11 @@ public final class Benchmark {
         table("Latency at fixed offered rates (Kafka append → stored, over " + options.seconds()
                         + " s after a " + options.warmUpSeconds() + " s warm-up)",
                 "| offered txn/s | achieved txn/s | p50 ms | p95 ms | p99 ms | max ms | sustained |", rateRows);
-        memory();
-        Path out = Path.of(flags.get("out"));
-        Files.createDirectories(out);
         Files.writeString(out.resolve("benchmark.md"), report);
-        StringBuilder lines = new StringBuilder("metric,value\n");
-        csv.forEach((k, v) -> lines.append(k).append(',').append(v).append('\n'));
-        Files.writeString(out.resolve("benchmark.csv"), lines);
-        System.out.println("\nWrote " + out.resolve("benchmark.md") + " and " + out.resolve("benchmark.csv"));
+        System.out.println("\nWrote " + out.resolve("benchmark.md"));
+        if (!flags.get("results-csv").isBlank()) {
+            writeResultRow(Path.of(flags.get("results-csv")));
+        }
     }
 
     /** Submit → first stored prediction, with transactions already waiting in Kafka. */
@@ -158,55 +184,129 @@ public final class Benchmark {
         if (first < 0) {
             throw new IllegalStateException("no prediction within 5 minutes of submit; job " + job.getStatus());
         }
-        double seconds = seconds(first - submitted);
-        record("job_start_seconds", seconds);
-        table("Job start (cold members, " + members * options.pythonParallelism() + " Python processes)",
-                "| metric | value | unit |", List.of(row("submit → first stored prediction", seconds, "s")));
+        double seconds = (first - submitted) / 1000.0;
+        results.put("job_start_s", format(seconds, 1));
+        table("Job start (cold members)", "| metric | value | unit |",
+                List.of(row("submit → first stored prediction", seconds, "s")));
         finish(job, topic);
     }
 
+    /** One look at the drain: when, how many outcomes so far, and the CPU each group had used. */
+    private record Sample(long nanos, long outcomes, double members, double python, double broker) {
+        double all() {
+            return members + python + broker;
+        }
+    }
+
     /**
-     * Maximum sustained throughput: a warm job drains a backlog, every input accounted for. The
-     * CPU of each process group over the drain, per transaction, shows where the cores go.
+     * The drain of a backlog: throughput and CPU per transaction over its middle 80 %, the soak's
+     * heap after GC, the per-vertex counts and a profile. Outcomes are counted from the job's
+     * metrics: the maps' retention may already have evicted the first of them.
      */
-    private void backlog() throws Exception {
-        long count = options.backlog();
-        String topic = newTopic("backlog");
+    private void drain() throws Exception {
+        long count = options.drain();
+        String topic = newTopic("drain");
         TransactionProducer.Summary sent = produce(topic, count, 0);
-        Map<String, List<ProcessHandle>> groups = processGroups();
-        Job job = submit(topic, "backlog");
-        awaitOutcomes(1, Duration.ofMinutes(5));
-        Map<String, Double> cpuBefore = cpuSeconds(groups);
-        long cpuFrom = System.currentTimeMillis();
-        awaitOutcomes(sent.sent(), Duration.ofMinutes(15));
-        Map<String, Double> cpuAfter = cpuSeconds(groups);
-        double cpuWindowSeconds = seconds(System.currentTimeMillis() - cpuFrom);
-        List<ProcessHandle> workers = LocalProcesses.pythonWorkers(ProcessHandle.allProcesses());
-        long workersMb = workers.stream().mapToLong(LocalProcesses::residentMb).sum();
-        List<FraudPrediction> predictions = new ArrayList<>(predictionMap().values());
-        RunReport outcome = RunReport.of(sent.sent(), predictions, deadLetters(), Map.of());
-        // The drain rate over its second half, when the job's code is compiled and running hot.
-        long[] stored = predictions.stream().mapToLong(FraudPrediction::storedTimeMs).sorted().toArray();
-        long half = stored.length / 2;
-        double throughput = half * 1000.0 / Math.max(1, stored[stored.length - 1] - stored[(int) half]);
+        long drainStartMs = System.currentTimeMillis();
+        Job job = submit(topic, "drain");
+        JobWatch watch = new JobWatch(client, job.getName(), System.out, JobWatch.DEFAULT_GRACE);
+        List<Sample> samples = new ArrayList<>();
+        Path profile = out.resolve("member-1-drain.jfr");
+        boolean profiling = false;
+        ConsoleProgress progress = ConsoleProgress.start("drain", sent.sent(), System.out);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        while (true) {
+            Sample sample = sample(job);
+            samples.add(sample);
+            progress.update(sample.outcomes());
+            if (sample.outcomes() >= sent.sent()) {
+                break;
+            }
+            String problem = watch.problem();
+            if (problem != null || System.nanoTime() > deadline) {
+                progress.finish(sample.outcomes());
+                throw new IllegalStateException("the drain stopped at " + sample.outcomes() + " of " + sent.sent()
+                        + " outcomes: " + (problem != null ? problem : "30 minutes passed"));
+            }
+            if (!profiling && options.profileSeconds() > 0 && sample.outcomes() >= sent.sent() / 5) {
+                profiling = Profiles.start(LocalProcesses.withRole("member-1"), options.profileSeconds(), profile);
+            }
+            TimeUnit.MILLISECONDS.sleep(1000);
+        }
+        progress.finish(samples.get(samples.size() - 1).outcomes());
+        long drainEndMs = System.currentTimeMillis();
+        Sample from = firstAtLeast(samples, sent.sent() / 10);
+        Sample to = firstAtLeast(samples, sent.sent() * 9 / 10);
+        long transactions = to.outcomes() - from.outcomes();
+        double seconds = (to.nanos() - from.nanos()) / 1e9;
+        double throughput = transactions / seconds;
+        double cpuUs = (to.all() - from.all()) * 1e6 / transactions;
         List<String> rows = new ArrayList<>();
-        rows.add(row("maximum sustained throughput (second half of the drain of " + count + ")", throughput, "txn/s"));
-        rows.add(row("every input accounted for", outcome.accountsForEveryInput() ? "yes" : "NO", ""));
-        record("max_throughput_per_second", throughput);
-        double transactionsInWindow = throughput * cpuWindowSeconds;
-        cpuAfter.forEach((group, after) -> {
-            double used = after - cpuBefore.getOrDefault(group, 0.0);
-            rows.add(row("CPU of " + group + " per transaction", used * 1000 / transactionsInWindow, "ms"));
-            rows.add(row("CPU of " + group + " during the drain", used / cpuWindowSeconds, "cores"));
-            record("cpu_ms_per_txn_" + group.replace(' ', '_'), used * 1000 / transactionsInWindow);
-        });
-        rows.add(row("resident memory of the " + workers.size() + " Python workers, each on average",
-                workers.isEmpty() ? 0 : workersMb / workers.size(), "MB"));
-        rows.add(row("resident memory of all Python workers", workersMb, "MB"));
-        csv.put("python_worker_rss_mb", String.valueOf(workers.isEmpty() ? 0 : workersMb / workers.size()));
-        table("Throughput (" + members + " members, warm, backlog of " + count + ")", "| metric | value | unit |", rows);
+        rows.add(row("maximum sustained throughput (middle 80 % of " + String.format(Locale.ROOT, "%,d", sent.sent())
+                + ")", throughput, "txn/s"));
+        rows.add(row("**CPU per transaction, all processes**", cpuUs, "µs"));
+        rows.add(row("  of it: members", (to.members() - from.members()) * 1e6 / transactions, "µs"));
+        rows.add(row("  of it: Python workers", (to.python() - from.python()) * 1e6 / transactions, "µs"));
+        rows.add(row("  of it: Kafka broker", (to.broker() - from.broker()) * 1e6 / transactions, "µs"));
+        rows.add(row("cores busy during it", (to.all() - from.all()) / seconds, "cores"));
+        long predictions = metric(job, FraudPipeline.PREDICTIONS_METRIC);
+        long deadLetters = metric(job, FraudPipeline.DEAD_LETTERS_METRIC);
+        rows.add(row("every input one outcome (job metrics: predictions + dead letters = sent)",
+                predictions + deadLetters == sent.sent() ? "yes" : "NO: " + predictions + " + " + deadLetters, ""));
+        results.put("cpu_us_per_txn", format(cpuUs, 1));
+        results.put("throughput_txn_s", format(throughput, 0));
+        results.put("cpu_us_members", format((to.members() - from.members()) * 1e6 / transactions, 1));
+        results.put("cpu_us_python", format((to.python() - from.python()) * 1e6 / transactions, 1));
+        results.put("cpu_us_broker", format((to.broker() - from.broker()) * 1e6 / transactions, 1));
+        results.put("drained", String.valueOf(sent.sent()));
+        List<ProcessHandle> workers = LocalProcesses.pythonWorkers(ProcessHandle.allProcesses());
+        if (!workers.isEmpty()) {
+            rows.add(row("resident memory of a Python worker, on average",
+                    workers.stream().mapToLong(LocalProcesses::residentMb).sum() / workers.size(), "MB"));
+        }
+        table("Drain of a backlog (" + members + " member(s), warm)", "| metric | value | unit |", rows);
+        heapAfterGc(drainStartMs, drainEndMs);
         stageMetrics(job);
+        if (profiling) {
+            finishProfile(profile);
+        }
         finish(job, topic);
+    }
+
+    private Sample sample(Job job) {
+        JobMetrics metrics = job.getMetrics();
+        long outcomes = sum(metrics, FraudPipeline.PREDICTIONS_METRIC) + sum(metrics, FraudPipeline.DEAD_LETTERS_METRIC);
+        return new Sample(System.nanoTime(), outcomes,
+                LocalProcesses.cpuSeconds(LocalProcesses.withRole("member-")),
+                LocalProcesses.cpuSeconds(LocalProcesses.pythonWorkers(ProcessHandle.allProcesses())),
+                LocalProcesses.cpuSeconds(LocalProcesses.withRole("kafka ")));
+    }
+
+    private static Sample firstAtLeast(List<Sample> samples, long outcomes) {
+        return samples.stream().filter(s -> s.outcomes() >= outcomes).findFirst().orElseThrow();
+    }
+
+    /** The soak: each member's heap after GC, from its GC log, at the drain's start and end. */
+    private void heapAfterGc(long fromMs, long toMs) throws IOException {
+        List<String> rows = new ArrayList<>();
+        long firstMax = 0;
+        long lastMax = 0;
+        for (Path log : GcLogs.memberLogs(Path.of(".run/logs"))) {
+            List<GcLogs.Point> points = GcLogs.heapAfterGc(log, fromMs, toMs);
+            if (points.size() < 4) {
+                rows.add("| " + log.getFileName() + " | too few collections to tell (" + points.size() + ") | | | |");
+                continue;
+            }
+            long[] quarters = GcLogs.quarterMaxima(points);
+            rows.add(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %,d | %,d |", log.getFileName(), points.size(),
+                    quarters[0], quarters[1], quarters[2], quarters[3]));
+            firstMax = Math.max(firstMax, quarters[0]);
+            lastMax = Math.max(lastMax, quarters[3]);
+        }
+        results.put("heap_after_gc_mb_first", String.valueOf(firstMax));
+        results.put("heap_after_gc_mb_last", String.valueOf(lastMax));
+        table("Soak: heap after GC through the drain (MB; the highest in each quarter of it)",
+                "| member GC log | collections | 1st quarter | 2nd | 3rd | 4th |", rows);
     }
 
     /** Offers {@code rate} transactions/s to a new job and measures latency after its warm-up. */
@@ -215,12 +315,14 @@ public final class Benchmark {
         long warmUpMs = options.warmUpSeconds() * 1000;
         long count = rate * (options.warmUpSeconds() + options.seconds());
         Job job = submit(topic, "rate-" + rate);
-        if (!LocalProcesses.awaitPythonServing(ProcessHandle::allProcesses, members * options.pythonParallelism(),
+        if (options.scorer().equals("python")
+                && !LocalProcesses.awaitPythonServing(ProcessHandle::allProcesses, members * options.pythonParallelism(),
                 PYTHON_START_TIMEOUT)) {
             throw new IllegalStateException("Python workers did not start for rate " + rate);
         }
         TransactionProducer.Summary sent = produce(topic, count, rate);
-        boolean complete = awaitOutcomes(sent.sent(), Duration.ofMinutes(10));
+        boolean complete = Outcomes.await(client, sent.sent(), 0, Duration.ofMinutes(10), System.out,
+                new JobWatch(client, job.getName(), System.out, JobWatch.DEFAULT_GRACE));
         List<FraudPrediction> predictions = new ArrayList<>(predictionMap().values());
         long firstAppend = predictions.stream().mapToLong(FraudPrediction::appendTimeMs).min().orElse(0);
         List<FraudPrediction> measured = predictions.stream()
@@ -231,30 +333,14 @@ public final class Benchmark {
         double achieved = measured.size() * 1000.0 / Math.max(1, lastStored - measuredFrom);
         // Sustained: the pipeline kept up, so the latency did not grow with the run.
         boolean sustained = complete && achieved >= 0.95 * rate && q[2] < 1000;
-        record("latency_p50_ms_at_" + rate, q[0]);
-        record("latency_p95_ms_at_" + rate, q[1]);
-        record("latency_p99_ms_at_" + rate, q[2]);
-        record("latency_max_ms_at_" + rate, q[3]);
-        record("achieved_per_second_at_" + rate, achieved);
+        results.put("p50_ms_at_" + rate, String.valueOf(q[0]));
+        results.put("p99_ms_at_" + rate, String.valueOf(q[2]));
         finish(job, topic);
         return String.format(Locale.ROOT, "| %,d | %,.0f | %d | %d | %d | %d | %s |",
                 rate, achieved, q[0], q[1], q[2], q[3], sustained ? "yes" : "no");
     }
 
-    private void memory() {
-        List<String> rows = new ArrayList<>();
-        for (ProcessHandle member : LocalProcesses.withRole("member-")) {
-            rows.add(row("member (pid " + member.pid() + ")", LocalProcesses.residentMb(member), "MB"));
-        }
-        for (ProcessHandle broker : LocalProcesses.withRole("kafka ")) {
-            rows.add(row("Kafka broker", LocalProcesses.residentMb(broker), "MB"));
-        }
-        csv.put("member_rss_mb", String.valueOf(LocalProcesses.withRole("member-").stream()
-                .mapToLong(LocalProcesses::residentMb).max().orElse(0)));
-        table("Resident memory after the runs (Python workers: see the backlog run)", "| process | RSS | unit |", rows);
-    }
-
-    /** Jet's own per-vertex counters of the backlog run: where the items went and queued. */
+    /** Jet's own per-vertex counters of the drain: where the items went, in how large batches. */
     private void stageMetrics(Job job) {
         JobMetrics metrics = job.getMetrics();
         Map<String, long[]> byVertex = new TreeMap<>();
@@ -264,32 +350,34 @@ public final class Benchmark {
         List<String> rows = new ArrayList<>();
         byVertex.forEach((vertex, v) -> rows.add(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %.1f |",
                 vertex, v[0], v[1], v[2], v[2] == 0 ? 0.0 : (double) v[0] / v[2])));
-        table("Per-vertex metrics of the backlog run (Jet job metrics, as last collected)",
+        table("Per-vertex counts of the drain (Jet job metrics)",
                 "| vertex | received | emitted | input batches | items per batch |", rows);
     }
 
+    /** Sums a metric over every processor and ordinal of each vertex, snapshot traffic apart. */
     private static void addTo(Map<String, long[]> byVertex, JobMetrics metrics, String name, int index) {
         for (Measurement m : metrics.get(name)) {
-            String vertex = m.tag("vertex");
-            if (vertex != null && !"snapshot".equals(m.tag("ordinal"))) {
+            String vertex = m.tag(MetricTags.VERTEX);
+            if (vertex != null && !"snapshot".equals(m.tag(MetricTags.ORDINAL))) {
                 byVertex.computeIfAbsent(vertex, k -> new long[3])[index] += m.value();
             }
         }
     }
 
-    /** The long-lived processes of the run: members and broker. */
-    private Map<String, List<ProcessHandle>> processGroups() {
-        Map<String, List<ProcessHandle>> groups = new LinkedHashMap<>();
-        groups.put("Hazelcast members", LocalProcesses.withRole("member-"));
-        groups.put("Kafka broker", LocalProcesses.withRole("kafka "));
-        return groups;
+    private void finishProfile(Path recording) throws IOException, InterruptedException {
+        List<String> rows = Profiles.summary(recording, 25);
+        table("Where a member's CPU went during the drain (JFR execution samples, top frames; "
+                + recording.getFileName() + ")", "| share | samples | method (top of stack) |", rows);
+        table("The same samples by what they were doing (any frame of the stack)", "| share | samples | part |",
+                Profiles.byPart(recording));
     }
 
-    private Map<String, Double> cpuSeconds(Map<String, List<ProcessHandle>> groups) {
-        Map<String, Double> cpu = new LinkedHashMap<>();
-        groups.forEach((name, processes) -> cpu.put(name, LocalProcesses.cpuSeconds(processes)));
-        cpu.put("Python workers", LocalProcesses.cpuSeconds(LocalProcesses.pythonWorkers(ProcessHandle.allProcesses())));
-        return cpu;
+    private static long metric(Job job, String name) {
+        return sum(job.getMetrics(), name);
+    }
+
+    private static long sum(JobMetrics metrics, String name) {
+        return metrics.get(name).stream().mapToLong(Measurement::value).sum();
     }
 
     private Job submit(String topic, String scenario) throws IOException, InterruptedException {
@@ -302,10 +390,10 @@ public final class Benchmark {
             command.addAll(Arrays.asList(extra.split("\\s+")));
         }
         Process hzCli = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(".run/logs/benchmark-hz-cli.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve("hz-cli.log").toFile()))
                 .start();
         if (hzCli.waitFor() != 0) {
-            throw new IllegalStateException("hz-cli submit failed; see .run/logs/benchmark-hz-cli.log");
+            throw new IllegalStateException("hz-cli submit failed; see " + out.resolve("hz-cli.log"));
         }
         Job job = client.getJet().getJob(jobName);
         if (job == null) {
@@ -315,15 +403,20 @@ public final class Benchmark {
     }
 
     /**
-     * Cancels the job, waits until its Python workers are gone, so the next scenario starts clean,
-     * and deletes the scenario's topic.
+     * Cancels the job and its supervisor, waits until its Python workers are gone, so the next
+     * scenario starts clean, and deletes the scenario's topic.
      */
     private void finish(Job job, String topic) throws InterruptedException {
-        job.cancel();
-        try {
-            job.join();
-        } catch (RuntimeException cancelled) {
-            // join() of a cancelled job reports the cancellation.
+        for (Job j : new Job[]{job, client.getJet().getJob(job.getName() + JobSupervisor.SUFFIX)}) {
+            if (j == null) {
+                continue;
+            }
+            j.cancel();
+            try {
+                j.join();
+            } catch (RuntimeException cancelled) {
+                // join() of a cancelled job reports the cancellation.
+            }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!LocalProcesses.pythonWorkers(ProcessHandle.allProcesses()).isEmpty() && System.nanoTime() < deadline) {
@@ -347,16 +440,36 @@ public final class Benchmark {
                 .requireNothingLost();
     }
 
-    private boolean awaitOutcomes(long expected, Duration timeout) throws InterruptedException {
-        return Outcomes.await(client, expected, 0, timeout, System.out, () -> false);
-    }
-
     private IMap<Object, FraudPrediction> predictionMap() {
         return client.getMap(Names.PREDICTION_RESULT_MAP);
     }
 
-    private Collection<DeadLetter> deadLetters() {
-        return client.<Object, DeadLetter>getMap(Names.DEAD_LETTERS_MAP).values();
+    /** Puts this configuration's row in the results file, replacing an earlier one of the same name. */
+    private void writeResultRow(Path csv) throws IOException {
+        String configuration = flags.get("configuration");
+        results.put("configuration", configuration);
+        results.put("scorer", options.scorer());
+        results.put("members", String.valueOf(members));
+        results.put("python_processes", options.scorer().equals("python")
+                ? String.valueOf(members * options.pythonParallelism()) : "0");
+        results.put("date", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE));
+        StringBuilder row = new StringBuilder();
+        for (String column : RESULT_HEADER.split(",")) {
+            row.append(row.length() > 0 ? "," : "").append(results.getOrDefault(column, ""));
+        }
+        List<String> lines = new ArrayList<>();
+        if (Files.exists(csv)) {
+            lines.addAll(Files.readAllLines(csv));
+        }
+        if (lines.isEmpty() || !lines.get(0).equals(RESULT_HEADER)) {
+            lines.clear();
+            lines.add(RESULT_HEADER);
+        }
+        lines.removeIf(line -> line.startsWith(configuration + ","));
+        lines.add(row.toString());
+        Files.createDirectories(csv.toAbsolutePath().getParent());
+        Files.write(csv, lines);
+        System.out.println("Wrote the row of '" + configuration + "' to " + csv);
     }
 
     private void heading(String text) {
@@ -372,16 +485,12 @@ public final class Benchmark {
         System.out.print(table);
     }
 
-    private void record(String metric, double value) {
-        csv.put(metric, String.format(Locale.ROOT, "%.3f", value));
-    }
-
     private static String row(String metric, Object value, String unit) {
         String shown = value instanceof Double d ? String.format(Locale.ROOT, "%,.2f", d) : String.valueOf(value);
         return "| " + metric + " | " + shown + " | " + unit + " |";
     }
 
-    private static double seconds(long millis) {
-        return millis / 1000.0;
+    private static String format(double value, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 }

@@ -1,41 +1,74 @@
 package org.example.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.example.Names;
+import org.example.model.Customer;
 import org.example.model.DeadLetterReason;
 import org.example.model.Json;
 import org.example.model.Transaction;
+import org.example.stages.Ingest;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 
 /**
- * The demo's deliberately broken messages, one per kind of dead letter the data set cannot show
- * (it is clean): they must come out of the job as dead letters with these reasons, and nothing
- * else may.
+ * The demo's deliberately broken messages, one per reason a message can become a dead letter (the
+ * data set is clean): they must come out of the job as dead letters with these reasons, and
+ * nothing else may. Two of them need reference data that the loader would refuse, so they bring
+ * their own customers, written into the map as another tool might.
  */
 final class BrokenInputs {
 
-    static final Set<String> EXPECTED_REASONS = Set.of(
-            DeadLetterReason.MALFORMED_JSON.name(), DeadLetterReason.INVALID_FIELD.name(),
-            DeadLetterReason.UNKNOWN_CARD.name(), DeadLetterReason.UNKNOWN_MERCHANT.name());
+    /** Every reason but INTERNAL_ERROR, which no message can cause on purpose: it would be a bug. */
+    static final Set<String> EXPECTED_REASONS = Arrays.stream(DeadLetterReason.values())
+            .filter(reason -> reason != DeadLetterReason.INTERNAL_ERROR)
+            .map(Enum::name)
+            .collect(Collectors.toUnmodifiableSet());
+
+    private static final String UNKNOWN_CARD = "4999999999999999";
+    /** Its customer lives at latitude 91: INVALID_REFERENCE_DATA. */
+    private static final String OFF_THE_MAP_CARD = "4999999999999990";
+    /** Its customer was born after the transaction: the model refuses it (SCORING_ERROR). */
+    private static final String NOT_YET_BORN_CARD = "4999999999999991";
 
     private BrokenInputs() {
     }
 
-    /** Sends them after the data set's transactions; returns how many were acknowledged. */
-    static int send(Properties kafka, String topic, Path dataDir) throws IOException, InterruptedException {
-        List<Map.Entry<String, String>> messages = messages(dataDir);
+    /** Writes the customers the broken messages need; the loader would refuse the first. */
+    static void prepareReferenceData(HazelcastInstance hz, Path dataDir) throws IOException {
+        Customer base = Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), Customer.class);
+        LocalDate dayOfTheBrokenMessages = LocalDate.ofEpochDay(Math.floorDiv(eventTimeMs(dataDir), 86_400_000L));
+        IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
+        customers.put(OFF_THE_MAP_CARD, new Customer(OFF_THE_MAP_CARD, base.firstName(), base.lastName(), base.gender(),
+                base.dateOfBirth(), base.job(), base.street(), base.city(), base.state(), base.zip(), 91.0, base.longitude(),
+                base.cityPopulation(), base.setting()));
+        customers.put(NOT_YET_BORN_CARD, new Customer(NOT_YET_BORN_CARD, base.firstName(), base.lastName(), base.gender(),
+                dayOfTheBrokenMessages.plusDays(1), base.job(), base.street(), base.city(), base.state(), base.zip(), base.latitude(),
+                base.longitude(), base.cityPopulation(), base.setting()));
+    }
+
+    /**
+     * Sends them after the first {@code sent} transactions of the data set (0: all of them);
+     * returns how many were acknowledged.
+     */
+    static int send(Properties kafka, String topic, Path dataDir, long sent) throws IOException, InterruptedException {
+        List<Map.Entry<String, String>> messages = messages(dataDir, sent);
         Properties props = new Properties();
         props.putAll(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -51,20 +84,60 @@ final class BrokenInputs {
         return messages.size();
     }
 
-    /** Built from the data set's first card and its last event time, so only the intended fault shows. */
-    static List<Map.Entry<String, String>> messages(Path dataDir) throws IOException {
-        String card;
-        try (BufferedReader customers = Files.newBufferedReader(dataDir.resolve("customers.jsonl"))) {
-            card = Json.MAPPER.readTree(customers.readLine()).path("cc_num").asText();
+    /**
+     * Built from the data set's first card and the last transaction sent, so only the intended
+     * fault shows: that transaction's card still holds it, so sending it again is a redelivery.
+     */
+    static List<Map.Entry<String, String>> messages(Path dataDir, long sent) throws IOException {
+        String card = Json.MAPPER.readTree(firstLine(dataDir.resolve("customers.jsonl"))).path("cc_num").asText();
+        Transaction last = Json.MAPPER.readValue(lastLine(dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), sent),
+                Transaction.class);
+        long after = eventTimeMs(dataDir);
+        Transaction regular = new Transaction("DEMO-BROKEN", card, "M00001", 25.0, after, 40.7, -74.0);
+        List<Map.Entry<String, String>> messages = new ArrayList<>();
+        messages.add(Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-1\", this is not JSON"));
+        messages.add(Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-2\", \"cc_num\": \"" + card + "\"}"));
+        messages.add(Map.entry(card, Json.toJson(with(regular, "DEMO-BROKEN-3", card, "M-NO-SUCH", after))));
+        messages.add(Map.entry(UNKNOWN_CARD, Json.toJson(with(regular, "DEMO-BROKEN-4", UNKNOWN_CARD, "M00001", after))));
+        messages.add(Map.entry(card, Json.toJson(regular).replace("{",
+                "{\"padding\": \"" + "x".repeat(Ingest.MAX_MESSAGE_BYTES) + "\", ")));
+        messages.add(Map.entry(card, Json.toJson(with(regular, "DEMO-BROKEN-6", card, "M00001",
+                System.currentTimeMillis() + 3_600_000))));
+        // Two weeks before the card's newest: its windows could no longer be exact.
+        messages.add(Map.entry(card, Json.toJson(with(regular, "DEMO-BROKEN-7", card, "M00001", after - 14 * 86_400_000L))));
+        messages.add(Map.entry(last.ccNum(), Json.toJson(last)));
+        messages.add(Map.entry(last.ccNum(), Json.toJson(new Transaction(last.transactionId(), last.ccNum(),
+                last.merchantCode(), last.amount() + 1, last.eventTimeMs(), last.latitude(), last.longitude()))));
+        messages.add(Map.entry(OFF_THE_MAP_CARD, Json.toJson(with(regular, "DEMO-BROKEN-10", OFF_THE_MAP_CARD, "M00001", after))));
+        messages.add(Map.entry(NOT_YET_BORN_CARD, Json.toJson(with(regular, "DEMO-BROKEN-11", NOT_YET_BORN_CARD, "M00001", after))));
+        return messages;
+    }
+
+    private static Transaction with(Transaction t, String id, String card, String merchant, long eventTimeMs) {
+        return new Transaction(id, card, merchant, t.amount(), eventTimeMs, t.latitude(), t.longitude());
+    }
+
+    /** When the broken messages happen: a minute after the data set's last transaction. */
+    private static long eventTimeMs(Path dataDir) throws IOException {
+        return Json.MAPPER.readTree(dataDir.resolve("manifest.json").toFile()).path("last_event_time_ms").asLong() + 60_000;
+    }
+
+    private static String firstLine(Path file) throws IOException {
+        try (BufferedReader reader = Files.newBufferedReader(file)) {
+            return reader.readLine();
         }
-        JsonNode manifest = Json.MAPPER.readTree(dataDir.resolve("manifest.json").toFile());
-        long after = manifest.path("last_event_time_ms").asLong() + 60_000;
-        String unknownMerchant = Json.toJson(new Transaction("DEMO-BROKEN-3", card, "M-NO-SUCH", 25.0, after, 40.7, -74.0));
-        String unknownCard = Json.toJson(new Transaction("DEMO-BROKEN-4", "4999999999999999", "M00001", 25.0, after, 40.7, -74.0));
-        return List.of(
-                Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-1\", this is not JSON"),
-                Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-2\", \"cc_num\": \"" + card + "\"}"),
-                Map.entry(card, unknownMerchant),
-                Map.entry("4999999999999999", unknownCard));
+    }
+
+    /** Line {@code number} of the file, or its last line for 0 or a number beyond it. */
+    private static String lastLine(Path file, long number) throws IOException {
+        String last = null;
+        try (BufferedReader reader = Files.newBufferedReader(file)) {
+            long read = 0;
+            for (String line = reader.readLine(); line != null && (number <= 0 || read < number); line = reader.readLine()) {
+                last = line;
+                read++;
+            }
+        }
+        return last;
     }
 }

@@ -79,7 +79,8 @@ public final class Demo {
                 "fraud-demo", members, BASE_PORT)) {
             HazelcastInstance hz = cluster.member();
             say("%d Hazelcast members up in %.1f s", members, seconds(clusterStart));
-            new ReferenceDataLoader(hz).loadAll(dataDir, true);
+            new ReferenceDataLoader(hz).loadAll(dataDir, true, false);
+            BrokenInputs.prepareReferenceData(hz, dataDir);
 
             TransactionProducer producer = new TransactionProducer(kafka);
             producer.ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS, (short) 1,
@@ -94,11 +95,11 @@ public final class Demo {
                         dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), topic,
                         options.count(), options.rate()).requireNothingLost();
                 say(sent.describe());
-                int broken = BrokenInputs.send(kafka, topic, dataDir);
-                say("Sent %d deliberately broken messages too, one per kind of dead letter", broken);
+                int broken = BrokenInputs.send(kafka, topic, dataDir, sent.sent());
+                say("Sent %d deliberately broken messages too, one per reason a message can be a dead letter", broken);
                 long inputs = sent.sent() + broken;
-                boolean complete = Outcomes.await(hz, inputs, 0, options.timeout(),
-                        System.out, () -> job.getStatus().isTerminal() || job.getStatus() == JobStatus.SUSPENDED);
+                boolean complete = Outcomes.await(hz, inputs, 0, options.timeout(), System.out,
+                        new JobWatch(hz, settings.jobName(), System.out, JobWatch.DEFAULT_GRACE));
                 RunReport report = RunReport.collect(hz, inputs, RunReport.readLabels(dataDir.resolve("labels.csv")));
                 printSummary(report, startSeconds, members, settings.pythonParallelism());
                 return complete && report.accountsForEveryInput()

@@ -1,7 +1,6 @@
 package org.example.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import org.example.model.Json;
 
@@ -22,8 +21,16 @@ final class JsonLines {
     /** A line that cannot be used; the message starts with {@code file:line:}. */
     static final class BadLineException extends IllegalArgumentException {
 
+        private final String problem;
+
         BadLineException(Path file, long lineNumber, String problem) {
             super(file + ":" + lineNumber + ": " + problem);
+            this.problem = problem;
+        }
+
+        /** What is wrong with the line, without where it is. */
+        String problem() {
+            return problem;
         }
     }
 
@@ -37,7 +44,7 @@ final class JsonLines {
 
     /**
      * Hands every line, numbered from 1, to {@code handler}; stops after {@code limit} lines when
-     * {@code limit > 0}. A blank line is a bad line: JSON Lines has one value on every line.
+     * {@code limit > 0}. Blank lines too: the handler judges them (JSON Lines has none).
      *
      * @return the number of lines handed over
      */
@@ -47,9 +54,6 @@ final class JsonLines {
             String line;
             while ((limit <= 0 || lineNumber < limit) && (line = reader.readLine()) != null) {
                 lineNumber++;
-                if (line.isBlank()) {
-                    throw new BadLineException(file, lineNumber, "empty line (JSON Lines needs one JSON object per line)");
-                }
                 handler.accept(lineNumber, line);
             }
             return lineNumber;
@@ -59,11 +63,11 @@ final class JsonLines {
     }
 
     /**
-     * The project's strict reader for {@code type} ({@link Json#strictReader}), which also rejects
-     * anything after the first JSON value on a line.
+     * The reader INGEST reads messages with ({@link Json#messageReader}): exact JSON types, and
+     * nothing after the first JSON value on a line.
      */
     static ObjectReader readerFor(Class<?> type) {
-        return Json.strictReader(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        return Json.messageReader(type);
     }
 
     /** Parses one line; errors name the file and line. */

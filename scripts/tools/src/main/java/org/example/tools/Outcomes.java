@@ -9,7 +9,6 @@ import org.example.Names;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Waiting for a run's outcomes: the demo, the end-to-end check and the benchmark all wait until
@@ -22,10 +21,11 @@ final class Outcomes {
 
     /**
      * Waits, with a progress bar on {@code out}, until {@code expected} outcomes written at or after
-     * {@code sinceMs} (0: any) exist. Returns false on timeout or as soon as {@code failed} says so.
+     * {@code sinceMs} (0: any) exist. Returns false on timeout or as soon as the watched job will
+     * not come back ({@link JobWatch}), saying why on {@code out}.
      */
     static boolean await(HazelcastInstance hz, long expected, long sinceMs, Duration timeout,
-                         PrintStream out, BooleanSupplier failed) throws InterruptedException {
+                         PrintStream out, JobWatch job) throws InterruptedException {
         IMap<Object, Object> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
         IMap<Object, Object> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
         ConsoleProgress progress = ConsoleProgress.start("outcomes", expected, out);
@@ -34,8 +34,11 @@ final class Outcomes {
         while ((done = countSince(predictions, "storedTimeMs", sinceMs)
                 + countSince(deadLetters, "recordedTimeMs", sinceMs)) < expected) {
             progress.update(done);
-            if (System.nanoTime() > deadline || failed.getAsBoolean()) {
+            String problem = job.problem();
+            if (System.nanoTime() > deadline || problem != null) {
                 progress.finish(done);
+                out.println(problem != null ? "Stopped waiting: " + problem
+                        : "Stopped waiting: " + done + " of " + expected + " outcomes after " + timeout.toSeconds() + " s");
                 return false;
             }
             TimeUnit.MILLISECONDS.sleep(250);

@@ -5,30 +5,40 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import org.example.CommandLineFlags;
 import org.example.Names;
+import org.example.features.FeatureDefinition;
 import org.example.model.Customer;
 import org.example.model.Merchant;
+import org.example.stages.ReferenceRules;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Loads the reference data the job enriches with: {@code customers.jsonl} into the
  * {@value Names#CUSTOMERS_MAP} map (key = card number) and {@code merchants.jsonl} into
- * {@value Names#MERCHANTS_MAP} (key = merchant code), formats as in docs/DATA.md.
+ * {@value Names#MERCHANTS_MAP} (key = merchant code), formats and rules as in docs/DATA.md.
  *
- * <p>Every line is parsed and checked before anything is written, so a bad file leaves the maps
- * as they were; the error names the file and line. The maps are written with {@code putAll} in
- * batches, and afterwards each map must hold exactly as many entries as its file has lines: more
- * means entries from an earlier data set are still there (see {@code clearFirst}).
+ * <p>Every row of both files is checked before anything is written: it must parse strictly, have
+ * a key not seen before, and obey {@link ReferenceRules} (the rules ENRICH applies too: ranges of
+ * latitude and longitude, the model's vocabularies, dates). Each rejected row is reported with its
+ * file, line and reason. If any was rejected, nothing is written unless {@code allowRejects} says to
+ * load the valid rows. The maps are written with {@code putAll} in batches, and afterwards each map
+ * must hold exactly as many entries as valid rows: more means entries from an earlier data set are
+ * still there (see {@code clearFirst}).
  *
- * <p>As a library: {@code new ReferenceDataLoader(hz).loadAll(dataDir, false)}. As a program:
- * {@code java -cp fraud-detection-job.jar:<hazelcast jars> org.example.tools.ReferenceDataLoader --help}.
+ * <p>As a library: {@code new ReferenceDataLoader(hz).loadAll(dataDir, false, false)}. As a
+ * program: {@code java -cp fraud-detection-tools.jar:<hazelcast jars> org.example.tools.ReferenceDataLoader --help}.
  */
 public final class ReferenceDataLoader {
 
@@ -37,12 +47,34 @@ public final class ReferenceDataLoader {
     public static final int DEFAULT_BATCH_SIZE = 1_000;
 
     /** What loading one file did. */
-    public record Loaded(String mapName, Path file, int entries, Duration elapsed) {
+    public record Loaded(String mapName, Path file, int entries, int rejected, Duration elapsed) {
+    }
+
+    /** A row that is not loaded, and why. */
+    public record Rejected(Path file, long line, String reason) {
+        @Override
+        public String toString() {
+            return file + ":" + line + ": " + reason;
+        }
+    }
+
+    /** What checking one file found: the number of rows to load, and the rows refused. */
+    record Checked(int valid, List<Rejected> rejected) {
+        Set<Long> rejectedLines() {
+            return rejected.stream().map(Rejected::line).collect(Collectors.toSet());
+        }
+    }
+
+    /** How one kind of reference data is read, keyed and checked. */
+    private record Kind<T>(Class<T> type, Function<T, String> keyOf, String keyField, String mapName,
+                           Function<T, String> problemOf) {
     }
 
     private final HazelcastInstance hz;
     private final int batchSize;
     private final PrintStream console;
+    private final Kind<Customer> customers;
+    private final Kind<Merchant> merchants;
 
     public ReferenceDataLoader(HazelcastInstance hz) {
         this(hz, DEFAULT_BATCH_SIZE, System.out);
@@ -55,48 +87,65 @@ public final class ReferenceDataLoader {
         this.hz = hz;
         this.batchSize = batchSize;
         this.console = console;
+        ReferenceRules rules = new ReferenceRules(FeatureDefinition.load());
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        this.customers = new Kind<>(Customer.class, Customer::ccNum, "cc_num", Names.CUSTOMERS_MAP,
+                c -> rules.customerProblem(c, today));
+        this.merchants = new Kind<>(Merchant.class, Merchant::merchantCode, "merchant_code", Names.MERCHANTS_MAP,
+                rules::merchantProblem);
     }
 
-    /** Loads both files of a data set directory. */
-    public List<Loaded> loadAll(Path dataDir, boolean clearFirst) {
-        Path customers = dataDir.resolve(CUSTOMERS_FILE);
-        Path merchants = dataDir.resolve(MERCHANTS_FILE);
-        for (Path file : List.of(customers, merchants)) {
+    /**
+     * Checks both files of a data set directory, then loads them.
+     *
+     * @param allowRejects load the valid rows even when some were rejected
+     * @throws IllegalArgumentException when a file is missing or empty, or rows were rejected and
+     *                                  {@code allowRejects} is off; nothing was written then
+     */
+    public List<Loaded> loadAll(Path dataDir, boolean clearFirst, boolean allowRejects) {
+        Path customerFile = dataDir.resolve(CUSTOMERS_FILE);
+        Path merchantFile = dataDir.resolve(MERCHANTS_FILE);
+        for (Path file : List.of(customerFile, merchantFile)) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("No " + file.getFileName() + " in " + dataDir
                         + " (generate the data set first: docs/DATA.md)");
             }
         }
-        return List.of(loadCustomers(customers, clearFirst), loadMerchants(merchants, clearFirst));
+        Checked customerRows = check(customerFile, customers);
+        Checked merchantRows = check(merchantFile, merchants);
+        int rejected = customerRows.rejected().size() + merchantRows.rejected().size();
+        if (rejected > 0) {
+            customerRows.rejected().forEach(console::println);
+            merchantRows.rejected().forEach(console::println);
+            console.printf("Rejected %,d of %,d customers and %,d of %,d merchants%n",
+                    customerRows.rejected().size(), customerRows.valid() + customerRows.rejected().size(),
+                    merchantRows.rejected().size(), merchantRows.valid() + merchantRows.rejected().size());
+            if (!allowRejects) {
+                throw new IllegalArgumentException(rejected + " rows rejected (listed above), so nothing was loaded;"
+                        + " fix them, or load the valid rows with --allow-rejects");
+            }
+        }
+        return List.of(load(customerFile, customers, customerRows, clearFirst),
+                load(merchantFile, merchants, merchantRows, clearFirst));
     }
 
-    public Loaded loadCustomers(Path file, boolean clearFirst) {
-        return load(file, Customer.class, Customer::ccNum, "cc_num", Names.CUSTOMERS_MAP, clearFirst);
-    }
-
-    public Loaded loadMerchants(Path file, boolean clearFirst) {
-        return load(file, Merchant.class, Merchant::merchantCode, "merchant_code", Names.MERCHANTS_MAP, clearFirst);
-    }
-
-    private <T> Loaded load(Path file, Class<T> type, Function<T, String> keyOf, String keyField,
-                            String mapName, boolean clearFirst) {
+    private <T> Loaded load(Path file, Kind<T> kind, Checked checked, boolean clearFirst) {
         long start = System.nanoTime();
-        ObjectReader reader = JsonLines.readerFor(type);
-        // Two passes over the file on purpose: the first checks every line and keeps only the keys,
-        // so nothing is written from a bad file, and a file of many millions of cards need not fit
-        // in this process's memory; the second writes it in batches.
-        int lines = check(file, reader, keyOf, keyField);
-
-        IMap<String, T> map = hz.getMap(mapName);
+        ObjectReader reader = JsonLines.readerFor(kind.type());
+        Set<Long> skip = checked.rejectedLines();
+        IMap<String, T> map = hz.getMap(kind.mapName());
         if (clearFirst) {
             map.clear();
         }
-        ConsoleProgress progress = ConsoleProgress.start(mapName, lines, console);
+        ConsoleProgress progress = ConsoleProgress.start(kind.mapName(), checked.valid(), console);
         Map<String, T> batch = new HashMap<>();
         long[] written = {0};
         JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
+            if (skip.contains(lineNumber)) {
+                return;
+            }
             T value = JsonLines.parse(reader, file, lineNumber, line);
-            batch.put(keyOf.apply(value), value);
+            batch.put(kind.keyOf().apply(value), value);
             if (batch.size() >= batchSize) {
                 written[0] += flush(map, batch);
                 progress.update(written[0]);
@@ -106,13 +155,13 @@ public final class ReferenceDataLoader {
         progress.finish(written[0]);
 
         int size = map.size();
-        if (size != lines) {
-            throw new IllegalStateException("Map '" + mapName + "' holds " + size + " entries after loading "
-                    + lines + " lines of " + file + (size > lines
+        if (size != checked.valid()) {
+            throw new IllegalStateException("Map '" + kind.mapName() + "' holds " + size + " entries after loading "
+                    + checked.valid() + " rows of " + file + (size > checked.valid()
                     ? ": it kept entries of an earlier data set; load again with --clear"
                     : ": entries were lost while loading"));
         }
-        return new Loaded(mapName, file, size, Duration.ofNanos(System.nanoTime() - start));
+        return new Loaded(kind.mapName(), file, size, checked.rejected().size(), Duration.ofNanos(System.nanoTime() - start));
     }
 
     private static <T> int flush(IMap<String, T> map, Map<String, T> batch) {
@@ -124,33 +173,59 @@ public final class ReferenceDataLoader {
         return n;
     }
 
+    Checked checkCustomers(Path file) {
+        return check(file, customers);
+    }
+
+    Checked checkMerchants(Path file) {
+        return check(file, merchants);
+    }
+
     /**
-     * Parses every line and checks its key: present, not blank, not seen before.
+     * Reads every row and judges it: parsed strictly, a key not seen before, the rules of its
+     * kind. Keeps only the keys, so that a file of many millions of cards need not fit in memory.
      *
-     * @return the number of lines, each one entry
-     * @throws JsonLines.BadLineException naming the first bad line
+     * @throws IllegalArgumentException for an empty file or one too long for a map
      */
-    static <T> int check(Path file, ObjectReader reader, Function<T, String> keyOf, String keyField) {
+    private static <T> Checked check(Path file, Kind<T> kind) {
+        ObjectReader reader = JsonLines.readerFor(kind.type());
         Map<String, Long> firstLineOfKey = new HashMap<>();
+        List<Rejected> rejected = new ArrayList<>();
         long lines = JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
-            T value = JsonLines.parse(reader, file, lineNumber, line);
-            String key = keyOf.apply(value);
-            if (key == null || key.isBlank()) {
-                throw new JsonLines.BadLineException(file, lineNumber, keyField + " is missing or blank");
+            String problem;
+            if (line.isBlank()) {
+                problem = "empty line (JSON Lines needs one JSON object per line)";
+            } else {
+                try {
+                    problem = problemOf(JsonLines.parse(reader, file, lineNumber, line), kind, lineNumber, firstLineOfKey);
+                } catch (JsonLines.BadLineException e) {
+                    problem = e.problem();
+                }
             }
-            Long earlier = firstLineOfKey.putIfAbsent(key, lineNumber);
-            if (earlier != null) {
-                throw new JsonLines.BadLineException(file, lineNumber,
-                        "duplicate " + keyField + " '" + key + "' (first on line " + earlier + ")");
+            if (problem != null) {
+                rejected.add(new Rejected(file, lineNumber, problem));
             }
         });
         if (lines == 0) {
             throw new IllegalArgumentException(file + " is empty");
         }
-        if (lines > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(file + " has more lines than a map can hold");
+        if (lines - rejected.size() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(file + " has more rows than a map can hold");
         }
-        return (int) lines;
+        return new Checked((int) (lines - rejected.size()), List.copyOf(rejected));
+    }
+
+    private static <T> String problemOf(T value, Kind<T> kind, long lineNumber, Map<String, Long> firstLineOfKey) {
+        if (value == null) {
+            return "not a JSON object but null";
+        }
+        String problem = kind.problemOf().apply(value);
+        if (problem != null) {
+            return problem;
+        }
+        Long earlier = firstLineOfKey.putIfAbsent(kind.keyOf().apply(value), lineNumber);
+        return earlier == null ? null
+                : "duplicate " + kind.keyField() + " '" + kind.keyOf().apply(value) + "' (first on line " + earlier + ")";
     }
 
     // ---- command line ----
@@ -162,24 +237,30 @@ public final class ReferenceDataLoader {
     static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
             CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data", "Directory with the data set"),
             CommandLineFlags.Flag.option("batch-size", null, String.valueOf(DEFAULT_BATCH_SIZE), "Entries per putAll"),
-            CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)")));
+            CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)"),
+            CommandLineFlags.Flag.onOff("allow-rejects", "Load the valid rows even when some were rejected")));
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.out, System.err));
     }
 
-    /** The program: 0 when both maps are loaded and checked, 1 when loading failed, 2 on bad usage. */
+    /**
+     * The program: 0 when both maps are loaded and checked, 1 when loading failed or rows were
+     * rejected (unless {@code --allow-rejects}), 2 on bad usage.
+     */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         return Cli.run("ReferenceDataLoader", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
             Path dataDir = Path.of(flags.get("data-dir"));
             int batchSize = flags.getInt("batch-size", 1);
             boolean clear = flags.isOn("clear");
+            boolean allowRejects = flags.isOn("allow-rejects");
             return () -> {
                 HazelcastInstance client = ClusterClient.connect(flags);
                 try {
-                    for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear)) {
-                        out.printf("Loaded %,d entries into '%s' from %s in %d ms%n", loaded.entries(),
-                                loaded.mapName(), loaded.file(), loaded.elapsed().toMillis());
+                    for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear, allowRejects)) {
+                        out.printf("Loaded %,d entries into '%s' from %s in %d ms%s%n", loaded.entries(),
+                                loaded.mapName(), loaded.file(), loaded.elapsed().toMillis(),
+                                loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "");
                     }
                     return 0;
                 } finally {

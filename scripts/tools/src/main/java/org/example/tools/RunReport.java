@@ -3,6 +3,7 @@ package org.example.tools;
 import com.hazelcast.core.HazelcastInstance;
 import org.example.Names;
 import org.example.model.DeadLetter;
+import org.example.model.DeadLetterReason;
 import org.example.model.FraudPrediction;
 import org.example.model.KafkaOrigin;
 
@@ -97,7 +98,11 @@ public record RunReport(
         out.append(String.format("  transactions in       %,d%n", inputs));
         out.append(String.format("  predictions out       %,d%n", predictions));
         out.append(String.format("  dead letters          %,d%n", deadLetters()));
-        deadLettersByReason.forEach((reason, count) -> out.append(String.format("    %-20s%,d%n", reason, count)));
+        deadLettersByReason.forEach((reason, count) -> out.append(String.format("    %-25s%,d%n", reason, count)));
+        if (!deadLettersByReason.containsKey(DeadLetterReason.INTERNAL_ERROR.name())) {
+            out.append(String.format("    %-25s%d (none: no stage met an exception it did not foresee)%n",
+                    DeadLetterReason.INTERNAL_ERROR.name(), 0));
+        }
         out.append(String.format("  accounted for         %s%n", accountsForEveryInput()
                 ? "every input exactly once"
                 : "NO: " + (predictions + deadLetters()) + " outcomes for " + inputs + " inputs, "

@@ -41,7 +41,8 @@ public final class VerifyRun {
                     "CSV of python/expected_features.py: every stored prediction's features must match it"),
             CommandLineFlags.Flag.onOff("snapshot-taken",
                     "Wait only until the job has saved the card histories of FEATURES in a snapshot"),
-            CommandLineFlags.Flag.option("job-name", "JOB_NAME", Names.DEFAULT_JOB_NAME, "The job, for --snapshot-taken"),
+            CommandLineFlags.Flag.option("job-name", "JOB_NAME", Names.DEFAULT_JOB_NAME,
+                    "The job: watched while waiting (a job that stops for good ends the wait), and for --snapshot-taken"),
             CommandLineFlags.Flag.onOff("first-only",
                     "Wait only for the first stored prediction and report it (needs --submitted-at-ms)"),
             CommandLineFlags.Flag.option("timeout-seconds", null, "300", "Give up waiting after this long")));
@@ -79,7 +80,7 @@ public final class VerifyRun {
                     }
                     return firstOnly
                             ? awaitFirstPrediction(client, submittedAt, timeout, out, err)
-                            : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt), out, err);
+                            : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt, jobName), out, err);
                 } finally {
                     client.shutdown();
                 }
@@ -89,12 +90,13 @@ public final class VerifyRun {
 
     /** What to check of a run; {@code features} empty: not its features. */
     private record Check(long expected, long sinceMs, Duration timeout, Map<String, Boolean> labels,
-                         Map<String, CardFeatures> features, long submittedAt) {
+                         Map<String, CardFeatures> features, long submittedAt, String jobName) {
     }
 
     private static int verify(HazelcastInstance client, Check check, PrintStream out, PrintStream err)
             throws InterruptedException {
-        boolean complete = Outcomes.await(client, check.expected(), check.sinceMs(), check.timeout(), out, () -> false);
+        boolean complete = Outcomes.await(client, check.expected(), check.sinceMs(), check.timeout(), out,
+                new JobWatch(client, check.jobName(), out, JobWatch.DEFAULT_GRACE));
         Collection<FraudPrediction> predictions = client.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP).values();
         RunReport report = RunReport.of(check.expected(), predictions,
                 client.<Object, DeadLetter>getMap(Names.DEAD_LETTERS_MAP).values(), check.labels());

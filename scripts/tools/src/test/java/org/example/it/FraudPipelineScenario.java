@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,6 +65,8 @@ abstract class FraudPipelineScenario {
 
     private static final String UNKNOWN_CARD = "4999999999999999";
     private static final String CRYPTO_MERCHANT = "M00002";
+    /** Born after the transactions of the scenario, but before today. */
+    private static final String YOUNG_CARD = "4000000000000003";
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final double EARTH_RADIUS_KM = FeatureDefinition.load().earthRadiusKm();
 
@@ -93,6 +96,7 @@ abstract class FraudPipelineScenario {
         send(txn("T7").card(UNKNOWN_CARD).at(at(ofHours(25))).build());
         send(txn("T8").card(CARD).merchant("M99999").at(at(ofHours(25))).build());
         send(txn("T9").card(CARD).merchant(CRYPTO_MERCHANT).at(at(ofHours(26))).build());
+        send(txn("T11").card(YOUNG_CARD).at(at(ofHours(26))).build());
         send(txn("T10").card(CARD).at(at(ofHours(20))).build());
         appended = kafka.send(Names.TRANSACTIONS_TOPIC, stream);
 
@@ -178,8 +182,11 @@ abstract class FraudPipelineScenario {
         assertThat(unparsed).extracting(DeadLetter::payload).anyMatch(p -> p.contains("oops"));
         assertThat(byTxn.get("T7").reason()).isEqualTo(DeadLetterReason.UNKNOWN_CARD.name());
         assertThat(byTxn.get("T8").reason()).isEqualTo(DeadLetterReason.UNKNOWN_MERCHANT.name());
-        assertThat(byTxn.get("T9").reason()).isEqualTo(DeadLetterReason.SCORING_ERROR.name());
+        assertThat(byTxn.get("T9").reason()).isEqualTo(DeadLetterReason.INVALID_REFERENCE_DATA.name());
         assertThat(byTxn.get("T9").detail()).contains("crypto_exchange");
+        // The real model's own rule, which ENRICH does not check: scored in Python, refused there.
+        assertThat(byTxn.get("T11").reason()).isEqualTo(DeadLetterReason.SCORING_ERROR.name());
+        assertThat(byTxn.get("T11").detail()).isEqualTo("date_of_birth is after the transaction's date");
         assertThat(byTxn.get("T10").reason()).isEqualTo(DeadLetterReason.LATE_EVENT.name());
         assertThat(byTxn.get("T10").stage()).isEqualTo(Names.Stage.FEATURES);
     }
@@ -206,6 +213,7 @@ abstract class FraudPipelineScenario {
         IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
         customers.put(CARD, customer(CARD));
         customers.put(OTHER_CARD, customer(OTHER_CARD));
+        customers.put(YOUNG_CARD, customer(YOUNG_CARD, LocalDate.of(2026, 1, 20), 40.7, -74.0));
         IMap<String, Merchant> merchants = hz.getMap(Names.MERCHANTS_MAP);
         merchants.put(MERCHANT, merchant(MERCHANT));
         merchants.put(CRYPTO_MERCHANT, new Merchant(CRYPTO_MERCHANT, "Coin Corner", "crypto_exchange", 40.7, -74.0));

@@ -1,9 +1,11 @@
 package org.example.tools;
 
+import org.example.Names;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,9 +21,12 @@ class PipelineDiagramTest {
     }
 
     @Test
-    void shouldShowEveryStage() {
-        assertThat(PipelineDiagram.svg()).contains(">INGEST<", ">FEATURES<", ">ENRICH<", " TRANSFORM ", ">PREDICT<",
-                "ACT<", ">predictionResult<", ">deadLetters<");
+    void shouldShowEveryStageAndBothSinks() {
+        String svg = PipelineDiagram.svg();
+        for (String name : List.of(Names.Stage.INGEST, Names.Stage.FEATURES, Names.Stage.ENRICH, Names.Stage.TRANSFORM,
+                Names.Stage.PREDICT, Names.Stage.ACT, Names.PREDICTION_RESULT_MAP, Names.DEAD_LETTERS_MAP)) {
+            assertThat(svg).as("a box naming %s", name).containsPattern(">([^<]* )?" + name + "( [^<]*)?<");
+        }
     }
 
     @Test

@@ -1,0 +1,195 @@
+package org.example;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hazelcast.collection.IList;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.config.JobConfig;
+import com.hazelcast.jet.core.JobStatus;
+import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.Sinks;
+import com.hazelcast.jet.pipeline.SourceBuilder;
+import com.hazelcast.jet.pipeline.StreamSource;
+import org.example.features.FeatureDefinition;
+import org.example.model.CardFeatures;
+import org.example.model.DeadLetter;
+import org.example.model.FraudPrediction;
+import org.example.model.Json;
+import org.example.model.KafkaMessage;
+import org.example.model.KafkaOrigin;
+import org.example.model.Transaction;
+import org.example.stages.Predict;
+import org.example.stages.StageProbe;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole pipeline on one embedded member with nothing outside the JVM: the messages of a test
+ * come from a stream source, the outcomes go to two lists, and PREDICT is a Java handler that
+ * speaks the Python handler's JSON contract, so the request writing and the reply reading run as
+ * in production.
+ */
+final class PipelineHarness implements AutoCloseable {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    final HazelcastInstance member;
+    final List<KafkaMessage> inputs = new ArrayList<>();
+    private Job job;
+
+    PipelineHarness(String name) {
+        Config config = new Config().setClusterName(name + "-" + ProcessHandle.current().pid());
+        config.getJetConfig().setEnabled(true);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        // Job metrics every second, so a test can read a counter soon after the items passed.
+        config.getMetricsConfig().setCollectionFrequencySeconds(1);
+        config.getNetworkConfig().setPort(5951).setPortAutoIncrement(true);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        member = Hazelcast.newHazelcastInstance(config);
+    }
+
+    // ---- the stream ----
+
+    /** A valid transaction, keyed by its card, appended a second after it happened. */
+    KafkaMessage send(int partition, Transaction txn) {
+        return sendRaw(partition, txn.ccNum(), Json.toJson(txn), txn.eventTimeMs() + 1000);
+    }
+
+    /** Offsets count up over the whole stream, so an offset names one input. */
+    KafkaMessage sendRaw(int partition, String key, String value, long appendTimeMs) {
+        KafkaMessage message = new KafkaMessage(new KafkaOrigin(partition, inputs.size(), appendTimeMs), key,
+                value.getBytes(StandardCharsets.UTF_8));
+        inputs.add(message);
+        return message;
+    }
+
+    // ---- the run ----
+
+    /** Job settings from flags; the test source is one processor, as Jet runs any non-distributed source. */
+    static JobSettings settings(String... flags) {
+        String[] all = Stream.concat(Stream.of("--kafka-source-parallelism", "1"), Stream.of(flags))
+                .toArray(String[]::new);
+        return JobSettings.from(all, Map.of());
+    }
+
+    /** Runs the pipeline on the messages sent so far and waits until each has its outcome. */
+    Outcomes run(JobSettings settings, StageProbe probe) throws InterruptedException {
+        Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(), listSource(inputs),
+                Predict.overJson(requests -> requests.map(StubHandler::reply), probe),
+                Sinks.list("predictions"), Sinks.list("deadLetters"), probe);
+        job = member.getJet().newJob(pipeline, new JobConfig().setName("pipeline-test"));
+        IList<FraudPrediction> predictions = member.getList("predictions");
+        IList<DeadLetter> deadLetters = member.getList("deadLetters");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (predictions.size() + deadLetters.size() < inputs.size()) {
+            assertThat(System.nanoTime()).as("outcomes within %s; job %s", TIMEOUT, job.getStatus()).isLessThan(deadline);
+            assertThat(job.getStatus()).isIn(JobStatus.STARTING, JobStatus.RUNNING);
+            Thread.sleep(50);
+        }
+        return new Outcomes(List.copyOf(predictions), List.copyOf(deadLetters));
+    }
+
+    Job job() {
+        return job;
+    }
+
+    /** A job metric summed over all processors, once the member has collected it. */
+    long metric(String name, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long value;
+        while ((value = job.getMetrics().get(name).stream().mapToLong(m -> m.value()).sum()) < atLeast
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        member.shutdown();
+    }
+
+    record Outcomes(List<FraudPrediction> predictions, List<DeadLetter> deadLetters) {
+
+        Map<String, FraudPrediction> predictionsById() {
+            return predictions.stream().collect(Collectors.toMap(FraudPrediction::transactionId, p -> p));
+        }
+
+        Map<Long, DeadLetter> deadLettersByOffset() {
+            return deadLetters.stream().collect(Collectors.toMap(DeadLetter::originOffset, d -> d));
+        }
+    }
+
+    static CardFeatures features(FraudPrediction p) {
+        return new CardFeatures(p.txnCount24h(), p.amountSum24h(), p.txnCount7d());
+    }
+
+    /**
+     * The messages in order, then nothing: a stream source, as the pipeline needs, whose supply
+     * ends. They travel to the member as {@link Raw}, a serializable copy.
+     */
+    private static StreamSource<KafkaMessage> listSource(List<KafkaMessage> messages) {
+        ArrayList<Raw> raw = messages.stream().map(Raw::of).collect(Collectors.toCollection(ArrayList::new));
+        return SourceBuilder.stream("test-messages", ctx -> new ArrayDeque<>(raw))
+                .<KafkaMessage>fillBufferFn((queue, buffer) -> {
+                    Raw next = queue.poll();
+                    if (next != null) {
+                        buffer.add(next.message());
+                    }
+                })
+                .build();
+    }
+
+    private record Raw(int partition, long offset, long appendTimeMs, String key, byte[] value) implements Serializable {
+        static Raw of(KafkaMessage m) {
+            return new Raw(m.origin().partition(), m.origin().offset(), m.origin().appendTimeMs(), m.key(), m.value());
+        }
+
+        KafkaMessage message() {
+            return new KafkaMessage(new KafkaOrigin(partition, offset, appendTimeMs), key, value);
+        }
+    }
+
+    /**
+     * In place of {@code fraud_handler.transform_list}: the same reply shapes, with a probability
+     * of amount / 1000, and an error for a card holder born after the transaction, a rule of the
+     * real handler's too.
+     */
+    static final class StubHandler {
+        static final String VERSION = "java-stub";
+
+        private StubHandler() {
+        }
+
+        static String reply(String requestJson) throws Exception {
+            JsonNode request = Json.MAPPER.readTree(requestJson);
+            ObjectNode reply = Json.MAPPER.createObjectNode();
+            LocalDate born = LocalDate.parse(request.path("date_of_birth").asText());
+            long eventDay = request.path("transaction").path("event_time_ms").asLong() / 86_400_000L;
+            if (born.toEpochDay() > eventDay) {
+                reply.put("error", "date_of_birth is after the transaction's date");
+            } else {
+                double probability = request.path("transaction").path("amount").asDouble() / 1000;
+                reply.put("fraud_probability", probability).put("is_fraud", probability >= 0.5)
+                        .put("model_version", VERSION);
+            }
+            reply.set("request", request);
+            return Json.MAPPER.writeValueAsString(reply);
+        }
+    }
+}
