@@ -400,7 +400,8 @@ info "docker-compose build: $(grep -c 'Using cache' "$LOG_DIR/compose-test-compo
 
 phase "compose up"
 mapfile -t SERVICES < <(compose config --services | grep -vx management-center)
-compose config --services | grep -qx management-center || fail "no management-center service in $COMPOSE_FILE"
+# (Output captured first: with pipefail, `producer | grep -q` fails when grep stops reading early.)
+grep -qx management-center <<< "$(compose config --services)" || fail "no management-center service in $COMPOSE_FILE"
 STACK_UP=true
 if ! compose up -d "${SERVICES[@]}" >"$LOG_DIR/compose-test-up.log" 2>&1; then
     cat "$LOG_DIR/compose-test-up.log" >&2
@@ -452,9 +453,10 @@ for member in hz-1 hz-2 hz-3; do
     [[ "$size" == 3 ]] || fail "$member sees a cluster of $size members, not 3"
     # Jet runs the init script once per member when the job's Python stage starts there; its
     # output is in the member log only because the image logs com.hazelcast.jet.python at FINE.
-    init=$(compose logs --no-color "$member" | grep -m 1 -o 'Reusing prepared interpreter: .*' || true)
+    member_log=$(compose logs --no-color "$member")
+    init=$(grep -m 1 -o 'Reusing prepared interpreter: .*' <<< "$member_log" || true)
     [[ -n "$init" ]] || { show_logs "$member"; fail "$member logged no output of jet_to_python_init.sh: the job's Python stage did not start there, or its output is not in the log"; }
-    ! compose logs --no-color "$member" | grep -q "installing as Hazelcast's stock script does" \
+    ! grep -q "installing as Hazelcast's stock script does" <<< "$member_log" \
         || fail "$member fell back to pip at job start: the image's Python lacks a package"
     info "$member: cluster of 3, Python init: $init"
 done
@@ -472,7 +474,7 @@ predictions=$(sed -n 's/^ *predictions out *\([0-9,]*\)$/\1/p' <<< "$report" | t
 grep -q 'accounted for *every input exactly once' <<< "$report" || fail "VerifyRun did not account for every input"
 kafka_mount=$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "/var/lib/kafka/data"}}{{.Type}}:{{.Name}}{{end}}{{end}}' "$(container_of kafka)")
 [[ "$kafka_mount" == "volume:${PROJECT}_kafka-data" ]] || fail "the broker's data directory is not on volume ${PROJECT}_kafka-data: '$kafka_mount'"
-compose exec -T kafka ls /var/lib/kafka/data | grep -q '^transactions-0$' || fail "no partition of topic transactions in the broker's volume"
+grep -q '^transactions-0$' <<< "$(compose exec -T kafka ls /var/lib/kafka/data)" || fail "no partition of topic transactions in the broker's volume"
 info "Kafka: topic transactions on volume ${PROJECT}_kafka-data (/var/lib/kafka/data)"
 CHECKS="job RUNNING on a cluster of 3; Python init in all 3 member logs; $expected of $expected transactions sent, $predictions predictions, every input exactly once"
 
