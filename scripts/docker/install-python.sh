@@ -1,34 +1,36 @@
 #!/bin/sh
-# Installs python3 and the Python packages of the job into the image's system site-packages.
-# Run by the Dockerfile as root; the argument is the handler's requirements.txt.
+# Installs the members' Python into the image, at build time, so that nothing is installed when a
+# job starts: a venv at $1 with the gRPC packages Jet's Python server needs and the scoring
+# handler's requirements. Run by the Dockerfile as root:
+#   install-python.sh <venv dir> <handler requirements.txt> <python/requirements.txt> <wheels dir>
 #
-# The base image's distribution decides the package manager: Alpine (apk) for the open-source
-# Hazelcast images, UBI (microdnf) for others. LightGBM publishes no musl wheels, so on Alpine it
-# is built from source, with the compilers removed again afterwards.
+# The gRPC versions are the ones python/requirements.txt pins (they work with the generated code
+# that Hazelcast 5.6 ships), read from there so that the image and python/.venv never differ.
+# When <wheels dir> holds wheels (scripts/docker/fetch-wheels.sh put them there, for a machine
+# whose package index the build cannot reach), pip installs from them alone; otherwise from the
+# index pip is configured for (PyPI by default).
 set -eu
 
-requirements=$1
-# The gRPC versions Hazelcast 5.6.0's stock jet_to_python_init.sh installs: already present,
-# they make its pip step a no-op instead of a download and a compile.
-grpc_pins="protobuf==4.25.8 grpcio==1.73.0"
-# The distribution's python3 is "externally managed" (PEP 668); this image is its only user.
-export PIP_BREAK_SYSTEM_PACKAGES=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+venv=$1
+handler_requirements=$2
+project_requirements=$3
+wheels=$4
 
-if command -v apk >/dev/null 2>&1; then
-    apk add --no-cache python3 py3-pip bash curl libgomp libstdc++ util-linux
-    apk add --no-cache --virtual .build-deps build-base cmake python3-dev linux-headers
-    python3 -m pip install $grpc_pins
-    python3 -m pip install -r "$requirements"
-    apk del .build-deps
-elif command -v microdnf >/dev/null 2>&1; then
-    microdnf install -y python3 python3-pip libgomp curl-minimal util-linux
-    python3 -m pip install $grpc_pins
-    python3 -m pip install -r "$requirements"
-    microdnf clean all
+pins=/tmp/grpc-pins.txt
+grep -E '^(grpcio|protobuf)==' "$project_requirements" > "$pins"
+[ "$(wc -l < "$pins")" -eq 2 ] || { echo "install-python.sh: no grpcio/protobuf pins in $project_requirements" >&2; exit 1; }
+
+python3 -m venv "$venv"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+if ls "$wheels"/*.whl >/dev/null 2>&1; then
+    echo "install-python.sh: installing from the wheels in $wheels only"
+    "$venv/bin/pip" install --no-index --find-links "$wheels" -r "$pins" -r "$handler_requirements"
 else
-    echo "install-python.sh: neither apk nor microdnf in the base image" >&2
-    exit 1
+    echo "install-python.sh: installing from the package index"
+    "$venv/bin/pip" install -r "$pins" -r "$handler_requirements"
 fi
+rm -f "$pins"
 
-# Fail the build, not the first job, when an import is broken.
-python3 -c 'import grpc, google.protobuf, lightgbm, numpy, orjson; print("python ok:", grpc.__version__, lightgbm.__version__)'
+# Fail the build, not the first job, when an import is broken; the init script checks the same four.
+"$venv/bin/python" -c 'import grpc, google.protobuf, lightgbm, numpy, orjson
+print("python ok: grpcio", grpc.__version__, "protobuf", google.protobuf.__version__, "lightgbm", lightgbm.__version__)'

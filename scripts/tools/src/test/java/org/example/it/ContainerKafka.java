@@ -4,10 +4,15 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
-/** Kafka from the image docker-compose.yml runs, started by Testcontainers. */
+/**
+ * Kafka from the image docker-compose.yml runs, started by Testcontainers. As in the compose file,
+ * the environment variable {@code KAFKA_IMAGE} selects another image that behaves the same (on
+ * machines without Docker Hub, the local stand-in of scripts/docker/build-standins.sh);
+ * Testcontainers accepts it as a substitute for {@code apache/kafka}.
+ */
 final class ContainerKafka implements TestBroker {
 
-    /** Keep in step with the Kafka image of docker-compose.yml. */
+    /** Keep in step with the default Kafka image of docker-compose.yml. */
     static final DockerImageName IMAGE = DockerImageName.parse("apache/kafka:4.4.0");
 
     private final KafkaContainer container;
@@ -21,8 +26,15 @@ final class ContainerKafka implements TestBroker {
         return DockerClientFactory.instance().isDockerAvailable();
     }
 
+    static DockerImageName image() {
+        String substitute = System.getenv("KAFKA_IMAGE");
+        return substitute == null || substitute.isBlank()
+                ? IMAGE
+                : DockerImageName.parse(substitute).asCompatibleSubstituteFor(IMAGE.getUnversionedPart());
+    }
+
     static ContainerKafka start() {
-        KafkaContainer container = new KafkaContainer(IMAGE);
+        KafkaContainer container = new KafkaContainer(image());
         container.start();
         return new ContainerKafka(container);
     }

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# The Kafka stand-in's kafka-broker-api-versions.sh: the class the distribution's script of the same name runs.
+exec "$(dirname "${BASH_SOURCE[0]}")/kafka-run-class.sh" org.apache.kafka.tools.BrokerApiVersionsCommand "$@"

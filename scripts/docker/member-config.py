@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""Writes the configuration of a member container: scripts/hazelcast.yaml (baked into the image) with
+only its addresses changed, so that every other setting there (maps, near cache, retention, indexes,
+Jet, metrics) applies in docker compose as it does on the local cluster, without a second copy.
+
+What changes, and why:
+  network.interfaces     disabled: the local cluster binds 127.0.0.1, a container binds its own
+                         address, which Hazelcast picks from the member list below;
+  network.join.tcp-ip    member-list = $HZ_MEMBER_LIST (comma-separated, e.g. hz-1:5701,hz-2:5701).
+Hazelcast's own overrides (HZ_* environment variables, hz.* system properties) still apply on top.
+They cannot do this by themselves: an overridden member list is appended to the file's, and the
+file's 127.0.0.1 entries would stay.
+
+  member-config.py <source hazelcast.yaml> <output file>
+"""
+import os
+import sys
+
+import yaml
+
+
+def container_config(config, members):
+    network = config["hazelcast"].setdefault("network", {})
+    network["interfaces"] = {"enabled": False}
+    tcp_ip = network.setdefault("join", {}).setdefault("tcp-ip", {})
+    tcp_ip["enabled"] = True
+    tcp_ip["member-list"] = members
+    return config
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.exit(__doc__)
+    source, output = argv[1], argv[2]
+    members = [m.strip() for m in os.environ.get("HZ_MEMBER_LIST", "").split(",") if m.strip()]
+    if not members:
+        sys.exit("member-config.py: HZ_MEMBER_LIST is empty; it lists the members, e.g. hz-1:5701,hz-2:5701")
+    with open(source) as f:
+        config = yaml.safe_load(f)
+    with open(output, "w") as f:
+        f.write(f"# Generated at container start by member-config.py from {source}: only the addresses differ.\n")
+        yaml.safe_dump(container_config(config, members), f, sort_keys=False, default_flow_style=False)
+    print(f"member-config.py: {output} = {source} with interfaces disabled and member-list {','.join(members)}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
