@@ -37,7 +37,8 @@ def cluster():
     try:
         # scripts/hazelcast.yaml declares this index; a cluster configured otherwise gets it here,
         # or every refresh would scan the whole map.
-        connection.sql(F.INDEX_SQL)
+        # DDL waits on every member; on a busy cluster that takes longer than a query.
+        connection.sql(F.INDEX_SQL, timeout_s=120)
     except bridge.BridgeError as e:
         index_note = f"could not make sure of the index on storedTimeMs: {e}"
         log.warning(index_note)

@@ -60,9 +60,9 @@ class Bridge:
             self.close()
             raise BridgeError(f"the SQL bridge did not connect to the cluster within {connect_timeout_s:.0f} s") from None
 
-    def sql(self, sql: str, params: Sequence = ()) -> list[dict]:
+    def sql(self, sql: str, params: Sequence = (), timeout_s: float | None = None) -> list[dict]:
         """The rows of a query as dicts by column name; raises BridgeError with the cluster's reason."""
-        answer = self._ask({"sql": sql, "params": list(params)})
+        answer = self._ask({"sql": sql, "params": list(params)}, timeout_s)
         if "rows" not in answer:
             return []
         columns = answer["columns"]
@@ -85,7 +85,8 @@ class Bridge:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def _ask(self, request: dict) -> dict:
+    def _ask(self, request: dict, timeout_s: float | None = None) -> dict:
+        timeout_s = timeout_s or self._timeout_s
         future: Future = Future()
         with self._lock:
             if self._process.poll() is not None:
@@ -95,11 +96,11 @@ class Bridge:
             self._process.stdin.write(json.dumps({"id": request_id, **request}) + "\n")
             self._process.stdin.flush()
         try:
-            answer = future.result(timeout=self._timeout_s)
+            answer = future.result(timeout=timeout_s)
         except FutureTimeout:
             with self._lock:
                 self._pending.pop(request_id, None)
-            raise BridgeError(f"no answer from the cluster within {self._timeout_s:.0f} s") from None
+            raise BridgeError(f"no answer from the cluster within {timeout_s:.0f} s") from None
         if "error" in answer:
             raise BridgeError(answer["error"])
         return answer
