@@ -8,7 +8,8 @@ the job that writes them. The page therefore keeps per-second aggregates of the 
 (`Window`) and asks the cluster, on each refresh, only for the seconds it has not seen yet:
 index range scans on `storedTimeMs` (scripts/hazelcast.yaml) over a couple of seconds of
 predictions, aggregated by the cluster. A second is read once it is `SETTLE_S` old, so that the
-predictions stored in it are all visible; after that it is never read again.
+predictions stored in it are all visible, and counted once more when it is `RECHECK_S` old, so
+that one that arrived late is not missed; it is read again only if that count changed.
 """
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ RATE_S = 10
 # A second is read this long after it ends; until then its predictions may still be on their way
 # from ACT to the map.
 SETTLE_S = 2
+# ...and counted again this long after it ends: ACT stamps storedTimeMs before the map sink writes
+# the entry, and on a loaded machine that write can land seconds later.
+RECHECK_S = 30
 # The page refreshes this often; the issue asks for at most 2 s.
 REFRESH_S = 2
 # Score histogram: bins of 1/SCORE_BINS; a probability of exactly 1 goes into the last bin.
@@ -64,6 +68,11 @@ SCORES_SQL = (
 LATENCY_SQL = (
     f"SELECT storedTimeMs / 1000 AS sec, {LATENCY_BUCKET_SQL} AS bucket, COUNT(*) AS n"
     f" FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? GROUP BY 1, 2"
+)
+# Per second: how many there are, to recount a second that was read before (one field: cheap).
+COUNT_SQL = (
+    f"SELECT storedTimeMs / 1000 AS sec, COUNT(*) AS n"
+    f" FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? GROUP BY 1"
 )
 # The flagged ones themselves, for the top cards and merchants and the map: about 1 % of all.
 FLAGGED_SQL = (
@@ -153,75 +162,142 @@ class Second:
 
 
 class Window:
-    """Per-second aggregates of the last `span_s` complete seconds before `end_s`, filled by
-    reading only the seconds not read before. Thread-safe: every viewer of the page shares one, so
-    ten open browsers cost the cluster what one does."""
+    """Per-second aggregates of the `span_s` seconds before `end_s`, read only where they are not
+    known yet. Each `advance` costs the cluster a bounded amount, however large the map and however
+    long the page was away:
 
-    def __init__(self, query: Query, span_s: int = WINDOW_S):
+      1. the seconds that ended since the last advance (normally the 2 of one refresh), so the
+         live figures are current;
+      2. one slice of SLICE_S older seconds while the window is not full yet, newest first: a page
+         that starts shows the last minute at once and fills in the rest over the next refreshes;
+      3. one recount (COUNT_SQL) of the seconds that have just become RECHECK_S old: a prediction
+         that reached the map later than SETTLE_S after its storedTimeMs, or one that left it, makes
+         that second's count differ, and only such a second is read again.
+
+    Seconds before `final_until_s()` have been read or recounted at least RECHECK_S after they
+    ended: those figures are exact. Every viewer of the page shares one window, so ten open
+    browsers cost the cluster what one does."""
+
+    def __init__(self, query: Query, span_s: int = WINDOW_S, clock: Callable[[], float] = time.time):
         self._query = query
         self._span_s = span_s
+        self._clock = clock
         self._seconds: dict[int, Second] = {}
-        self._read_until: int | None = None
+        self._lo: int | None = None       # the seconds [lo, hi) are read
+        self._hi: int | None = None
+        self._final_until: int | None = None
         self._lock = threading.Lock()
-        self.last_read = ReadCost()
+        # The three statements of a read go out at once: each waits mostly on the cluster.
+        self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="window-read")
 
-    def advance(self, end_s: int) -> ReadCost:
-        """Makes the window cover [end_s - span, end_s); reads what it lacks. Returns what it cost."""
+    def advance(self, end_s: int, cost: ReadCost | None = None) -> ReadCost:
+        """Moves the window to end at `end_s` and reads what steps 1-3 above call for, counted in
+        `cost` (a new one if not given), which it returns."""
+        cost = ReadCost() if cost is None else cost
         with self._lock:
+            now_s = int(self._clock())
             start_s = end_s - self._span_s
-            if self._read_until is None or self._read_until < start_s or end_s < self._read_until:
+            if self._hi is None or self._hi < start_s or end_s < self._hi:
                 # First read, a gap longer than the window, or a clock step back: start afresh.
                 self._seconds.clear()
-                self._read_until = start_s
-            cost = ReadCost()
-            started = time.perf_counter()
-            for lo in range(self._read_until, end_s, SLICE_S):
-                self._read(lo, min(end_s, lo + SLICE_S), cost)
-            cost.wall_ms = (time.perf_counter() - started) * 1000
-            self._read_until = max(self._read_until, end_s)
+                self._lo = self._hi = end_s
+                self._final_until = min(end_s, now_s - RECHECK_S)
+            self._read(self._hi, end_s, cost)
+            self._hi = end_s
+            if self._lo > start_s:
+                lo = max(start_s, self._lo - SLICE_S)
+                self._read(lo, self._lo, cost)
+                self._lo = lo
+            self._lo = max(self._lo, start_s)
+            self._final_until = max(self._final_until, self._lo)
+            self._recount(min(end_s, now_s - RECHECK_S), cost)
             for sec in [s for s in self._seconds if s < start_s]:
                 del self._seconds[sec]
-            self.last_read = cost
             return cost
 
-    def seconds(self, end_s: int) -> dict[int, Second]:
+    def covered(self) -> tuple[int, int] | None:
+        """The seconds [from, to) read so far; None before the first advance."""
         with self._lock:
-            return {s: v for s, v in self._seconds.items() if end_s - self._span_s <= s < end_s}
+            return None if self._hi is None else (self._lo, self._hi)
+
+    def complete(self) -> bool:
+        """True once every second of the window has been read."""
+        with self._lock:
+            return self._hi is not None and self._lo <= self._hi - self._span_s
+
+    def final_until_s(self) -> int | None:
+        """Seconds before this one have been read or recounted at least RECHECK_S after they ended."""
+        with self._lock:
+            return self._final_until
+
+    def seconds(self) -> dict[int, Second]:
+        """The seconds read so far that hold predictions."""
+        with self._lock:
+            return {s: v for s, v in self._seconds.items() if self._lo <= s < self._hi}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+    def _recount(self, until_s: int, cost: ReadCost) -> None:
+        lo, hi = self._final_until, min(until_s, self._final_until + SLICE_S)
+        if hi <= lo:
+            return
+        counts = {int(r["sec"]): int(r["n"]) for r in cost.run(self._query, COUNT_SQL, [lo * 1000, hi * 1000])}
+        changed = [s for s in range(lo, hi) if counts.get(s, 0) != self._seconds.get(s, Second()).scored]
+        # Runs of changed seconds are read again, each run with the three statements of a read.
+        for first, last in _runs(changed):
+            self._read(first, last + 1, cost)
+        cost.recounted += hi - lo
+        cost.reread += len(changed)
+        self._final_until = hi
 
     def _read(self, lo_s: int, hi_s: int, cost: ReadCost) -> None:
-        params = [lo_s * 1000, hi_s * 1000]
-        # The three statements go out at once: each waits mostly on the cluster, not on the page.
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            scores, latencies, flagged = pool.map(lambda sql: cost.run(self._query, sql, params),
-                                                  (SCORES_SQL, LATENCY_SQL, FLAGGED_SQL))
-        for row in scores:
-            second = self._second(row["sec"])
-            n = int(row["n"])
-            second.scored += n
-            if row["fraud"]:
-                second.flagged += n
-            second.scores[min(SCORE_BINS - 1, int(row["bin"]))] += n
-        for row in latencies:
-            self._second(row["sec"]).latency[int(row["bucket"])] += int(row["n"])
-        for row in flagged:
-            self._second(row["storedTimeMs"] // 1000).flagged_rows.append(row)
+        """Reads the seconds [lo_s, hi_s) afresh, in slices of at most SLICE_S seconds."""
+        for lo in range(lo_s, hi_s, SLICE_S):
+            hi = min(hi_s, lo + SLICE_S)
+            params = [lo * 1000, hi * 1000]
+            scores, latencies, flagged = self._pool.map(lambda sql: cost.run(self._query, sql, params),
+                                                        (SCORES_SQL, LATENCY_SQL, FLAGGED_SQL))
+            fresh: dict[int, Second] = {}
+            for row in scores:
+                second = fresh.setdefault(int(row["sec"]), Second())
+                n = int(row["n"])
+                second.scored += n
+                if row["fraud"]:
+                    second.flagged += n
+                second.scores[min(SCORE_BINS - 1, int(row["bin"]))] += n
+            for row in latencies:
+                fresh.setdefault(int(row["sec"]), Second()).latency[int(row["bucket"])] += int(row["n"])
+            for row in flagged:
+                fresh.setdefault(int(row["storedTimeMs"]) // 1000, Second()).flagged_rows.append(row)
+            for sec in range(lo, hi):
+                self._seconds.pop(sec, None)
+            self._seconds.update(fresh)
 
-    def _second(self, sec) -> Second:
-        return self._seconds.setdefault(int(sec), Second())
+
+def _runs(seconds: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 5, 9] -> [(3, 5), (9, 9)]: the runs of consecutive seconds, first and last."""
+    runs: list[tuple[int, int]] = []
+    for s in seconds:
+        if runs and runs[-1][1] == s - 1:
+            runs[-1] = (runs[-1][0], s)
+        else:
+            runs.append((s, s))
+    return runs
 
 
 @dataclass
 class ReadCost:
-    """What one refresh asked of the cluster: statements, rows returned and time waited."""
+    """What one read of the cluster asked of it: statements, rows returned and time waited."""
     queries: int = 0
     rows: int = 0
-    millis: float = 0.0   # the statements' waits added up
-    wall_ms: float = 0.0  # the refresh's own wait: statements run at once
-
+    millis: float = 0.0   # the statements' waits added up (statements run at once overlap)
+    recounted: int = 0    # seconds counted again (RECHECK_S)
+    reread: int = 0       # of those, seconds whose count had changed and that were read again
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def run(self, query: Query, sql: str, params: Sequence) -> list:
-        """Runs one statement and counts it; `millis` adds up the waits, also of statements run at once."""
+        """Runs one statement and counts it."""
         started = time.perf_counter()
         rows = query(sql, params)
         with self._lock:
@@ -257,6 +333,7 @@ class Homes:
 
 @dataclass
 class Figures:
+    start_s: int
     end_s: int
     scored: int
     flagged: int
@@ -277,6 +354,7 @@ def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate
             homes: Callable[[Iterable[str]], dict] | None = None) -> Figures:
     """Everything the page shows about the window [end_s - span_s, end_s), from its seconds."""
     window = [seconds.get(s, Second()) for s in range(end_s - span_s, end_s)]
+    rate_s = min(rate_s, span_s)
     recent = window[-rate_s:]
     scored = sum(s.scored for s in window)
     flagged = sum(s.flagged for s in window)
@@ -308,9 +386,9 @@ def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate
                            "amount": row["amount"], "score": row["fraudProbability"]})
 
     return Figures(
-        end_s=end_s, scored=scored, flagged=flagged,
-        scored_per_s=sum(s.scored for s in recent) / rate_s,
-        flagged_per_s=sum(s.flagged for s in recent) / rate_s,
+        start_s=end_s - span_s, end_s=end_s, scored=scored, flagged=flagged,
+        scored_per_s=sum(s.scored for s in recent) / rate_s if rate_s else 0.0,
+        flagged_per_s=sum(s.flagged for s in recent) / rate_s if rate_s else 0.0,
         share_flagged=flagged / scored if scored else None,
         latency_p50_ms=percentile(latency, 0.50), latency_p99_ms=percentile(latency, 0.99),
         series=[{"sec": end_s - span_s + i, "scored": s.scored, "flagged": s.flagged} for i, s in enumerate(window)],
@@ -335,6 +413,32 @@ def top(rows: list, key: str, label: Callable[[str], str], extra: Callable[[list
             entry.update(extra(group))
         result.append(entry)
     return result
+
+
+# ---- the index ---------------------------------------------------------------------------------
+
+def uses_index(query: Query) -> bool:
+    """True when the cluster answers the window's statements with a range scan of the SORTED index
+    on storedTimeMs (EXPLAIN names it), not with a scan of the whole map."""
+    plan = " ".join(str(v) for row in query("EXPLAIN " + SCORES_SQL, [0, 1000]) for v in row.values())
+    return "IndexScan" in plan and "storedTimeMs" in plan
+
+
+def ensure_index(query: Callable[..., list]) -> str | None:
+    """None when the window's reads use the index; otherwise creates it and returns what the page
+    should say. scripts/hazelcast.yaml declares the index; a cluster configured otherwise gets it
+    here, or every refresh would scan the whole map."""
+    try:
+        if uses_index(query):
+            return None
+        # DDL waits on every member; on a busy cluster it takes far longer than a query.
+        query(INDEX_SQL, [], timeout_s=300)
+        if uses_index(query):
+            return None
+        problem = "the index was created, but the statements still do not use it"
+    except RuntimeError as e:
+        problem = str(e)
+    return f"No index on storedTimeMs ({problem}): every refresh scans the whole of {PREDICTIONS}."
 
 
 # ---- dead letters ------------------------------------------------------------------------------

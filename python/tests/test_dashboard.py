@@ -1,5 +1,5 @@
-"""The live page's figures and its reading of the cluster (python/dashboard/figures.py), with a fake
-cluster that answers the page's three statements from a list of predictions."""
+"""The live page's figures (python/dashboard/figures.py), with a fake cluster that answers the
+page's statements from a list of predictions."""
 import pytest
 
 from dashboard import figures as F
@@ -17,14 +17,24 @@ def prediction(stored_ms, latency_ms=200, probability=0.01, fraud=False, card=CA
 class FakeCluster:
     """Answers the page's statements as the cluster would, and records the ranges it was asked for."""
 
-    def __init__(self, predictions, customers=()):
+    def __init__(self, predictions, customers=(), indexed=True):
         self.predictions = predictions
         self.customers = {c["ccNum"]: c for c in customers}
+        self.indexed = indexed
         self.asked = []
 
-    def __call__(self, sql, params):
+    def __call__(self, sql, params, timeout_s=None):
         if sql.startswith("SELECT __key"):
             return [self.customers[c] for c in params if c in self.customers]
+        if sql.startswith("EXPLAIN"):
+            scan = "IndexScanMapPhysicalRel(table=[[hazelcast, public, predictionResult[projects=[...]]]], " \
+                   "index=[storedTimeMs]" if self.indexed else "FullScanPhysicalRel(table=[[predictionResult]])"
+            return [{"rel": scan}]
+        if sql == F.INDEX_SQL:
+            self.asked.append((sql, None, None))
+            return []
+        if sql in (F.DEAD_LETTER_COUNTS_SQL, F.DEAD_LETTER_EXAMPLES_SQL):
+            return []
         lo, hi = params
         self.asked.append((sql, lo, hi))
         rows = [p for p in self.predictions if lo <= p["storedTimeMs"] < hi]
@@ -34,12 +44,27 @@ class FakeCluster:
         for p in rows:
             if sql == F.SCORES_SQL:
                 key = (p["storedTimeMs"] // 1000, float(int(p["fraudProbability"] * F.SCORE_BINS)), p["fraud"])
-            else:
+            elif sql == F.LATENCY_SQL:
                 key = (p["storedTimeMs"] // 1000, F.latency_bucket(p["storedTimeMs"] - p["appendTimeMs"]))
+            else:
+                assert sql == F.COUNT_SQL, sql
+                key = p["storedTimeMs"] // 1000
             groups[key] = groups.get(key, 0) + 1
         if sql == F.SCORES_SQL:
             return [{"sec": s, "bin": b, "fraud": f, "n": n} for (s, b, f), n in groups.items()]
-        return [{"sec": s, "bucket": b, "n": n} for (s, b), n in groups.items()]
+        if sql == F.LATENCY_SQL:
+            return [{"sec": s, "bucket": b, "n": n} for (s, b), n in groups.items()]
+        return [{"sec": s, "n": n} for s, n in groups.items()]
+
+
+class Clock:
+    """The wall clock of a test: seconds since the epoch, moved by hand."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
 
 
 def ranges(cluster, sql):
@@ -81,49 +106,107 @@ def test_percentile_is_the_nearest_rank_of_the_histogram():
 
 # ---- the window ----------------------------------------------------------------------------------
 
-def test_a_refresh_reads_only_the_seconds_it_has_not_read():
+def filled_window(cluster, end_s, span_s=300):
+    """A window advanced to `end_s` until it is full, with the clock SETTLE_S past it."""
+    window = F.Window(cluster, span_s=span_s, clock=Clock(end_s + F.SETTLE_S))
+    while not window.complete():
+        window.advance(end_s)
+    return window
+
+
+def test_a_new_window_fills_in_newest_first_one_slice_per_refresh():
     cluster = FakeCluster([prediction(1_000_000 + i * 100) for i in range(100)])
-    window = F.Window(cluster, span_s=300)
+    window = F.Window(cluster, span_s=300, clock=Clock(1102))
 
     window.advance(1100)
-    window.advance(1102)
+    assert window.covered() == (1040, 1100) and not window.complete()
+    for _ in range(4):
+        window.advance(1100)
+
+    assert window.complete()
+    assert ranges(cluster, F.SCORES_SQL) == [(1040, 1100), (980, 1040), (920, 980), (860, 920), (800, 860)]
+    assert ranges(cluster, F.LATENCY_SQL) == ranges(cluster, F.FLAGGED_SQL) == ranges(cluster, F.SCORES_SQL)
+
+
+def test_a_refresh_reads_only_the_seconds_it_has_not_read_and_recounts_the_ones_just_grown_old():
+    cluster = FakeCluster([prediction(1_000_000 + i * 100) for i in range(100)])
+    window = filled_window(cluster, 1100)
+    cluster.asked.clear()
+
+    window._clock.now = 1104
     window.advance(1102)
 
-    assert ranges(cluster, F.SCORES_SQL) == [(800, 860), (860, 920), (920, 980), (980, 1040), (1040, 1100),
-                                             (1100, 1102)]
-    assert ranges(cluster, F.LATENCY_SQL) == ranges(cluster, F.FLAGGED_SQL) == ranges(cluster, F.SCORES_SQL)
+    assert ranges(cluster, F.SCORES_SQL) == [(1100, 1102)]
+    # Read when 2 s old; counted again when 30 s old, so the seconds that ended 30 s ago.
+    assert ranges(cluster, F.COUNT_SQL) == [(1072, 1074)]
+    assert window.final_until_s() == 1074
+
+
+def test_a_prediction_that_reaches_the_map_late_is_found_when_its_second_is_recounted():
+    predictions = [prediction(1_090_000 + i * 100) for i in range(100)]
+    cluster = FakeCluster(predictions)
+    window = filled_window(cluster, 1100)
+    assert sum(s.scored for s in window.seconds().values()) == 100
+    # Stored with storedTimeMs in second 1095, but visible only after the page had read that second.
+    predictions.append(prediction(1_095_500, fraud=True, probability=0.9))
+    cluster.asked.clear()
+
+    window._clock.now = 1130
+    window.advance(1128)
+
+    assert ranges(cluster, F.COUNT_SQL) == [(1072, 1100)]
+    assert (1095, 1096) in ranges(cluster, F.SCORES_SQL)
+    second = window.seconds()[1095]
+    assert (second.scored, second.flagged, len(second.flagged_rows)) == (11, 1, 1)
 
 
 def test_seconds_that_leave_the_window_are_forgotten():
     cluster = FakeCluster([prediction(1_000_000), prediction(1_200_500)])
-    window = F.Window(cluster, span_s=300)
+    window = filled_window(cluster, 1100)
+    assert sorted(window.seconds()) == [1000]
 
-    window.advance(1100)
-    assert sorted(window.seconds(1100)) == [1000]
+    window._clock.now = 1303
     window.advance(1301)
 
-    assert sorted(window.seconds(1301)) == [1200]
+    assert sorted(window.seconds()) == [1200]
+    assert window.covered() == (1001, 1301)
 
 
 def test_a_gap_longer_than_the_window_starts_it_afresh():
     cluster = FakeCluster([prediction(1_000_000)])
-    window = F.Window(cluster, span_s=300)
+    window = filled_window(cluster, 1100)
 
-    window.advance(1100)
+    window._clock.now = 5002
     window.advance(5000)
 
-    assert ranges(cluster, F.SCORES_SQL)[-5:] == [(4700, 4760), (4760, 4820), (4820, 4880), (4880, 4940),
-                                                  (4940, 5000)]
-    assert window.seconds(5000) == {}
+    assert ranges(cluster, F.SCORES_SQL)[-1] == (4940, 5000)
+    assert window.covered() == (4940, 5000) and window.seconds() == {}
+
+
+# ---- the index -----------------------------------------------------------------------------------
+
+def test_an_index_the_statements_use_is_left_alone():
+    cluster = FakeCluster([])
+
+    assert F.ensure_index(cluster) is None
+    assert ranges(cluster, F.INDEX_SQL) == []
+
+
+def test_a_missing_index_is_created_and_a_useless_one_reported():
+    cluster = FakeCluster([], indexed=False)
+
+    note = F.ensure_index(cluster)
+
+    assert [s for s, _, _ in cluster.asked] == [F.INDEX_SQL]
+    assert "every refresh scans the whole of predictionResult" in note
 
 
 # ---- the figures ---------------------------------------------------------------------------------
 
 def window_of(predictions, end_s, customers=()):
     cluster = FakeCluster(predictions, customers)
-    window = F.Window(cluster, span_s=300)
-    window.advance(end_s)
-    return F.figures(window.seconds(end_s), end_s, homes=F.Homes(cluster).of)
+    window = filled_window(cluster, end_s)
+    return F.figures(window.seconds(), end_s, homes=F.Homes(cluster).of)
 
 
 def test_rates_are_the_mean_of_the_last_ten_seconds_and_the_share_is_over_the_window():
