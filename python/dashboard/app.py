@@ -1,12 +1,14 @@
 """The live fraud analytics page on predictionResult (run it with scripts/dashboard.sh).
 
-Everything it shows comes from `figures`; this file only lays it out. It refreshes every
-figures.REFRESH_S seconds; `?at=<epoch ms>` in the address pins it to the window that ends then,
-for a look back at a moment (the browser test uses it too).
+This file only draws. The cluster is read by reader.py, in a thread of its own, into snapshots; every
+number comes from figures.py. The page redraws the newest snapshot every figures.REFRESH_S seconds,
+which takes milliseconds however slow the cluster is. `?at=<epoch ms>` in the address pins it to the
+window that ends then, for a look back at a moment (the browser test uses it too).
 """
 from __future__ import annotations
 
 import atexit
+import html
 import logging
 import os
 import sys
@@ -14,41 +16,44 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 # Streamlit runs this file as a script; the package is its folder.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dashboard import bridge, figures as F  # noqa: E402
+from dashboard.reader import Connection, Reader, Snapshot  # noqa: E402
 
 JOB_NAME = os.environ.get("JOB_NAME", "fraud-detection")
-log = logging.getLogger("dashboard")
+# A snapshot older than this many refreshes means the cluster is slow to answer: the page says so.
+SLOW_AFTER_REFRESHES = 3
 
+logging.basicConfig(level=os.environ.get("DASHBOARD_LOG_LEVEL", "INFO"), stream=sys.stderr,
+                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Fraud scoring, live", page_icon=":credit_card:", layout="wide")
 
 
 @st.cache_resource
-def cluster():
-    """One bridge, one window and one cache of homes per page server, shared by every viewer."""
-    connection = bridge.Bridge(bridge.command())
-    atexit.register(connection.close)
-    index_note = F.ensure_index(connection.sql)
-    return connection, F.Window(connection.sql), F.Homes(connection.sql), index_note
+def connection() -> Connection:
+    """One bridge per page server, shared by every viewer and every window."""
+    shared = Connection(bridge.command)
+    atexit.register(shared.close)
+    return shared
+
+
+@st.cache_resource
+def live() -> Reader:
+    return Reader(connection(), JOB_NAME).start()
 
 
 @st.cache_resource(max_entries=4)
-def pinned_window(end_s: int):
-    """A window that ends in the past does not change: read it once per moment asked for."""
-    connection, _, _, _ = cluster()
-    window = F.Window(connection.sql)
-    while not window.complete():
-        window.advance(end_s)
-    return window
+def pinned(end_s: int) -> Reader:
+    """A window that ends in the past is read once per moment asked for, then kept."""
+    return Reader(connection(), JOB_NAME, pinned_end_s=end_s).start()
 
 
-def utc(ms: float) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+def utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def pinned_at() -> int | None:
@@ -73,100 +78,73 @@ def table(rows: list, columns: dict, empty: str) -> None:
     if not rows:
         st.caption(empty)
         return
-    frame = pd.DataFrame(rows)[list(columns)].rename(columns=columns)
-    for name in ("amount",):
-        if name in frame:
-            frame[name] = frame[name].map(lambda v: f"{v:,.2f}")
-    if "top score" in frame:
-        frame["top score"] = frame["top score"].map(lambda v: f"{v:.3f}")
+    formats = {"amount": "{:,.2f}", "top score": "{:.3f}"}
+    shown = [{label: formats.get(name, "{}").format(row[name]) for name, label in columns.items()} for row in rows]
+    frame = pd.DataFrame(shown, columns=list(columns.values()))
     st.table(frame.set_index(frame.columns[0]))
 
 
-def throughput_chart(series: list) -> alt.Chart:
-    frame = pd.DataFrame(series)
-    frame["time"] = pd.to_datetime(frame["sec"], unit="s", utc=True)
-    long = frame.melt(id_vars="time", value_vars=["scored", "flagged"], var_name="what", value_name="per second")
-    return alt.Chart(long).mark_line(interpolate="step-after").encode(
-        x=alt.X("time:T", title=None), y=alt.Y("per second:Q"), color=alt.Color("what:N", title=None,
-        scale=alt.Scale(domain=["scored", "flagged"], range=["#4c78a8", "#e45756"]))).properties(height=220)
+def header(snap: Snapshot, job: dict | None) -> None:
+    words = [f"**{html.escape(job['text'])}**"] if job else []
+    shown = snap.figures
+    if shown is not None:
+        mode = "pinned" if snap.pinned else f"live, redrawn every {F.REFRESH_S} s"
+        # The window's bounds and state as attributes too: the browser test reads them.
+        words.append(
+            f"window <span id='window-start'>{utc(shown.start_s)}</span> – <span id='window-end'>{utc(shown.end_s)}"
+            f"</span> ({mode})<span id='window-state' data-complete='{str(snap.complete).lower()}' "
+            f"data-final-until='{snap.final_until_s}' data-updated='{snap.updated:.3f}'></span>")
+    if words:
+        st.markdown(" &nbsp;·&nbsp; ".join(words), unsafe_allow_html=True)
+    if job:
+        {"ok": st.success, "warn": st.warning, "error": st.error}[job["level"]](f"Job status: {job['status']}")
 
 
-def score_chart(histogram: list) -> alt.Chart:
-    frame = pd.DataFrame(histogram)
-    frame["not flagged"] = frame["scored"] - frame["flagged"]
-    long = frame.melt(id_vars=["from", "to"], value_vars=["not flagged", "flagged"], var_name="decision",
-                      value_name="transactions")
-    # A log scale: nearly all transactions score near 0, and the few near 1 are the point.
-    return alt.Chart(long[long["transactions"] > 0]).mark_bar().encode(
-        x=alt.X("from:Q", bin=alt.Bin(binned=True, step=1 / F.SCORE_BINS), title="fraud probability"),
-        x2="to:Q", y=alt.Y("transactions:Q", scale=alt.Scale(type="log"), stack=None),
-        color=alt.Color("decision:N", title=None,
-                        scale=alt.Scale(domain=["not flagged", "flagged"], range=["#4c78a8", "#e45756"])),
-    ).properties(height=220)
+def notes(snap: Snapshot, now: float) -> None:
+    """What the reader is doing, when it is not simply up to date."""
+    if snap.phase == "connecting":
+        st.info(f"Connecting to the cluster… ({now - snap.started:,.0f} s so far; a busy machine takes a while "
+                "to start the SQL bridge)")
+    elif snap.figures is None and snap.error is None:
+        st.info(f"Reading the window… ({now - snap.started:,.0f} s so far)")
+    if snap.error:
+        since = f" The figures below are from {utc(snap.figures.end_s)}." if snap.figures else ""
+        st.warning(f"The last read of the cluster failed: {snap.error}.{since} Trying again every {F.REFRESH_S} s.")
+    elif snap.updated is not None and snap.figures is not None and now - snap.updated > SLOW_AFTER_REFRESHES * F.REFRESH_S:
+        st.warning(f"The cluster is slow to answer: these figures are {now - snap.updated:,.0f} s old; the next read "
+                   "is on its way.")
+    if snap.index_note:
+        st.warning(snap.index_note)
+    if snap.figures is not None and not snap.complete:
+        covered = snap.figures.end_s - snap.figures.start_s
+        st.info(f"Filling in the window: the newest {covered // 60} min {covered % 60} s of {F.WINDOW_S // 60} min "
+                "read so far; the rest follows over the next refreshes.")
 
 
-def home_chart(points: list) -> alt.Chart:
-    """Each flagged transaction (red) joined to its card holder's home (grey) by a line: a long
-    line is a card used far from home. A scatter on longitude and latitude, not a map: map tiles
-    would need the internet, which a demo machine may not have."""
-    frame = pd.DataFrame(points)
-    lines = alt.Chart(frame).mark_rule(opacity=0.35, color="#888").encode(
-        x=alt.X("home_lon:Q", title="longitude", scale=alt.Scale(zero=False)),
-        y=alt.Y("home_lat:Q", title="latitude", scale=alt.Scale(zero=False)), x2="lon:Q", y2="lat:Q")
-    homes = alt.Chart(frame).mark_circle(size=40, color="#888").encode(
-        x="home_lon:Q", y="home_lat:Q", tooltip=["card", "home"])
-    spots = alt.Chart(frame).mark_circle(size=60, color="#e45756").encode(
-        x="lon:Q", y="lat:Q", tooltip=["card", "home", alt.Tooltip("km:Q", format=",.0f"),
-                                       alt.Tooltip("amount:Q", format=",.2f"), alt.Tooltip("score:Q", format=".3f")])
-    return (lines + homes + spots).properties(height=420)
-
-
-def render() -> None:
-    started = time.perf_counter()
-    connection, live_window, homes, index_note = cluster()
-    at = pinned_at()
-    if at is None:
-        end_s = int(time.time()) - F.SETTLE_S
-        window = live_window
-        read_started = time.perf_counter()
-        read = window.advance(end_s)
-        read_ms = (time.perf_counter() - read_started) * 1000
-    else:
-        end_s = at // 1000
-        window = pinned_window(end_s)
-        read, read_ms = F.ReadCost(), 0.0
-    cost = F.ReadCost()
-    lo, hi = window.covered()
-    shown = F.figures(window.seconds(), hi, span_s=hi - lo, homes=lambda cards: homes.of(cards, cost))
-    dead = F.dead_letters(connection.sql, end_s * 1000, cost)
-    job = F.job_status(connection.job(JOB_NAME))
-
-    mode = "pinned" if at is not None else f"live, refreshed every {F.REFRESH_S} s"
-    st.markdown(f"**{job['text']}** &nbsp;·&nbsp; window {F.WINDOW_S // 60} min ending "
-                f"<span id='window-end'>{utc(end_s * 1000)}</span> ({mode})", unsafe_allow_html=True)
-    {"ok": st.success, "warn": st.warning, "error": st.error}[job["level"]](f"Job status: {job['status']}")
-    if index_note:
-        st.warning(index_note)
-
+def metrics(shown: F.Figures, dead: list | None) -> None:
     cells = st.columns(6)
     cells[0].metric("Scored/s", number(shown.scored_per_s, 1), help=f"mean over the window's last {F.RATE_S} s")
     cells[1].metric("Flagged/s", number(shown.flagged_per_s, 1), help=f"mean over the window's last {F.RATE_S} s")
-    cells[2].metric("Share flagged", number(None if shown.share_flagged is None else 100 * shown.share_flagged, 2, " %"),
-                    help="flagged among scored in the window")
+    share = None if shown.share_flagged is None else 100 * shown.share_flagged
+    cells[2].metric("Share flagged", number(share, 2, " %"), help="flagged among scored in the window")
     cells[3].metric("Latency p50", number(shown.latency_p50_ms, 0, " ms"),
                     help="Kafka append → stored, in the window; two significant digits")
     cells[4].metric("Latency p99", number(shown.latency_p99_ms, 0, " ms"),
                     help="Kafka append → stored, in the window; two significant digits")
-    cells[5].metric("Dead letters", number(sum(d["count"] for d in dead)), help="all kept (7 days)")
+    cells[5].metric("Dead letters", number(None if dead is None else sum(d["count"] for d in dead)),
+                    help="all kept (7 days)")
     st.caption(f"In the window: {shown.scored:,} scored, {shown.flagged:,} flagged.")
 
+
+def body(snap: Snapshot) -> None:
+    shown = snap.figures
     left, right = st.columns(2)
     with left:
         st.subheader("Scored and flagged per second")
-        st.altair_chart(throughput_chart(shown.series), width="stretch")
+        st.vega_lite_chart(snap.charts["throughput"], width="stretch")
     with right:
         st.subheader("Score distribution")
-        st.altair_chart(score_chart(shown.score_histogram), width="stretch")
+        st.vega_lite_chart(snap.charts["scores"], width="stretch")
         table(shown.score_bands, {"band": "score", "scored": "scored", "flagged": "flagged"}, "nothing scored")
 
     left, right = st.columns(2)
@@ -182,30 +160,55 @@ def render() -> None:
 
     st.subheader("Flagged transactions and the card holder's home")
     if shown.flagged_points:
-        st.altair_chart(home_chart(shown.flagged_points), width="stretch")
+        st.vega_lite_chart(snap.charts["homes"], width="stretch")
         far = sum(1 for p in shown.flagged_points if p["km"] >= 100)
         st.caption(f"The newest {len(shown.flagged_points):,} flagged transactions; {far:,} of them 100 km or more "
                    "from home (red: where the card was used, grey: the holder's home).")
     else:
         st.caption("no flagged transaction in the window")
 
+
+def dead_letters(dead: list | None) -> None:
     st.subheader("Dead letters by reason")
-    if dead:
-        table([{"reason": d["reason"], "stage": d["stage"], "count": d["count"], "latest": utc(d["latest_ms"])}
+    if dead is None:
+        st.caption("not read yet")
+    elif not dead:
+        st.caption("no dead letters")
+    else:
+        table([{"reason": d["reason"], "stage": d["stage"], "count": d["count"], "latest": utc(d["latest_ms"] / 1000)}
                for d in dead], {"reason": "reason", "stage": "stage", "count": "count", "latest": "latest"}, "")
         for d in dead:
             for example in d["examples"]:
                 st.markdown(f"`{d['reason']}` {example['card']} — {example['detail']}")
                 st.code(example["payload"], language="json", wrap_lines=True)
-    else:
-        st.caption("no dead letters")
 
-    took_ms = (time.perf_counter() - started) * 1000
-    st.caption(f"This refresh: {read.queries + cost.queries + 1} requests to the cluster, "
-               f"{read.rows + cost.rows:,} rows read; window update {read_ms:,.0f} ms, whole refresh "
-               f"{took_ms:,.0f} ms. Card numbers show their last four digits only.")
+
+def footer(snap: Snapshot, drawn_ms: float) -> None:
+    cost = snap.cost
+    words = []
+    if cost is not None:
+        words.append(f"Last read of the cluster ({utc(snap.updated)}): {cost.queries} requests, {cost.rows:,} rows, "
+                     f"{snap.read_ms:,.0f} ms; {cost.recounted} seconds recounted, {cost.reread} read again.")
+    if snap.final_until_s is not None:
+        words.append(f"Figures final up to {utc(snap.final_until_s)}.")
+    words.append(f"Drawn in {drawn_ms:,.0f} ms. Card numbers show their last four digits only.")
+    st.caption(" ".join(words))
+
+
+def render() -> None:
+    started = time.perf_counter()
+    at = pinned_at()
+    current = live().snapshot()
+    snap = current if at is None else pinned(at // 1000).snapshot()
+    # The job's status is always the current one, also on a pinned page.
+    header(snap, current.job)
+    notes(snap, time.time())
+    if snap.figures is not None:
+        metrics(snap.figures, snap.dead)
+        body(snap)
+    dead_letters(snap.dead)
+    footer(snap, (time.perf_counter() - started) * 1000)
 
 
 st.title("Fraud scoring, live")
-# Pinned or live, it refreshes: the job's status and the dead letters are always current.
 st.fragment(run_every=F.REFRESH_S)(render)()

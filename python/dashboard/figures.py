@@ -175,8 +175,8 @@ class Window:
          that second's count differ, and only such a second is read again.
 
     Seconds before `final_until_s()` have been read or recounted at least RECHECK_S after they
-    ended: those figures are exact. Every viewer of the page shares one window, so ten open
-    browsers cost the cluster what one does."""
+    ended: those figures are exact. Every viewer of the page shares one window (the page's reader
+    thread advances it), so ten open browsers cost the cluster what one does."""
 
     def __init__(self, query: Query, span_s: int = WINDOW_S, clock: Callable[[], float] = time.time):
         self._query = query

@@ -1,8 +1,13 @@
-"""The live page's figures (python/dashboard/figures.py), with a fake cluster that answers the
-page's statements from a list of predictions."""
+"""The live page's figures and its reading of the cluster (python/dashboard/figures.py and
+reader.py), with a fake cluster that answers the page's statements from a list of predictions."""
+import threading
+import time
+
 import pytest
 
+from dashboard import charts
 from dashboard import figures as F
+from dashboard.reader import Reader
 
 CARD = "4000123456789012"
 
@@ -302,3 +307,100 @@ def test_the_job_status_says_how_worried_to_be(job, level):
 
     assert status["level"] == level
     assert status["text"].startswith(f"Job 'j' is {job['status']}")
+
+
+# ---- the reader ----------------------------------------------------------------------------------
+
+class FakeBridge:
+    """The bridge as the reader uses it: SQL from a FakeCluster, the job always RUNNING."""
+
+    def __init__(self, cluster):
+        self.sql = cluster
+
+    def job(self, name):
+        return {"name": name, "status": "RUNNING", "supervisor": {"state": "WATCHING", "failures": 0, "cause": ""}}
+
+
+class FakeConnection:
+    def __init__(self, bridge):
+        self.bridge = bridge
+
+    def get(self):
+        return self.bridge
+
+
+class SlowCluster(FakeCluster):
+    """A cluster whose window statements wait until the test lets them go."""
+
+    def __init__(self, predictions):
+        super().__init__(predictions)
+        self.gate = threading.Event()
+        self.held = []
+
+    def __call__(self, sql, params, timeout_s=None):
+        if sql in (F.SCORES_SQL, F.LATENCY_SQL, F.FLAGGED_SQL):
+            self.held.append((sql, params[0] // 1000, params[1] // 1000))
+            assert self.gate.wait(10), "the test never let the statement go"
+        return super().__call__(sql, params, timeout_s)
+
+
+def eventually(condition, what, timeout_s=10):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout_s} s: {what}"
+        time.sleep(0.01)
+
+
+def test_the_page_draws_the_job_at_once_while_the_window_is_still_being_read():
+    cluster = SlowCluster([prediction(int(time.time() * 1000) - 10_000)])
+    reader = Reader(FakeConnection(FakeBridge(cluster)), "fraud-detection", interval_s=0.05).start()
+    try:
+        eventually(lambda: reader.snapshot().job is not None, "the job's status is published")
+        snap = reader.snapshot()
+        assert snap.job["status"] == "RUNNING" and snap.figures is None and snap.phase == "reading"
+
+        cluster.gate.set()
+        eventually(lambda: reader.snapshot().figures is not None, "the figures are published")
+        eventually(lambda: reader.snapshot().complete, "the window fills in")
+        assert reader.snapshot().figures.scored == 1
+    finally:
+        reader.stop()
+
+
+def test_a_read_slower_than_the_refresh_is_finished_not_started_again():
+    cluster = SlowCluster([])
+    reader = Reader(FakeConnection(FakeBridge(cluster)), "fraud-detection", interval_s=0.01).start()
+    try:
+        eventually(lambda: len(cluster.held) == 3, "the first slice is asked for")
+        time.sleep(0.3)  # thirty refresh intervals with the statements held
+        assert len(cluster.held) == 3
+
+        cluster.gate.set()
+        eventually(lambda: reader.snapshot().figures is not None, "the slow read is published")
+        first = ranges(cluster, F.SCORES_SQL)[0]
+        assert ranges(cluster, F.SCORES_SQL).count(first) == 1
+    finally:
+        reader.stop()
+
+
+def test_a_pinned_window_in_the_past_is_read_once_and_its_reader_ends():
+    at_s = int(time.time()) - 3600
+    cluster = FakeCluster([prediction(at_s * 1000 - 5_000, fraud=True, probability=0.9)])
+    reader = Reader(FakeConnection(FakeBridge(cluster)), "fraud-detection", pinned_end_s=at_s, interval_s=0.01).start()
+
+    reader._thread.join(10)
+
+    snap = reader.snapshot()
+    assert not reader._thread.is_alive() and snap.complete and snap.final_until_s == at_s
+    assert (snap.figures.start_s, snap.figures.end_s, snap.figures.flagged) == (at_s - 300, at_s, 1)
+    assert len(ranges(cluster, F.SCORES_SQL)) == 5 and ranges(cluster, F.COUNT_SQL) == []
+
+
+def test_the_charts_carry_their_data_inline():
+    shown = window_of([prediction(1_100_000, fraud=True, probability=0.9)], 1300,
+                      [{"ccNum": CARD, "latitude": 30.0, "longitude": -90.0, "city": "Greenhaven", "state": "AR"}])
+
+    assert len(charts.throughput(shown.series)["data"]["values"]) == 2 * 300
+    assert charts.scores(shown.score_histogram)["data"]["values"] == [
+        {"from": 0.9, "to": 0.95, "decision": "flagged", "n": 1}]
+    assert charts.homes(shown.flagged_points)["data"]["values"][0]["card"] == "•••• 9012"
