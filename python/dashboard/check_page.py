@@ -2,13 +2,15 @@
 chromedriver) reads the running page and checks it against SQL queries of its own, written here
 and not taken from figures.py, run through a bridge of its own.
 
-  check_page.py live    --url URL                  while transactions stream: the page refreshes,
-                                                   scores and shows the job RUNNING
+  check_page.py live    --url URL                  while transactions stream: the page draws at
+                                                   once, refreshes by itself, scores and shows the
+                                                   job RUNNING
   check_page.py settled --url URL --screenshot F   after every outcome is stored: every number of
                                                    the live page and of a page pinned to the middle
                                                    of the stream equals the SQL; no card number in
                                                    the HTML
 
+Every wait is on something the page shows, with a generous limit, and says how long it took.
 Exits non-zero with the reason when a check fails.
 """
 from __future__ import annotations
@@ -30,6 +32,9 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 
 WINDOW_S = 300
 RATE_S = 10
+# How long the run's predictions may take to be stored, first to last: the window, less the wait for
+# the page's figures to become final (its recount, 30 s after a second) and a margin for a slow machine.
+MAX_RUN_SPAN_S = 200
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--window-size=1500,2700"]
@@ -68,26 +73,54 @@ for (const t of document.querySelectorAll('table[data-testid="stTableStyledTable
   const rows = [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('th, td')].map(text));
   tables[headers[0]] = {headers, rows};
 }
-const end = document.getElementById('window-end');
-return {metrics, tables, end: text(end), body: document.body.innerText, html: document.documentElement.outerHTML,
+const state = document.getElementById('window-state');
+return {metrics, tables, start: text(document.getElementById('window-start')),
+        end: text(document.getElementById('window-end')),
+        complete: state ? state.dataset.complete === 'true' : false,
+        finalUntil: state && state.dataset.finalUntil !== 'None' ? Number(state.dataset.finalUntil) : null,
+        title: text(document.querySelector('h1')),
+        busy: document.querySelector('[data-testid="stStatusWidget"]') !== null,
+        body: document.body.innerText, html: document.documentElement.outerHTML,
         stale: document.querySelectorAll('[data-stale="true"]').length};
 """
 
 
-def read_page(driver, timeout_s: float = 120) -> dict:
-    """The page once it shows its figures (the first refresh of a cold page may take a while)."""
-    deadline = time.time() + timeout_s
+def wait_for(driver, what: str, ready, timeout_s: float) -> dict:
+    """The page once `ready(page)` holds; says how long that took, fails with what it showed if never."""
+    started = time.monotonic()
+    page = None
     while True:
-        page = driver.execute_script(READ_PAGE)
-        if page["end"] and "Dead letters" in page["metrics"] and page["stale"] == 0:
+        try:
+            page = driver.execute_script(READ_PAGE)
+        except Exception as e:  # noqa: BLE001 - a page between two drawings; read it again
+            page = {"body": f"(not readable: {e})"}
+        if "metrics" in page and page["stale"] == 0 and ready(page):
+            print(f"  ..  {what}: {time.monotonic() - started:.1f} s")
             return page
-        if time.time() > deadline:
-            raise CheckFailed(f"the page showed no figures within {timeout_s:.0f} s; it shows:\n{page['body'][:2000]}")
-        time.sleep(0.5)
+        if time.monotonic() - started > timeout_s:
+            raise CheckFailed(f"{what}: not within {timeout_s:.0f} s; the page shows:\n{page['body'][:3000]}")
+        time.sleep(0.25)
+
+
+def drawn(page: dict) -> bool:
+    """The page shows its figures: a window, and every metric."""
+    return bool(page["end"]) and "Dead letters" in page["metrics"]
+
+
+def epoch_s(text: str) -> int:
+    return int(datetime.strptime(text, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=timezone.utc).timestamp())
+
+
+def utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def end_of(page: dict) -> int:
-    return int(datetime.strptime(page["end"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=timezone.utc).timestamp())
+    return epoch_s(page["end"])
+
+
+def start_of(page: dict) -> int:
+    return epoch_s(page["start"])
 
 
 def value(text: str) -> float:
@@ -101,8 +134,8 @@ class Oracle:
     def __init__(self, connection: bridge.Bridge):
         self.sql = connection.sql
 
-    def window(self, end_s: int) -> dict:
-        lo, hi = (end_s - WINDOW_S) * 1000, end_s * 1000
+    def window(self, start_s: int, end_s: int) -> dict:
+        lo, hi = start_s * 1000, end_s * 1000
         counts = self.sql("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN fraud THEN 1 ELSE 0 END), 0) AS f "
                           "FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?", [lo, hi])[0]
         recent = self.sql("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN fraud THEN 1 ELSE 0 END), 0) AS f "
@@ -155,8 +188,9 @@ def last_four(card: str) -> str:
 # ---- the checks ------------------------------------------------------------------------------
 
 def compare(page: dict, oracle: Oracle, name: str) -> dict:
-    end_s = end_of(page)
-    truth = oracle.window(end_s)
+    start_s, end_s = start_of(page), end_of(page)
+    check(end_s - start_s == WINDOW_S, f"{name}: the window {page['start']} – {page['end']} is {WINDOW_S} s long")
+    truth = oracle.window(start_s, end_s)
     metrics, tables = page["metrics"], page["tables"]
     print(f"{name}: window ending {page['end']} ({truth['scored']:,} scored, {truth['flagged']:,} flagged)")
     check(f"In the window: {truth['scored']:,} scored, {truth['flagged']:,} flagged." in page["body"],
@@ -198,50 +232,71 @@ def check_masking(page: dict, cards: set, name: str) -> None:
 
 
 def live(args, driver) -> None:
+    started = time.monotonic()
     driver.get(args.url)
-    first = read_page(driver)
-    read_at = time.time()
+    # However slow the cluster, the page draws at once what it knows; the figures follow.
+    wait_for(driver, "the page is drawn", lambda p: p["title"] == "Fraud scoring, live", args.timeout)
+    first = wait_for(driver, "the job's status is shown", lambda p: "Job status:" in p["body"], args.timeout)
     check("Job status: RUNNING" in first["body"], "the job shows RUNNING")
-    time.sleep(3.5)
-    second = read_page(driver)
-    check(end_of(second) > end_of(first), f"the page refreshes by itself: window end {first['end']} → "
-                                          f"{second['end']} between two reads {time.time() - read_at:.1f} s apart")
-    took = re.search(r"whole refresh ([0-9,]+) ms", second["body"])
-    print(f"      (the page's last refresh took {took.group(1) if took else '?'} ms)")
-    deadline = time.time() + 120
-    while value(second["metrics"]["Scored/s"]) == 0 and time.time() < deadline:
-        time.sleep(1)
-        second = read_page(driver)
-    check(value(second["metrics"]["Scored/s"]) > 0, f"while transactions stream, Scored/s is {second['metrics']['Scored/s']}")
+    first = wait_for(driver, "the first figures are shown", drawn, args.timeout)
+    second = wait_for(driver, "the page refreshes by itself (its window moves on)",
+                      lambda p: drawn(p) and end_of(p) > end_of(first), args.timeout)
+    check(end_of(second) > end_of(first), f"the page refreshes by itself: window end {first['end']} → {second['end']}")
+    took = re.search(r"Last read of the cluster \([^)]*\): [^\n]*", second["body"])
+    print(f"      ({took.group(0) if took else 'no cost line on the page'})")
+    scoring = wait_for(driver, "Scored/s is above 0 while transactions stream",
+                       lambda p: drawn(p) and value(p["metrics"]["Scored/s"]) > 0, args.timeout)
+    check(value(scoring["metrics"]["Scored/s"]) > 0, f"while transactions stream, Scored/s is {scoring['metrics']['Scored/s']}")
+    print(f"  live checks took {time.monotonic() - started:.1f} s")
 
 
 def settled(args, driver, oracle: Oracle) -> None:
+    started = time.monotonic()
     cards = oracle.card_numbers()
+    stored = oracle.sql("SELECT MIN(storedTimeMs) AS lo, MAX(storedTimeMs) AS hi, COUNT(*) AS n FROM predictionResult")[0]
+    last_s = stored["hi"] // 1000
+    print(f"stored: {stored['n']:,} predictions, {utc(stored['lo'] / 1000)} to {utc(stored['hi'] / 1000)}")
+    check(stored["n"] >= args.expected_predictions, f"the map holds the run's {args.expected_predictions:,} predictions")
+    # The live page is compared once its figures are final, about RECHECK_S after the last one was
+    # stored: the window must still reach back to the first.
+    span_s = (stored["hi"] - stored["lo"]) / 1000
+    check(span_s < MAX_RUN_SPAN_S, f"the run's predictions were stored within {MAX_RUN_SPAN_S} s, so the "
+                                   f"{WINDOW_S} s window can hold them all (they took {span_s:,.0f} s)")
+
     driver.get(args.url)
-    page = read_page(driver)
+    # The page counts a second again RECHECK_S after it ended: once it has done so for the run's
+    # last second, its figures are final and must equal the SQL exactly.
+    page = wait_for(driver, f"the live page's figures are final up to the last stored second ({utc(last_s)})",
+                    lambda p: drawn(p) and p["complete"] and (p["finalUntil"] or 0) > last_s, args.timeout)
     truth = compare(page, oracle, "live page")
-    cost = re.search(r"This refresh: [^\n]*", page["body"])
+    cost = re.search(r"Last read of the cluster \([^)]*\): [^\n]*", page["body"])
     print(f"      ({cost.group(0) if cost else 'no cost line on the page'})")
-    check(truth["scored"] >= args.expected_predictions,
-          f"live page: the window holds all {args.expected_predictions:,} predictions of the run")
+    check(truth["scored"] == stored["n"], f"live page: the window holds all {stored['n']:,} predictions of the run")
+    check(truth["flagged"] > 0 and sum(truth["dead"].values()) > 0,
+          "live page: the run has flagged transactions and dead letters to show")
     check_masking(page, cards, "live page")
 
     # The middle of the stream: figures with transactions still arriving, so rates are not 0.
-    stored = oracle.sql("SELECT MIN(storedTimeMs) AS lo, MAX(storedTimeMs) AS hi FROM predictionResult")[0]
     at = (stored["lo"] + stored["hi"]) // 2
     driver.get(f"{args.url}?at={at}")
-    pinned = read_page(driver)
-    check(end_of(pinned) == at // 1000, f"pinned page: the window ends at ?at={at}")
+    pinned = wait_for(driver, f"the page pinned to ?at={at} has read its window",
+                      lambda p: drawn(p) and p["complete"] and end_of(p) == at // 1000
+                      and (p["finalUntil"] or 0) >= at // 1000, args.timeout)
     truth = compare(pinned, oracle, "pinned page")
-    check(truth["recent_scored"] > 0, "pinned page: its rates are of a second with transactions")
+    check(truth["recent_scored"] > 0, "pinned page: its rates are of seconds with transactions")
     check_masking(pinned, cards, "pinned page")
 
     driver.get(args.url)
-    read_page(driver)
-    time.sleep(2)
+    # A clean picture: the figures final, no note or warning on the page, and nothing in the status
+    # corner (a drawing in progress, a connection being made).
+    shot = wait_for(driver, "the live page is idle for its screenshot",
+                    lambda p: drawn(p) and p["complete"] and not p["busy"]
+                    and not re.search(r"slow to answer|failed|Filling in|No index", p["body"]), args.timeout)
     Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(args.screenshot)
-    print(f"  screenshot: {args.screenshot}")
+    print(f"  screenshot of the window ending {shot['end']}: {args.screenshot}")
+    print(f"  settled checks took {time.monotonic() - started:.1f} s")
+
 
 
 def main() -> int:
@@ -250,6 +305,7 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8501/")
     parser.add_argument("--screenshot", default="dashboard.png", help="where to save the page; failed-<name> on failure")
     parser.add_argument("--expected-predictions", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for each state of the page")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = parser.parse_args()
