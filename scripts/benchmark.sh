@@ -77,4 +77,5 @@ info "== The Python handler alone, one core ..."
     printf '\n## The Python handler alone (python/bench_handler.py, one core)\n\n'
     (cd python && "$venv_python" bench_handler.py | tail -n +2)
 } | tee "$OUT/python-handler.md"
-info "Results: $OUT/<configuration>/benchmark.md, docs/benchmark-results.csv"
+"$venv_python" python/plot_benchmark.py docs/benchmark-results.csv images/benchmark.png
+info "Results: $OUT/<configuration>/benchmark.md, docs/benchmark-results.csv, images/benchmark.png"

@@ -9,6 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 CLUSTER_MEMBERS=${CLUSTER_MEMBERS:-3}
 MEMBER_HEAP=${MEMBER_HEAP:-1g}
+MEMBER_GC=${MEMBER_GC:--XX:+UseG1GC}
 PYTHON_VENV=${PYTHON_VENV:-$ROOT_DIR/python/.venv}
 CLUSTER_START_TIMEOUT=${CLUSTER_START_TIMEOUT:-120}
 STOP_GRACE_SECONDS=${STOP_GRACE_SECONDS:-20}
@@ -27,6 +28,7 @@ usage: $(basename "$0") up|status|down
 environment:
   CLUSTER_MEMBERS=$CLUSTER_MEMBERS         members, on ports $FIRST_MEMBER_PORT and up
   MEMBER_HEAP=$MEMBER_HEAP            maximum heap per member
+  MEMBER_GC=$MEMBER_GC   the members' collector and its options (docs/BENCHMARK.md)
   PYTHON_VENV=\$ROOT/python/.venv  interpreter the members run the scoring handler with
   CLUSTER_START_TIMEOUT=$CLUSTER_START_TIMEOUT  seconds
   STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS
@@ -68,8 +70,9 @@ start_member() {
     (
         cd "$tmp"
         export PATH="$PYTHON_VENV/bin:$PATH"
+        # shellcheck disable=SC2086  # MEMBER_GC holds several options
         exec setsid java \
-            -Xmx"$MEMBER_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+            -Xmx"$MEMBER_HEAP" $MEMBER_GC -XX:+ExitOnOutOfMemoryError \
             -Xlog:gc:file="$LOG_DIR/member-$i-gc.log":time \
             "${HZ_MEMBER_JVM_OPTS[@]}" \
             -Djava.net.preferIPv4Stack=true \

@@ -10,7 +10,9 @@ import com.hazelcast.logging.Logger;
 import org.example.features.FeatureDefinition;
 import org.example.model.KafkaMessage;
 import org.example.model.KafkaMessageSerializer;
+import org.example.scoring.JavaScorer;
 import org.example.stages.Predict;
+import org.example.stages.Scorer;
 
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
@@ -27,10 +29,11 @@ public final class FraudJob {
     }
 
     /**
-     * Submits the pipeline: Kafka in, the maps out, Python scoring. If a job of the same name is
-     * running, {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it, wait
-     * until it has stopped, and submit anew. Either way the maps' SQL mappings exist afterwards,
-     * and so does the job's {@link JobSupervisor}, unless {@code --resume-attempts} is 0.
+     * Submits the pipeline: Kafka in, the maps out, scoring in Python (in Java with
+     * {@code --scorer java}). If a job of the same name is running, {@link JobSettings.IfRunning}
+     * decides: keep it (and return it), or cancel it, wait until it has stopped, and submit anew.
+     * Either way the maps' SQL mappings exist afterwards, and so does the job's
+     * {@link JobSupervisor}, unless {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         // Before anything else: a model directory that does not fit fails here, with the running job untouched.
@@ -49,8 +52,7 @@ public final class FraudJob {
             cancelAndWait(running);
         }
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
-                FraudPipeline.kafkaSource(settings),
-                Predict.python(pythonDir, settings.pythonBatchSize(), settings.pythonParallelism()),
+                FraudPipeline.kafkaSource(settings), scorer(settings, pythonDir),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
@@ -66,6 +68,14 @@ public final class FraudJob {
             Job supervisor = JobSupervisor.ensureRunning(hz, settings.jobName(), JobSupervisor.Policy.of(settings));
             LOG.info("Job '" + settings.jobName() + "' is supervised by job '" + supervisor.getName() + "'");
         }
+    }
+
+    /** PREDICT, with the model files of {@code modelFiles} (the JAR's, or those of --model-dir). */
+    static Scorer scorer(JobSettings settings, Path modelFiles) {
+        return switch (settings.scorer()) {
+            case PYTHON -> Predict.python(modelFiles, settings.pythonBatchSize(), settings.pythonParallelism());
+            case JAVA -> JavaScorer.from(modelFiles);
+        };
     }
 
     static JobConfig jobConfig(JobSettings settings) {

@@ -30,6 +30,7 @@ public record JobSettings(
         ProcessingGuarantee processingGuarantee,
         long snapshotIntervalMs,
         int kafkaSourceParallelism,
+        ScorerKind scorer,
         int pythonParallelism,
         int pythonBatchSize,
         long allowedLagMs,
@@ -38,6 +39,14 @@ public record JobSettings(
         long resumeBackoffMs,
         IfRunning ifRunning,
         String modelDir) {
+
+    /** Where PREDICT evaluates the model. */
+    public enum ScorerKind {
+        /** In Python processes on every member ({@code mapUsingPython} and fraud_handler.py). */
+        PYTHON,
+        /** In the JVM, the same model file read and evaluated in Java ({@code org.example.scoring}). */
+        JAVA
+    }
 
     /** What a submission does when a job of the same name is already running. */
     public enum IfRunning {
@@ -55,6 +64,7 @@ public record JobSettings(
         JOB_NAME(Names.DEFAULT_JOB_NAME, "Name of the Jet job"),
         PROCESSING_GUARANTEE("EXACTLY_ONCE", "NONE, AT_LEAST_ONCE or EXACTLY_ONCE"),
         SNAPSHOT_INTERVAL_MS("10000", "Milliseconds between snapshots"),
+        SCORER("PYTHON", "Where PREDICT runs the model: PYTHON (mapUsingPython) or JAVA (the same model in the JVM)"),
         PYTHON_PARALLELISM("10", "Python processes per member (PREDICT local parallelism)"),
         PYTHON_BATCH_SIZE("1024", "Most transactions sent to Python in one call"),
         ALLOWED_LAG_MS("3600000", "How far behind its card's newest transaction one may arrive and still get exact features"),
@@ -121,6 +131,7 @@ public record JobSettings(
                 parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
                 flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
                 flags.getInt(Option.KAFKA_SOURCE_PARALLELISM.flagName(), 1),
+                parseEnum(flags, Option.SCORER, ScorerKind.class),
                 flags.getInt(Option.PYTHON_PARALLELISM.flagName(), 1),
                 flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
                 flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
@@ -133,13 +144,13 @@ public record JobSettings(
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
+                snapshotIntervalMs, kafkaSourceParallelism, scorer, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
                 resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
-                snapshotIntervalMs, kafkaSourceParallelism, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
+                snapshotIntervalMs, kafkaSourceParallelism, scorer, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
                 resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
     }
 

@@ -28,9 +28,12 @@ public final class Names {
     public static final String PYTHON_RESOURCE_DIR = "org/example/";
     public static final String PYTHON_HANDLER_MODULE = "fraud_handler";
     public static final String PYTHON_HANDLER_FUNCTION = "transform_list";
+    /** The model (LightGBM's text format) and its metadata (threshold, version, columns). */
+    public static final String PYTHON_MODEL_FILE = "fraud_model.txt";
+    public static final String PYTHON_MODEL_METADATA_FILE = "fraud_model.json";
     /** Files of the Python base directory, all in {@link #PYTHON_RESOURCE_DIR}. */
     public static final String[] PYTHON_FILES = {
-            "fraud_handler.py", "fraud_model.txt", "fraud_model.json", "features.json", "requirements.txt"
+            "fraud_handler.py", PYTHON_MODEL_FILE, PYTHON_MODEL_METADATA_FILE, "features.json", "requirements.txt"
     };
     public static final String FEATURES_RESOURCE = PYTHON_RESOURCE_DIR + "features.json";
 

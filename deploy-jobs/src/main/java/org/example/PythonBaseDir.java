@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  */
 public final class PythonBaseDir {
 
-    static final String MODEL_FILE = "fraud_model.txt";
-    static final String METADATA_FILE = "fraud_model.json";
+    static final String MODEL_FILE = Names.PYTHON_MODEL_FILE;
+    static final String METADATA_FILE = Names.PYTHON_MODEL_METADATA_FILE;
     private static final Set<String> MODEL_FILES = Set.of(MODEL_FILE, METADATA_FILE);
     /** The line of LightGBM's text format that names the model's input columns, space-separated. */
     private static final String FEATURE_NAMES_LINE = "feature_names=";

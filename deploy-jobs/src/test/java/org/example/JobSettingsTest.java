@@ -35,6 +35,17 @@ class JobSettingsTest {
     }
 
     @Test
+    void shouldScoreInPythonUnlessJavaIsAskedFor() {
+        assertThat(JobSettings.defaults().scorer()).isEqualTo(JobSettings.ScorerKind.PYTHON);
+        assertThat(JobSettings.from(new String[]{"--scorer", "java"}, Map.of()).scorer())
+                .isEqualTo(JobSettings.ScorerKind.JAVA);
+        assertThat(JobSettings.from(new String[0], Map.of("SCORER", "JAVA")).scorer())
+                .isEqualTo(JobSettings.ScorerKind.JAVA);
+        assertThatThrownBy(() -> JobSettings.from(new String[]{"--scorer", "onnx"}, Map.of()))
+                .hasMessageContaining("Invalid value 'onnx' for --scorer / SCORER");
+    }
+
+    @Test
     void shouldAcceptFlagEqualsValue() {
         JobSettings settings = JobSettings.from(new String[]{"--if-running=replace"}, Map.of());
 

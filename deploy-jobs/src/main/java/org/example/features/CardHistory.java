@@ -7,6 +7,8 @@ import org.example.model.CardFeatures;
 import org.example.stages.Amounts;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 
 /**
@@ -21,11 +23,15 @@ import java.util.Arrays;
  *
  * <p>Each transaction also keeps the fingerprints of its id and body, so that a second message
  * with a held id is recognised (a redelivery or a reused id) after a restore too. Saved in job
- * snapshots as the partition and four primitive arrays.
+ * snapshots as the partition and the four columns in one byte array: every card's history goes
+ * into every snapshot, and element-by-element {@code writeLongArray} was a twentieth of a
+ * member's CPU during a drain (JFR), against a bulk copy here.
  */
 public final class CardHistory implements DataSerializable {
 
     private static final int INITIAL_CAPACITY = 4;
+    /** Time, cents, id fingerprint, body fingerprint. */
+    private static final int COLUMNS = 4;
 
     private long[] times = new long[INITIAL_CAPACITY];
     private long[] cents = new long[INITIAL_CAPACITY];
@@ -150,25 +156,22 @@ public final class CardHistory implements DataSerializable {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeInt(partition);
-        out.writeLongArray(Arrays.copyOf(times, size));
-        out.writeLongArray(Arrays.copyOf(cents, size));
-        out.writeLongArray(Arrays.copyOf(idFingerprints, size));
-        out.writeLongArray(Arrays.copyOf(bodyFingerprints, size));
+        ByteBuffer columns = ByteBuffer.allocate(size * COLUMNS * Long.BYTES);
+        LongBuffer longs = columns.asLongBuffer();
+        longs.put(times, 0, size).put(cents, 0, size).put(idFingerprints, 0, size).put(bodyFingerprints, 0, size);
+        out.writeByteArray(columns.array());
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         partition = in.readInt();
-        times = in.readLongArray();
-        cents = in.readLongArray();
-        idFingerprints = in.readLongArray();
-        bodyFingerprints = in.readLongArray();
-        size = times.length;
-        if (size == 0) {
-            times = new long[INITIAL_CAPACITY];
-            cents = new long[INITIAL_CAPACITY];
-            idFingerprints = new long[INITIAL_CAPACITY];
-            bodyFingerprints = new long[INITIAL_CAPACITY];
-        }
+        LongBuffer longs = ByteBuffer.wrap(in.readByteArray()).asLongBuffer();
+        size = longs.remaining() / COLUMNS;
+        int capacity = Math.max(INITIAL_CAPACITY, size);
+        times = new long[capacity];
+        cents = new long[capacity];
+        idFingerprints = new long[capacity];
+        bodyFingerprints = new long[capacity];
+        longs.get(times, 0, size).get(cents, 0, size).get(idFingerprints, 0, size).get(bodyFingerprints, 0, size);
     }
 }

@@ -9,20 +9,22 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The part of {@code features.json} the job computes itself: the three window lengths and the
- * Earth radius for the distance. Python reads the same file for everything else, so the job and
- * the model cannot disagree on what "the last 24 hours" means.
+ * What the job reads from {@code features.json}: the three window lengths and the Earth radius
+ * for the distance, which it computes itself, and the model's columns, vocabularies and age groups,
+ * which the in-JVM scorer ({@code org.example.scoring}) encodes exactly as fraud_handler.py does.
+ * Python reads the same file, so the job and the model cannot disagree on what "the last 24 hours"
+ * or category code 3 means.
  *
  * @param requestFields the dotted JSON paths a scoring request must carry
  * @param modelInputs   the request paths the model's columns are computed from, in column order
- * @param vocabularies  the values the model knows, per categorical input ({@code category},
- *                      {@code gender}, {@code setting}, ...): reference data must use them
+ * @param columns       the model's columns in order, each with its transform and input paths
+ * @param vocabularies  per vocabulary its values; a value's code is its index
+ * @param ageGroups     the age groups, ascending by the age each starts at (the first at 0)
  */
 public record FeatureDefinition(
         long txnCount24hWindowMs,
@@ -32,7 +34,17 @@ public record FeatureDefinition(
         List<String> requestFields,
         List<String> modelColumns,
         List<String> modelInputs,
-        Map<String, List<String>> vocabularies) implements Serializable {
+        List<ModelColumn> columns,
+        Map<String, List<String>> vocabularies,
+        List<AgeGroup> ageGroups) implements Serializable {
+
+    /** One column of the model: its name, the transform that computes it, and that transform's inputs. */
+    public record ModelColumn(String name, String transform, List<String> inputs) implements Serializable {
+    }
+
+    /** An age group and the whole years of age it starts at. */
+    public record AgeGroup(String name, int minAge) implements Serializable {
+    }
 
     private static final List<String> COMPUTED_WINDOWS = List.of("txn_count_24h", "amount_sum_24h", "txn_count_7d");
 
@@ -57,18 +69,17 @@ public record FeatureDefinition(
         }
         List<String> columns = new ArrayList<>();
         List<String> inputs = new ArrayList<>();
+        List<ModelColumn> modelColumns = new ArrayList<>();
         for (JsonNode column : root.path("model_features").path("columns")) {
             columns.add(column.path("name").asText());
-            column.path("inputs").forEach(input -> inputs.add(input.asText()));
+            List<String> columnInputs = new ArrayList<>();
+            column.path("inputs").forEach(input -> columnInputs.add(input.asText()));
+            inputs.addAll(columnInputs);
+            modelColumns.add(new ModelColumn(column.path("name").asText(), column.path("transform").asText(),
+                    List.copyOf(columnInputs)));
         }
         List<String> requestFields = new ArrayList<>();
         root.path("request_fields").path("fields").forEach(f -> requestFields.add(f.asText()));
-        Map<String, List<String>> vocabularies = new LinkedHashMap<>();
-        root.path("vocabularies").fields().forEachRemaining(vocabulary -> {
-            List<String> values = new ArrayList<>();
-            vocabulary.getValue().forEach(value -> values.add(value.asText()));
-            vocabularies.put(vocabulary.getKey(), List.copyOf(values));
-        });
         double radius = root.path("distance").path("earth_radius_km").asDouble(Double.NaN);
         if (!(radius > 0)) {
             throw new IllegalStateException("features.json: distance.earth_radius_km must be a positive number");
@@ -81,7 +92,33 @@ public record FeatureDefinition(
                 List.copyOf(requestFields),
                 List.copyOf(columns),
                 List.copyOf(inputs),
-                Collections.unmodifiableMap(vocabularies));
+                List.copyOf(modelColumns),
+                vocabularies(root.path("vocabularies")),
+                ageGroups(root.path("age_groups").path("bounds")));
+    }
+
+    private static Map<String, List<String>> vocabularies(JsonNode node) {
+        Map<String, List<String>> vocabularies = new HashMap<>();
+        node.fields().forEachRemaining(entry -> {
+            List<String> values = new ArrayList<>();
+            entry.getValue().forEach(value -> values.add(value.asText()));
+            vocabularies.put(entry.getKey(), List.copyOf(values));
+        });
+        return Map.copyOf(vocabularies);
+    }
+
+    /** The same rule fraud_handler.py enforces, so both sides refuse a definition neither could apply. */
+    private static List<AgeGroup> ageGroups(JsonNode bounds) {
+        List<AgeGroup> groups = new ArrayList<>();
+        for (JsonNode bound : bounds) {
+            int minAge = bound.path("min_age").asInt(-1);
+            int previous = groups.isEmpty() ? -1 : groups.get(groups.size() - 1).minAge();
+            if ((groups.isEmpty() && minAge != 0) || minAge <= previous) {
+                throw new IllegalStateException("features.json: age groups must start at 0 and ascend");
+            }
+            groups.add(new AgeGroup(bound.path("name").asText(), minAge));
+        }
+        return List.copyOf(groups);
     }
 
     /** The values of a vocabulary of features.json; fails for a vocabulary it does not define. */

@@ -22,7 +22,7 @@ public enum DeadLetterReason {
     UNKNOWN_MERCHANT,
     /** ENRICH: the card's customer or the merchant entry breaks the rules of docs/DATA.md. */
     INVALID_REFERENCE_DATA,
-    /** PREDICT: the scorer answered this item with an error. */
+    /** PREDICT: the scorer (Python's handler, or the in-JVM one) could not score this item, and said why. */
     SCORING_ERROR,
     /** Any stage: an exception no rule foresaw, while handling this one item. */
     INTERNAL_ERROR

@@ -6,8 +6,9 @@ import org.example.model.ScoreReply;
 
 /**
  * PREDICT as the pipeline sees it: each scoring request becomes its reply, or the dead letter that
- * says why it could not be scored. Production passes {@link Predict#python}; the pipeline's own
- * test passes a scorer written in Java, so the whole pipeline runs without Python.
+ * says why it could not be scored. Production passes {@link Predict#python} (the default) or
+ * {@code JavaScorer} ({@code --scorer java}); the pipeline's own test passes a stub in Java that
+ * speaks the handler's JSON, so the whole pipeline runs without Python.
  */
 @FunctionalInterface
 public interface Scorer {

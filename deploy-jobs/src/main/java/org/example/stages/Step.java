@@ -56,14 +56,20 @@ public final class Step<T> {
             Step<R> passedOn = (Step<R>) step;
             return passedOn;
         }
+        return apply(step.value, stage, nowMs, function);
+    }
+
+    /** Runs {@code stage}'s function on one input, an exception or no result its INTERNAL_ERROR. */
+    public static <T extends Traceable, R> Step<R> apply(T input, String stage, long nowMs,
+                                                         StageFunction<? super T, R> function) {
         try {
-            Step<R> result = function.apply(step.value, nowMs);
+            Step<R> result = function.apply(input, nowMs);
             if (result == null) {
                 throw new IllegalStateException(stage + " returned no outcome");
             }
             return result;
         } catch (Exception e) {
-            return failed(internalError(stage, e, step.value, nowMs));
+            return failed(internalError(stage, e, input, nowMs));
         }
     }
 

@@ -1,5 +1,7 @@
 package org.example.features;
 
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import org.example.model.CardFeatures;
 import org.example.stages.Amounts;
 import org.junit.jupiter.api.Test;
@@ -138,5 +140,22 @@ class CardHistoryTest {
     private CardFeatures record(long eventTimeMs, double amount) {
         nextId++;
         return history.record(eventTimeMs, Amounts.cents(amount), nextId, -nextId, WINDOWS);
+    }
+
+    @Test
+    void shouldComeBackFromASnapshotWithEveryTransactionAndItsFingerprints() {
+        for (int i = 0; i < 100; i++) {
+            record(at(ofMinutes(i)), 1.25);
+        }
+        SerializationService serialization = new DefaultSerializationServiceBuilder().build();
+
+        CardHistory restored = serialization.toObject(serialization.toData(history));
+
+        assertThat(restored.size()).isEqualTo(100);
+        assertThat(restored.indexOfId(37)).isEqualTo(history.indexOfId(37)).isEqualTo(36);
+        assertThat(restored.bodyFingerprintAt(36)).isEqualTo(-37);
+        assertThat(restored.record(at(ofMinutes(100)), 125, 1000, 1000, WINDOWS))
+                .isEqualTo(history.record(at(ofMinutes(100)), 125, 1000, 1000, WINDOWS))
+                .isEqualTo(new CardFeatures(101, 126.25, 101));
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.example.model.Json;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,6 +29,32 @@ class FeatureDefinitionTest {
         assertThat(definition.modelColumns()).doesNotHaveDuplicates().isNotEmpty();
         assertThat(definition.modelColumns()).containsSubsequence("txn_count_24h", "amount_sum_24h", "txn_count_7d");
         assertThat(definition.requestFields()).containsAll(definition.modelInputs());
+    }
+
+    @Test
+    void shouldReadEachColumnsTransformAndTheVocabulariesAndAgeGroupsItEncodesWith() {
+        FeatureDefinition definition = FeatureDefinition.load();
+
+        assertThat(definition.columns()).extracting(FeatureDefinition.ModelColumn::name)
+                .isEqualTo(definition.modelColumns());
+        assertThat(definition.columns().get(0))
+                .isEqualTo(new FeatureDefinition.ModelColumn("amount", "number", List.of("transaction.amount")));
+        assertThat(definition.vocabularies().get("gender")).containsExactly("F", "M");
+        assertThat(definition.ageGroups()).first().isEqualTo(new FeatureDefinition.AgeGroup("under_25", 0));
+    }
+
+    @Test
+    void shouldRefuseAgeGroupsThatDoNotStartAtZeroAndAscend() throws Exception {
+        JsonNode descending = Json.MAPPER.readTree("""
+                {"streaming_features": {"windows": [
+                    {"name": "txn_count_24h", "aggregate": "count", "window_ms": 1},
+                    {"name": "amount_sum_24h", "aggregate": "sum", "window_ms": 1},
+                    {"name": "txn_count_7d", "aggregate": "count", "window_ms": 1}]},
+                 "distance": {"earth_radius_km": 6371},
+                 "age_groups": {"bounds": [{"name": "a", "min_age": 0}, {"name": "b", "min_age": 0}]}}""");
+
+        assertThatThrownBy(() -> FeatureDefinition.parse(descending))
+                .hasMessage("features.json: age groups must start at 0 and ascend");
     }
 
     @Test

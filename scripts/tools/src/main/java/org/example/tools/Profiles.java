@@ -30,18 +30,26 @@ final class Profiles {
     static {
         PARTS.put("com.fasterxml.jackson.", "JSON (Jackson)");
         PARTS.put("org.example.", "the job's own code (stages, features, scorer)");
-        PARTS.put("org.apache.kafka.", "Kafka client");
+        PARTS.put("com.hazelcast.jet.kafka.", "Kafka source");
+        PARTS.put("org.apache.kafka.", "Kafka source");
         PARTS.put("io.grpc.", "gRPC to Python");
         PARTS.put("com.google.protobuf.", "gRPC to Python");
         PARTS.put("com.hazelcast.jet.python.", "gRPC to Python");
+        PARTS.put("com.hazelcast.jet.impl.connector.", "map sinks (Jet's writers)");
+        PARTS.put("com.hazelcast.jet.impl.execution.Snapshot", "snapshots");
+        PARTS.put("com.hazelcast.jet.impl.execution.", "Jet execution (tasklets, inboxes, outboxes)");
+        PARTS.put("com.hazelcast.internal.util.concurrent.", "Jet queues and idling");
+        PARTS.put("com.hazelcast.jet.impl.", "Jet, other");
+        PARTS.put("com.hazelcast.internal.metrics.", "metrics collection");
+        PARTS.put("javax.management.", "metrics collection");
         PARTS.put("com.hazelcast.internal.serialization.", "Hazelcast serialisation");
+        PARTS.put("com.hazelcast.nio.", "Hazelcast serialisation");
         PARTS.put("com.hazelcast.map.", "map operations (writes, lookups, eviction)");
         PARTS.put("com.hazelcast.spi.impl.operation", "operations and their threads");
+        PARTS.put("com.hazelcast.internal.partition.", "partition service");
         PARTS.put("com.hazelcast.internal.networking.", "member networking");
         PARTS.put("com.hazelcast.internal.server.", "member networking");
-        PARTS.put("com.hazelcast.jet.impl.connector.", "Jet sources and sinks");
-        PARTS.put("com.hazelcast.jet.impl.execution.", "Jet execution (tasklets, queues, snapshots)");
-        PARTS.put("com.hazelcast.jet.impl.", "Jet, other");
+        PARTS.put("com.hazelcast.internal.nio.", "member networking");
         PARTS.put("com.hazelcast.", "Hazelcast, other");
     }
 
@@ -104,9 +112,16 @@ final class Profiles {
         }
     }
 
+    /** Utilities every part uses: a sample in them belongs to whoever called them. */
+    private static final List<String> SHARED = List.of("com.hazelcast.internal.util.", "com.hazelcast.internal.memory.");
+
     private static String part(RecordedStackTrace trace) {
         for (RecordedFrame frame : trace.getFrames()) {
             String type = frame.getMethod().getType().getName();
+            if (SHARED.stream().anyMatch(type::startsWith)
+                    && !type.startsWith("com.hazelcast.internal.util.concurrent.")) {
+                continue;
+            }
             for (Map.Entry<String, String> part : PARTS.entrySet()) {
                 if (type.startsWith(part.getKey())) {
                     return part.getValue();

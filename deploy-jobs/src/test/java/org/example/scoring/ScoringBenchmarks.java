@@ -1,0 +1,109 @@
+package org.example.scoring;
+
+import org.example.features.FeatureDefinition;
+import org.example.model.FraudRequest;
+import org.example.model.Json;
+import org.example.model.ScoreReply;
+import org.example.stages.Step;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.example.TestData.NOW;
+
+/**
+ * The in-JVM scorer per request: the model alone on a ready row, the request's row alone, and
+ * request to reply (row, model, decision, reply) as each PREDICT processor does it. Requests
+ * cycle through a set large enough that the branch predictor cannot learn the trees' paths: the
+ * golden requests (real traffic, a third of it fraud; 60 of them, repeated) or 4,096 valid ones of
+ * the parity test's random set (wider values, deeper paths).
+ * Run by {@code scripts/microbench.sh}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ScoringBenchmarks {
+
+    private static final int SET_SIZE = 4096;
+
+    @Param({"golden", "random"})
+    public String requestSet;
+
+    private ScoringModel scoring;
+    private ScoringModel.Evaluator evaluator;
+    private FraudRequest[] requests;
+    private double[][] rows;
+    private double[] row;
+    private int[] ranks;
+    private int next;
+
+    @Setup
+    public void setUp() throws IOException {
+        scoring = ScoringModel.loadFromResources();
+        List<FraudRequest> candidates = requestSet.equals("golden") ? golden()
+                : new RandomRequests(7, FeatureDefinition.load(), scoring.model()).next(2 * SET_SIZE);
+        List<FraudRequest> valid = candidates.stream().filter(r -> scoring.score(r, NOW).isOk()).toList();
+        requests = new FraudRequest[SET_SIZE];
+        rows = new double[SET_SIZE][];
+        for (int i = 0; i < SET_SIZE; i++) {
+            requests[i] = valid.get(i % valid.size());
+            rows[i] = new double[scoring.inputs().width()];
+            scoring.inputs().fill(requests[i], rows[i]);
+        }
+        evaluator = scoring.newEvaluator();
+        row = new double[scoring.inputs().width()];
+        ranks = new int[scoring.model().numFeatures()];
+    }
+
+    /** LightGBM's 200 trees on a ready row, and the sigmoid. */
+    @Benchmark
+    public double model() {
+        return scoring.model().probability(rows[advance()], ranks);
+    }
+
+    /** FraudRequest to the model's row: codes, age, hour, ratios and every check. */
+    @Benchmark
+    public String requestToRow() {
+        return scoring.inputs().fill(requests[advance()], row);
+    }
+
+    /** What PREDICT does per item with {@code --scorer java}: row, model, decision, reply. */
+    @Benchmark
+    public Step<ScoreReply> requestToReply() {
+        return evaluator.score(requests[advance()], NOW);
+    }
+
+    private int advance() {
+        int current = next;
+        next = (next + 1) & (SET_SIZE - 1);
+        return current;
+    }
+
+    private static List<FraudRequest> golden() throws IOException {
+        // From the repository root (scripts/microbench.sh) or from deploy-jobs (an IDE).
+        Path golden = Path.of("python/tests/golden/requests.jsonl");
+        List<FraudRequest> requests = new ArrayList<>();
+        for (String line : Files.readAllLines(Files.exists(golden) ? golden : Path.of("..").resolve(golden))) {
+            requests.add(Json.MAPPER.readerFor(FraudRequest.class).readValue(line));
+        }
+        return requests;
+    }
+}
