@@ -82,6 +82,9 @@ class Reader:
         self._interval_s = interval_s
         self._clock = clock
         self._snapshot = Snapshot(phase="connecting", started=clock(), pinned=pinned_end_s is not None)
+        self._window: F.Window | None = None
+        self._homes: F.Homes | None = None
+        self._used: B.Bridge | None = None  # the bridge the window reads through
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name="dashboard-reader" + (f"-{pinned_end_s}" if pinned_end_s else ""))
@@ -99,42 +102,52 @@ class Reader:
     def _publish(self, **changes) -> None:
         self._snapshot = replace(self._snapshot, updated=self._clock(), **changes)
 
+    def read_once(self) -> bool:
+        """One read of the cluster, published as the next snapshot; connects first when needed.
+        True when it succeeded and, for a pinned window, the window is final. The reader thread
+        calls it in a loop; a measurement may call it alone, on a reader never started."""
+        try:
+            connection = self._connection.get()
+            if connection is not self._used:
+                # A new bridge (the first, or one started again): a window of its own, read afresh.
+                self.close()
+                self._publish(phase="reading", index_note=F.ensure_index(connection.sql), error=None)
+                self._window, self._homes = F.Window(connection.sql, clock=self._clock), F.Homes(connection.sql)
+                self._used = connection
+            return self._read(connection, self._window, self._homes)
+        except B.BridgeError as e:
+            log.warning("reading the cluster failed: %s", e)
+            self._publish(error=str(e))
+        except Exception as e:  # noqa: BLE001 - a bug must show on the page, not stop its figures for good
+            log.exception("reading the cluster failed")
+            self._publish(error=f"{type(e).__name__}: {e}")
+        return False
+
+    def close(self) -> None:
+        """Lets the window's statement threads go; the reader may still read again afterwards."""
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+            self._used = None
+
     def _run(self) -> None:
-        window = homes = used = None
         while not self._stopped.is_set():
             started = time.perf_counter()
-            try:
-                connection = self._connection.get()
-                if connection is not used:
-                    # A new bridge (the first, or one started again): a window of its own, read afresh.
-                    used = connection
-                    self._publish(phase="reading", index_note=F.ensure_index(connection.sql), error=None)
-                    if window is not None:
-                        window.close()
-                    window, homes = F.Window(connection.sql, clock=self._clock), F.Homes(connection.sql)
-                done = self._read(connection, window, homes)
-            except B.BridgeError as e:
-                log.warning("reading the cluster failed: %s", e)
-                self._publish(error=str(e))
-                done = False
-            except Exception as e:  # noqa: BLE001 - a bug must show on the page, not stop its figures for good
-                log.exception("reading the cluster failed")
-                self._publish(error=f"{type(e).__name__}: {e}")
-                done = False
-            if done and self._pinned_end_s is not None:
+            if self.read_once() and self._pinned_end_s is not None:
                 break
             # A window still filling in goes on at once; otherwise the next read starts REFRESH_S
             # after this one started, or at once if this one took longer.
-            if window is None or not window.complete() or self._snapshot.error:
-                wait = 0 if self._snapshot.error is None else self._interval_s
+            if self._snapshot.error:
+                wait = self._interval_s
+            elif self._window is None or not self._window.complete():
+                wait = 0
             else:
                 wait = self._interval_s - (time.perf_counter() - started)
             self._stopped.wait(max(0.0, wait))
-        if window is not None:
-            window.close()
+        self.close()
 
     def _read(self, connection: B.Bridge, window: F.Window, homes: F.Homes) -> bool:
-        """One read: the job, the dead letters, the window. True when a pinned window is final."""
+        """One read: the job, the dead letters, the window. False when a pinned window is not final yet."""
         started = time.perf_counter()
         pinned = self._pinned_end_s is not None
         end_s = self._pinned_end_s if pinned else int(self._clock()) - F.SETTLE_S
@@ -160,4 +173,4 @@ class Reader:
                       charts={"throughput": charts.throughput(shown.series), "scores": charts.scores(shown.score_histogram),
                               "homes": charts.homes(shown.flagged_points)})
         log.debug("read %s-%s: %d statements, %d rows, %.0f ms", lo, hi, cost.queries, cost.rows, read_ms)
-        return complete and final_until is not None and final_until >= end_s
+        return not pinned or (complete and final_until is not None and final_until >= end_s)

@@ -404,3 +404,17 @@ def test_the_charts_carry_their_data_inline():
     assert charts.scores(shown.score_histogram)["data"]["values"] == [
         {"from": 0.9, "to": 0.95, "decision": "flagged", "n": 1}]
     assert charts.homes(shown.flagged_points)["data"]["values"][0]["card"] == "•••• 9012"
+
+
+def test_a_bridge_started_again_gets_a_window_of_its_own_read_afresh():
+    now_s = int(time.time())
+    first, second = FakeCluster([prediction(now_s * 1000 - 10_000)]), FakeCluster([])
+    connection = FakeConnection(FakeBridge(first))
+    reader = Reader(connection, "fraud-detection")
+
+    assert reader.read_once() and reader.snapshot().figures.scored == 1
+    connection.bridge = FakeBridge(second)
+    assert reader.read_once()
+
+    assert reader.snapshot().figures.scored == 0
+    assert len(ranges(second, F.SCORES_SQL)) == 1 and ranges(second, F.COUNT_SQL) == []
