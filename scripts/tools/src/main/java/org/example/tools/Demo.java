@@ -136,6 +136,7 @@ public final class Demo {
         System.out.println("=======================================================================");
         System.out.println("  The demo's members stop with it. To query results with SQL or watch the job in");
         System.out.println("  Management Center, run it on scripts/cluster.sh or docker compose (README).");
+        System.out.println("  Live fraud page on such a cluster: scripts/dashboard.sh, then http://127.0.0.1:8501");
     }
 
     private static double seconds(long sinceNanos) {

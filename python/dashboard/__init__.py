@@ -1,0 +1,1 @@
+"""The live fraud analytics page on predictionResult: see README.md in this folder."""

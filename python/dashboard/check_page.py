@@ -1,0 +1,336 @@
+"""The browser half of scripts/dashboard-test.sh: headless Chromium (selenium with Debian's
+chromedriver) reads the running page and checks it against SQL queries of its own, written here
+and not taken from figures.py, run through a bridge of its own.
+
+  check_page.py live    --url URL                  while transactions stream: the page draws at
+                                                   once, refreshes by itself, scores and shows the
+                                                   job RUNNING
+  check_page.py settled --url URL --screenshot F   after every outcome is stored: every number of
+                                                   the live page and of a page pinned to the middle
+                                                   of the stream equals the SQL; no card number in
+                                                   the HTML
+
+Every wait is on something the page shows, with a generous limit, and says how long it took.
+Exits non-zero with the reason when a check fails.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from dashboard import bridge  # noqa: E402  (the transport only: the queries are this file's own)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+
+WINDOW_S = 300
+RATE_S = 10
+# How long the run's predictions may take to be stored, first to last: the window, less the wait for
+# the page's figures to become final (its recount, 30 s after a second) and a margin for a slow machine.
+MAX_RUN_SPAN_S = 200
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=1500,2700"]
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        raise CheckFailed(what)
+    print(f"  ok  {what}")
+
+
+# ---- the browser -----------------------------------------------------------------------------
+
+def browser(chromium: str, chromedriver: str) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tempfile.mkdtemp(prefix='dashboard-test-chromium-')}"]:
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(chromedriver), options=options)
+
+
+# The page as data: metrics by label, tables by their first header, the window's end, all text.
+READ_PAGE = """
+const text = e => (e ? e.innerText.trim() : null);
+const metrics = {};
+for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+  metrics[text(m.querySelector('[data-testid="stMetricLabel"]'))] = text(m.querySelector('[data-testid="stMetricValue"]'));
+}
+const tables = {};
+for (const t of document.querySelectorAll('table[data-testid="stTableStyledTable"]')) {
+  const headers = [...t.querySelectorAll('thead th')].map(text);
+  const rows = [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('th, td')].map(text));
+  tables[headers[0]] = {headers, rows};
+}
+const state = document.getElementById('window-state');
+return {metrics, tables, start: text(document.getElementById('window-start')),
+        end: text(document.getElementById('window-end')),
+        complete: state ? state.dataset.complete === 'true' : false,
+        finalUntil: state && state.dataset.finalUntil !== 'None' ? Number(state.dataset.finalUntil) : null,
+        title: text(document.querySelector('h1')),
+        busy: document.querySelector('[data-testid="stStatusWidget"]') !== null,
+        body: document.body.innerText, html: document.documentElement.outerHTML,
+        stale: document.querySelectorAll('[data-stale="true"]').length};
+"""
+
+
+def wait_for(driver, what: str, ready, timeout_s: float) -> dict:
+    """The page once `ready(page)` holds; says how long that took, fails with what it showed if never."""
+    started = time.monotonic()
+    page = None
+    while True:
+        try:
+            page = driver.execute_script(READ_PAGE)
+        except Exception as e:  # noqa: BLE001 - a page between two drawings; read it again
+            page = {"body": f"(not readable: {e})"}
+        if "metrics" in page and page["stale"] == 0 and ready(page):
+            print(f"  ..  {what}: {time.monotonic() - started:.1f} s")
+            return page
+        if time.monotonic() - started > timeout_s:
+            raise CheckFailed(f"{what}: not within {timeout_s:.0f} s; the page shows:\n{page['body'][:3000]}")
+        time.sleep(0.25)
+
+
+def drawn(page: dict) -> bool:
+    """The page shows its figures: a window, and every metric."""
+    return bool(page["end"]) and "Dead letters" in page["metrics"]
+
+
+def epoch_s(text: str) -> int:
+    return int(datetime.strptime(text, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=timezone.utc).timestamp())
+
+
+def utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def end_of(page: dict) -> int:
+    return epoch_s(page["end"])
+
+
+def start_of(page: dict) -> int:
+    return epoch_s(page["start"])
+
+
+def value(text: str) -> float:
+    """A number as the page prints it: '1,169.9', '1.07 %', '51,000 ms'."""
+    return float(re.sub(r"[^0-9.\-]", "", text))
+
+
+# ---- the oracle: the test's own SQL ----------------------------------------------------------
+
+class Oracle:
+    def __init__(self, connection: bridge.Bridge):
+        self.sql = connection.sql
+
+    def window(self, start_s: int, end_s: int) -> dict:
+        lo, hi = start_s * 1000, end_s * 1000
+        counts = self.sql("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN fraud THEN 1 ELSE 0 END), 0) AS f "
+                          "FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?", [lo, hi])[0]
+        recent = self.sql("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN fraud THEN 1 ELSE 0 END), 0) AS f "
+                          "FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?",
+                          [hi - RATE_S * 1000, hi])[0]
+        latencies = sorted(r["l"] for r in self.sql(
+            "SELECT storedTimeMs - appendTimeMs AS l FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?",
+            [lo, hi]))
+        bands = self.sql(
+            "SELECT CASE WHEN fraudProbability < 0.1 THEN '0.0–0.1' WHEN fraudProbability < 0.5 THEN '0.1–0.5' "
+            "WHEN fraudProbability < 0.9 THEN '0.5–0.9' ELSE '0.9–1.0' END AS band, COUNT(*) AS n, "
+            "SUM(CASE WHEN fraud THEN 1 ELSE 0 END) AS f FROM predictionResult "
+            "WHERE storedTimeMs >= ? AND storedTimeMs < ? GROUP BY 1", [lo, hi])
+        cards = self.sql("SELECT ccNum, COUNT(*) AS n, SUM(amount) AS amount FROM predictionResult "
+                         "WHERE fraud AND storedTimeMs >= ? AND storedTimeMs < ? GROUP BY ccNum", [lo, hi])
+        merchants = self.sql("SELECT merchantCode, COUNT(*) AS n, SUM(amount) AS amount FROM predictionResult "
+                             "WHERE fraud AND storedTimeMs >= ? AND storedTimeMs < ? GROUP BY merchantCode", [lo, hi])
+        dead = self.sql("SELECT reason, COUNT(*) AS n FROM deadLetters WHERE recordedTimeMs < ? GROUP BY reason", [hi])
+        return {"scored": counts["n"], "flagged": counts["f"], "recent_scored": recent["n"], "recent_flagged": recent["f"],
+                "latencies": latencies, "bands": {b["band"]: (b["n"], b["f"]) for b in bands},
+                "cards": cards, "merchants": merchants, "dead": {d["reason"]: d["n"] for d in dead}}
+
+    def card_numbers(self) -> set:
+        numbers = {r["k"] for r in self.sql("SELECT __key AS k FROM customers")}
+        numbers |= {r["c"] for r in self.sql("SELECT ccNum AS c FROM deadLetters") if r["c"]}
+        return numbers
+
+
+def nearest_rank(values: list, quantile: float):
+    return values[max(0, math.ceil(quantile * len(values)) - 1)] if values else None
+
+
+def two_digits(ms):
+    """Latency to two significant digits, as the page promises to show it."""
+    if ms is None:
+        return None
+    step = 1 if ms < 100 else 10 if ms < 1000 else 100 if ms < 10000 else 1000
+    return ms // step * step
+
+
+def ranked(groups: list, key: str, mask) -> list:
+    top = sorted(groups, key=lambda g: (-g["n"], -g["amount"], mask(g[key])))[:10]
+    return [(mask(g[key]), str(g["n"])) for g in top]
+
+
+def last_four(card: str) -> str:
+    return "•••• " + card[-4:]
+
+
+# ---- the checks ------------------------------------------------------------------------------
+
+def compare(page: dict, oracle: Oracle, name: str) -> dict:
+    start_s, end_s = start_of(page), end_of(page)
+    check(end_s - start_s == WINDOW_S, f"{name}: the window {page['start']} – {page['end']} is {WINDOW_S} s long")
+    truth = oracle.window(start_s, end_s)
+    metrics, tables = page["metrics"], page["tables"]
+    print(f"{name}: window ending {page['end']} ({truth['scored']:,} scored, {truth['flagged']:,} flagged)")
+    check(f"In the window: {truth['scored']:,} scored, {truth['flagged']:,} flagged." in page["body"],
+          f"{name}: scored and flagged in the window are {truth['scored']:,} and {truth['flagged']:,}")
+    check(value(metrics["Scored/s"]) == round(truth["recent_scored"] / RATE_S, 1),
+          f"{name}: Scored/s {metrics['Scored/s']} = {truth['recent_scored']} in the last {RATE_S} s / {RATE_S}")
+    check(value(metrics["Flagged/s"]) == round(truth["recent_flagged"] / RATE_S, 1),
+          f"{name}: Flagged/s {metrics['Flagged/s']} = {truth['recent_flagged']} in the last {RATE_S} s / {RATE_S}")
+    share = f"{100 * truth['flagged'] / truth['scored']:,.2f} %" if truth["scored"] else "–"
+    check(metrics["Share flagged"] == share, f"{name}: Share flagged {metrics['Share flagged']} = {share}")
+    for label, quantile in (("Latency p50", 0.50), ("Latency p99", 0.99)):
+        exact = nearest_rank(truth["latencies"], quantile)
+        expected = f"{two_digits(exact):,} ms" if exact is not None else "–"
+        check(metrics[label] == expected, f"{name}: {label} {metrics[label]} = exact {exact} ms to two digits")
+    bands = {row[0]: (int(row[1]), int(row[2])) for row in tables["score"]["rows"]}
+    expected_bands = {band: truth["bands"].get(band, (0, 0)) for band in bands}
+    check(bands == expected_bands and set(truth["bands"]) <= set(bands),
+          f"{name}: score bands {bands} = {truth['bands']}")
+    if truth["flagged"]:
+        shown = [(row[0], row[1]) for row in tables["card"]["rows"]]
+        check(shown == ranked(truth["cards"], "ccNum", last_four), f"{name}: top flagged cards {shown[:3]}...")
+        shown = [(row[0], row[2]) for row in tables["merchant"]["rows"]]
+        check(shown == ranked(truth["merchants"], "merchantCode", str), f"{name}: top flagged merchants {shown[:3]}...")
+    dead = {}
+    for row in tables.get("reason", {"rows": []})["rows"]:
+        dead[row[0]] = dead.get(row[0], 0) + int(row[2])
+    check(dead == truth["dead"], f"{name}: dead letters by reason {dead}")
+    check(value(metrics["Dead letters"]) == sum(truth["dead"].values()),
+          f"{name}: Dead letters {metrics['Dead letters']} in all")
+    return truth
+
+
+def check_masking(page: dict, cards: set, name: str) -> None:
+    leaked = sorted(c for c in cards if c in page["html"])
+    check(not leaked, f"{name}: none of the {len(cards):,} card numbers appears in the page's HTML"
+                      + (f" (found {', '.join(leaked[:3])})" if leaked else ""))
+    runs = re.findall(r"\d{12,}", page["body"])
+    check(not runs, f"{name}: no run of 12 or more digits in the page's text" + (f" ({runs[:3]})" if runs else ""))
+
+
+def live(args, driver) -> None:
+    started = time.monotonic()
+    driver.get(args.url)
+    # However slow the cluster, the page draws at once what it knows; the figures follow.
+    wait_for(driver, "the page is drawn", lambda p: p["title"] == "Fraud scoring, live", args.timeout)
+    first = wait_for(driver, "the job's status is shown", lambda p: "Job status:" in p["body"], args.timeout)
+    check("Job status: RUNNING" in first["body"], "the job shows RUNNING")
+    first = wait_for(driver, "the first figures are shown", drawn, args.timeout)
+    second = wait_for(driver, "the page refreshes by itself (its window moves on)",
+                      lambda p: drawn(p) and end_of(p) > end_of(first), args.timeout)
+    check(end_of(second) > end_of(first), f"the page refreshes by itself: window end {first['end']} → {second['end']}")
+    took = re.search(r"Last read of the cluster \([^)]*\): [^\n]*", second["body"])
+    print(f"      ({took.group(0) if took else 'no cost line on the page'})")
+    scoring = wait_for(driver, "Scored/s is above 0 while transactions stream",
+                       lambda p: drawn(p) and value(p["metrics"]["Scored/s"]) > 0, args.timeout)
+    check(value(scoring["metrics"]["Scored/s"]) > 0, f"while transactions stream, Scored/s is {scoring['metrics']['Scored/s']}")
+    print(f"  live checks took {time.monotonic() - started:.1f} s")
+
+
+def settled(args, driver, oracle: Oracle) -> None:
+    started = time.monotonic()
+    cards = oracle.card_numbers()
+    stored = oracle.sql("SELECT MIN(storedTimeMs) AS lo, MAX(storedTimeMs) AS hi, COUNT(*) AS n FROM predictionResult")[0]
+    last_s = stored["hi"] // 1000
+    print(f"stored: {stored['n']:,} predictions, {utc(stored['lo'] / 1000)} to {utc(stored['hi'] / 1000)}")
+    check(stored["n"] >= args.expected_predictions, f"the map holds the run's {args.expected_predictions:,} predictions")
+    # The live page is compared once its figures are final, about RECHECK_S after the last one was
+    # stored: the window must still reach back to the first.
+    span_s = (stored["hi"] - stored["lo"]) / 1000
+    check(span_s < MAX_RUN_SPAN_S, f"the run's predictions were stored within {MAX_RUN_SPAN_S} s, so the "
+                                   f"{WINDOW_S} s window can hold them all (they took {span_s:,.0f} s)")
+
+    driver.get(args.url)
+    # The page counts a second again RECHECK_S after it ended: once it has done so for the run's
+    # last second, its figures are final and must equal the SQL exactly.
+    page = wait_for(driver, f"the live page's figures are final up to the last stored second ({utc(last_s)})",
+                    lambda p: drawn(p) and p["complete"] and (p["finalUntil"] or 0) > last_s, args.timeout)
+    truth = compare(page, oracle, "live page")
+    cost = re.search(r"Last read of the cluster \([^)]*\): [^\n]*", page["body"])
+    print(f"      ({cost.group(0) if cost else 'no cost line on the page'})")
+    check(truth["scored"] == stored["n"], f"live page: the window holds all {stored['n']:,} predictions of the run")
+    check(truth["flagged"] > 0 and sum(truth["dead"].values()) > 0,
+          "live page: the run has flagged transactions and dead letters to show")
+    check_masking(page, cards, "live page")
+
+    # The middle of the stream: figures with transactions still arriving, so rates are not 0.
+    at = (stored["lo"] + stored["hi"]) // 2
+    driver.get(f"{args.url}?at={at}")
+    pinned = wait_for(driver, f"the page pinned to ?at={at} has read its window",
+                      lambda p: drawn(p) and p["complete"] and end_of(p) == at // 1000
+                      and (p["finalUntil"] or 0) >= at // 1000, args.timeout)
+    truth = compare(pinned, oracle, "pinned page")
+    check(truth["recent_scored"] > 0, "pinned page: its rates are of seconds with transactions")
+    check_masking(pinned, cards, "pinned page")
+
+    driver.get(args.url)
+    # A clean picture: the figures final, no note or warning on the page, and nothing in the status
+    # corner (a drawing in progress, a connection being made).
+    shot = wait_for(driver, "the live page is idle for its screenshot",
+                    lambda p: drawn(p) and p["complete"] and not p["busy"]
+                    and not re.search(r"slow to answer|failed|Filling in|No index", p["body"]), args.timeout)
+    Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(args.screenshot)
+    print(f"  screenshot of the window ending {shot['end']}: {args.screenshot}")
+    print(f"  settled checks took {time.monotonic() - started:.1f} s")
+
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("phase", choices=["live", "settled"])
+    parser.add_argument("--url", default="http://127.0.0.1:8501/")
+    parser.add_argument("--screenshot", default="dashboard.png", help="where to save the page; failed-<name> on failure")
+    parser.add_argument("--expected-predictions", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for each state of the page")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    args = parser.parse_args()
+    args.url = args.url.rstrip("/") + "/"
+    driver = browser(args.chromium, args.chromedriver)
+    connection = None
+    try:
+        if args.phase == "live":
+            live(args, driver)
+        else:
+            connection = bridge.Bridge(bridge.command())
+            settled(args, driver, Oracle(connection))
+    except CheckFailed as e:
+        print(f"DASHBOARD CHECK FAILED: {e}", file=sys.stderr)
+        shot = Path(args.screenshot).with_name("failed-" + Path(args.screenshot).name)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(shot))
+        print(f"  the page as it was: {shot}", file=sys.stderr)
+        return 1
+    finally:
+        driver.quit()
+        if connection:
+            connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
