@@ -5,10 +5,8 @@
 #   3. Java tests (mvn clean verify, which also builds the job and tools JARs): the stage functions,
 #      the whole pipeline on an embedded member without Kafka or Python, the job JAR's contents,
 #      and the job on an in-JVM Kafka broker with embedded members and the real Python handler
-#   4. The live page in headless Chromium (scripts/dashboard-test.sh): its numbers against SQL,
-#      on a cluster of its own with 6,000 transactions
-#   5. End to end: broker and three member processes, hz-cli submit, 20,000 transactions
-#   6. docker-compose.yml in a real Docker engine, then the Testcontainers scenario
+#   4. End to end: broker and three member processes, hz-cli submit, 20,000 transactions
+#   5. docker-compose.yml in a real Docker engine, then the Testcontainers scenario
 #      (scripts/compose-test.sh; as root, installs docker.io, docker-compose and debootstrap if missing)
 # Tests that cannot run here (no Docker engine) are skipped by name and listed after the Java tests.
 set -euo pipefail
@@ -43,9 +41,6 @@ print(f"\nJava tests: {run} run, {failed} failed, {sum(map(len, skipped.values()
 for (suite, reason), cases in skipped.items():
     print(f"  SKIPPED {suite} ({len(cases)} tests): {reason}")
 PY
-
-echo "== Browser test of the live page"
-scripts/dashboard-test.sh
 
 echo "== End-to-end test"
 scripts/e2e-test.sh
