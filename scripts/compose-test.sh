@@ -51,12 +51,7 @@ COMPOSE_FILE="$ROOT_DIR/docker-compose.yml"
 CONTAINER_TEST=FraudPipelineContainerTest
 CONTAINER_TEST_REPORT="$ROOT_DIR/scripts/tools/target/surefire-reports/TEST-org.example.it.$CONTAINER_TEST.xml"
 
-usage() {
-    # The comment block at the top of this file.
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-    exit 2
-}
-(($# == 0)) || usage
+(($# == 0)) || usage_from_header
 
 banner() {
     printf '\n%s\n' "########################################################################" >&2

@@ -27,19 +27,14 @@ STANDIN_DIR="$SCRIPTS_DIR/docker/kafka-standin"
 DEBIAN_SUITE=bookworm
 DEBIAN_STANDIN=fraud-detection-standin/debian:$DEBIAN_SUITE-slim
 
-usage() {
-    # The comment block at the top of this file.
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-    exit 2
-}
 
 force=false
 case "${1:-}" in
     '') ;;
     --force) force=true ;;
-    *) usage ;;
+    *) usage_from_header ;;
 esac
-(($# <= 1)) || usage
+(($# <= 1)) || usage_from_header
 
 command -v docker >/dev/null || die "docker (the CLI) is not on PATH"
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \

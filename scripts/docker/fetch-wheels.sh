@@ -16,19 +16,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 WHEELS_DIR="$SCRIPTS_DIR/docker/wheels"
 IMAGE_PYTHON_VERSION=3.11
 
-usage() {
-    # The comment block at the top of this file.
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-    exit 2
-}
 
 clean=false
 case "${1:-}" in
     '') ;;
     --clean) clean=true ;;
-    *) usage ;;
+    *) usage_from_header ;;
 esac
-(($# <= 1)) || usage
+(($# <= 1)) || usage_from_header
 
 python=${PYTHON:-python3}
 command -v "$python" >/dev/null || die "'$python' not found; it runs pip download"

@@ -33,6 +33,11 @@ HZ_MEMBER_JVM_OPTS=(
 info() { printf '%s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+# The running script's usage: the comment block at its top, on stderr; exits 2.
+usage_from_header() {
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+    exit 2
+}
 
 now_ms() { date +%s%3N; }
 
