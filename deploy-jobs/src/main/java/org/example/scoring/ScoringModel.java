@@ -13,7 +13,6 @@ import org.example.stages.Step;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -69,28 +68,18 @@ public final class ScoringModel {
 
     /** The model, its metadata and features.json from the classpath: the job's own resources. */
     public static ScoringModel loadFromResources() {
-        ClassLoader loader = ScoringModel.class.getClassLoader();
-        LightGbmModel model;
-        try (InputStream in = open(loader, MODEL_RESOURCE)) {
-            model = LightGbmModel.read(new InputStreamReader(in, StandardCharsets.UTF_8), MODEL_RESOURCE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + MODEL_RESOURCE, e);
-        }
-        JsonNode metadata;
-        try (InputStream in = open(loader, METADATA_RESOURCE)) {
-            metadata = Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + METADATA_RESOURCE, e);
-        }
-        return new ScoringModel(FeatureDefinition.load(), model, metadata);
+        return parse(resourceText(MODEL_RESOURCE), resourceText(METADATA_RESOURCE));
     }
 
-    private static InputStream open(ClassLoader loader, String resource) {
-        InputStream in = loader.getResourceAsStream(resource);
-        if (in == null) {
-            throw new IllegalStateException(resource + " is not on the classpath");
+    private static String resourceText(String resource) {
+        try (InputStream in = ScoringModel.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + resource, e);
         }
-        return in;
     }
 
     public String modelVersion() {
