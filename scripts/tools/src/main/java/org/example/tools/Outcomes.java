@@ -9,6 +9,7 @@ import org.example.Names;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Waiting for a run's outcomes: the demo, the end-to-end check and the benchmark all wait until
@@ -28,11 +29,20 @@ final class Outcomes {
                          PrintStream out, JobWatch job) throws InterruptedException {
         IMap<Object, Object> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
         IMap<Object, Object> deadLetters = hz.getMap(Names.DEAD_LETTERS_MAP);
+        return await(() -> countSince(predictions, "storedTimeMs", sinceMs)
+                + countSince(deadLetters, "recordedTimeMs", sinceMs), expected, timeout, out, job);
+    }
+
+    /**
+     * The same wait on outcomes counted elsewhere: the job's own metrics count what the maps'
+     * retention may already have evicted.
+     */
+    static boolean await(LongSupplier outcomes, long expected, Duration timeout, PrintStream out, JobWatch job)
+            throws InterruptedException {
         ConsoleProgress progress = ConsoleProgress.start("outcomes", expected, out);
         long deadline = System.nanoTime() + timeout.toNanos();
         long done;
-        while ((done = countSince(predictions, "storedTimeMs", sinceMs)
-                + countSince(deadLetters, "recordedTimeMs", sinceMs)) < expected) {
+        while ((done = outcomes.getAsLong()) < expected) {
             progress.update(done);
             String problem = job.problem();
             if (System.nanoTime() > deadline || problem != null) {
