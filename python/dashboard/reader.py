@@ -85,6 +85,7 @@ class Reader:
         self._window: F.Window | None = None
         self._homes: F.Homes | None = None
         self._used: B.Bridge | None = None  # the bridge the window reads through
+        self._index: F.IndexCheck | None = None  # of that bridge's cluster
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name="dashboard-reader" + (f"-{pinned_end_s}" if pinned_end_s else ""))
@@ -111,9 +112,12 @@ class Reader:
             if connection is not self._used:
                 # A new bridge (the first, or one started again): a window of its own, read afresh.
                 self.close()
-                self._publish(phase="reading", index_note=F.ensure_index(connection.sql), error=None)
+                self._publish(phase="reading", error=None)
                 self._window, self._homes = F.Window(connection.sql, clock=self._clock), F.Homes(connection.sql)
                 self._used = connection
+            if self._index is None or not self._index.final:
+                self._index = F.ensure_index(connection.sql)
+                self._publish(index_note=self._index.note)
             return self._read(connection, self._window, self._homes)
         except B.BridgeError as e:
             log.warning("reading the cluster failed: %s", e)
@@ -129,6 +133,7 @@ class Reader:
             self._window.close()
             self._window = None
             self._used = None
+            self._index = None
 
     def _run(self) -> None:
         while not self._stopped.is_set():
