@@ -459,23 +459,32 @@ def ensure_index(query: Callable[..., list]) -> IndexCheck:
 
 # ---- dead letters ------------------------------------------------------------------------------
 
-def dead_letters(query: Query, until_ms: int, cost: ReadCost | None = None) -> list:
-    """Dead letters by reason and stage, newest reason first, each with up to two masked examples."""
-    cost = cost or ReadCost()
-    counts = cost.run(query, DEAD_LETTER_COUNTS_SQL, [until_ms])
-    examples: dict[str, list] = {}
-    for reason in sorted({row["reason"] for row in counts}):
-        examples[reason] = cost.run(query, DEAD_LETTER_EXAMPLES_SQL, [reason, until_ms])
-    result = []
-    for row in sorted(counts, key=lambda r: (-int(r["latest"]), r["reason"], r["stage"])):
-        shown = examples.get(row["reason"], [])
-        result.append({
-            "reason": row["reason"], "stage": row["stage"], "count": int(row["n"]), "latest_ms": int(row["latest"]),
-            "examples": [{"card": mask_card(e["ccNum"]), "transaction": mask_text(e["transactionId"]),
-                          "detail": mask_text(e["detail"]), "payload": mask_text(_shorten(e["payload"], 240))}
-                         for e in shown],
-        })
-    return result
+class DeadLetters:
+    """Dead letters by reason and stage, newest reason first, each with up to two masked examples.
+    The counts are read on every call; the examples, one statement per reason, only when the counts
+    have changed since the last call: dead letters are few, and rare."""
+
+    def __init__(self, query: Query):
+        self._query = query
+        self._counts: list | None = None
+        self._shown: list = []
+
+    def read(self, until_ms: int, cost: ReadCost | None = None) -> list:
+        cost = cost or ReadCost()
+        counts = sorted(cost.run(self._query, DEAD_LETTER_COUNTS_SQL, [until_ms]),
+                        key=lambda r: (-int(r["latest"]), r["reason"], r["stage"]))
+        if counts != self._counts:
+            examples = {reason: cost.run(self._query, DEAD_LETTER_EXAMPLES_SQL, [reason, until_ms])
+                        for reason in sorted({row["reason"] for row in counts})}
+            self._shown = [{
+                "reason": row["reason"], "stage": row["stage"], "count": int(row["n"]),
+                "latest_ms": int(row["latest"]),
+                "examples": [{"card": mask_card(e["ccNum"]), "transaction": mask_text(e["transactionId"]),
+                              "detail": mask_text(e["detail"]), "payload": mask_text(_shorten(e["payload"], 240))}
+                             for e in examples[row["reason"]]],
+            } for row in counts]
+            self._counts = counts
+        return self._shown
 
 
 def _shorten(text: str | None, limit: int) -> str:

@@ -60,7 +60,7 @@ class Snapshot:
     updated: float | None = None     # when this snapshot was published (epoch s)
     pinned: bool = False
     job: dict | None = None          # figures.job_status(...)
-    dead: list | None = None         # figures.dead_letters(...)
+    dead: list | None = None         # figures.DeadLetters.read(...)
     figures: F.Figures | None = None
     complete: bool = False           # the figures cover the whole window
     final_until_s: int | None = None  # figures of seconds before this are exact (Window.final_until_s)
@@ -84,6 +84,7 @@ class Reader:
         self._snapshot = Snapshot(phase="connecting", started=clock(), pinned=pinned_end_s is not None)
         self._window: F.Window | None = None
         self._homes: F.Homes | None = None
+        self._dead: F.DeadLetters | None = None
         self._used: B.Bridge | None = None  # the bridge the window reads through
         self._index: F.IndexCheck | None = None  # of that bridge's cluster
         self._stopped = threading.Event()
@@ -114,11 +115,12 @@ class Reader:
                 self.close()
                 self._publish(phase="reading", error=None)
                 self._window, self._homes = F.Window(connection.sql, clock=self._clock), F.Homes(connection.sql)
+                self._dead = F.DeadLetters(connection.sql)
                 self._used = connection
             if self._index is None or not self._index.final:
                 self._index = F.ensure_index(connection.sql)
                 self._publish(index_note=self._index.note)
-            return self._read(connection, self._window, self._homes)
+            return self._read(connection)
         except B.BridgeError as e:
             log.warning("reading the cluster failed: %s", e)
             self._publish(error=str(e))
@@ -151,7 +153,7 @@ class Reader:
             self._stopped.wait(max(0.0, wait))
         self.close()
 
-    def _read(self, connection: B.Bridge, window: F.Window, homes: F.Homes) -> bool:
+    def _read(self, connection: B.Bridge) -> bool:
         """One read: the job, the dead letters, the window. False when a pinned window is not final yet."""
         started = time.perf_counter()
         pinned = self._pinned_end_s is not None
@@ -165,13 +167,13 @@ class Reader:
                 self._publish(job=job)
         else:
             job = None
-        dead = F.dead_letters(connection.sql, end_s * 1000, cost)
+        dead = self._dead.read(end_s * 1000, cost)
         if first:
             self._publish(dead=dead)
-        window.advance(end_s, cost)
-        lo, hi = window.covered()
-        shown = F.figures(window.seconds(), hi, span_s=hi - lo, homes=lambda cards: homes.of(cards, cost))
-        complete, final_until = window.complete(), window.final_until_s()
+        self._window.advance(end_s, cost)
+        lo, hi = self._window.covered()
+        shown = F.figures(self._window.seconds(), hi, span_s=hi - lo, homes=lambda cards: self._homes.of(cards, cost))
+        complete, final_until = self._window.complete(), self._window.final_until_s()
         read_ms = (time.perf_counter() - started) * 1000
         self._publish(phase="ready", job=job, dead=dead, figures=shown, complete=complete,
                       final_until_s=final_until, error=None, cost=cost, read_ms=read_ms,

@@ -305,18 +305,34 @@ def test_homes_are_read_once_per_card():
 
 # ---- dead letters and the job --------------------------------------------------------------------
 
-def test_dead_letter_examples_are_masked():
+def dead_letter_store(asked):
+    """Three UNKNOWN_CARD dead letters; records each statement asked."""
     def query(sql, params):
+        asked.append(sql)
         if sql == F.DEAD_LETTER_COUNTS_SQL:
             return [{"reason": "UNKNOWN_CARD", "stage": "ENRICH", "n": 3, "latest": 1796122910589}]
         return [{"reason": "UNKNOWN_CARD", "detail": f"no customer for card {CARD}", "ccNum": CARD,
                  "transactionId": "T1", "payload": f'{{"cc_num": "{CARD}"}}', "recordedTimeMs": 1796122910589}]
+    return query
 
-    [dead] = F.dead_letters(query, 1796122911000)
+
+def test_dead_letter_examples_are_masked():
+    [dead] = F.DeadLetters(dead_letter_store([])).read(1796122911000)
 
     assert (dead["reason"], dead["count"]) == ("UNKNOWN_CARD", 3)
     assert CARD not in repr(dead)
     assert dead["examples"][0]["card"] == "•••• 9012"
+
+
+def test_dead_letter_examples_are_read_again_only_when_the_counts_change():
+    asked = []
+    dead = F.DeadLetters(dead_letter_store(asked))
+
+    first = dead.read(1796122911000)
+    second = dead.read(1796122913000)
+
+    assert second == first
+    assert asked == [F.DEAD_LETTER_COUNTS_SQL, F.DEAD_LETTER_EXAMPLES_SQL, F.DEAD_LETTER_COUNTS_SQL]
 
 
 @pytest.mark.parametrize("job, level", [
