@@ -42,7 +42,9 @@ class Connection:
                 if self._bridge is not None:
                     log.warning("the SQL bridge has exited; starting it again")
                 self._bridge = None
+                started = time.perf_counter()
                 self._bridge = B.Bridge(self._command(), connect_timeout_s=self._connect_timeout_s)
+                log.info("the SQL bridge connected in %.1f s", time.perf_counter() - started)
             return self._bridge
 
     def close(self) -> None:
@@ -179,5 +181,7 @@ class Reader:
                       final_until_s=final_until, error=None, cost=cost, read_ms=read_ms,
                       charts={"throughput": charts.throughput(shown.series), "scores": charts.scores(shown.score_histogram),
                               "homes": charts.homes(shown.flagged_points)})
-        log.debug("read %s-%s: %d statements, %d rows, %.0f ms", lo, hi, cost.queries, cost.rows, read_ms)
+        # A read slower than the refresh is worth a line in the page's log; the others are not.
+        log.log(logging.INFO if read_ms > self._interval_s * 1000 else logging.DEBUG,
+                "read %s-%s: %d statements, %d rows, %.0f ms", lo, hi, cost.queries, cost.rows, read_ms)
         return not pinned or (complete and final_until is not None and final_until >= end_s)
