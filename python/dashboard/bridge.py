@@ -85,6 +85,11 @@ class Bridge:
     def alive(self) -> bool:
         return self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        """The bridge's process id: a measurement reads its CPU time."""
+        return self._process.pid
+
     def _ask(self, request: dict, timeout_s: float | None = None) -> dict:
         timeout_s = timeout_s or self._timeout_s
         future: Future = Future()
