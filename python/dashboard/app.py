@@ -84,6 +84,11 @@ def table(rows: list, columns: dict, empty: str) -> None:
     st.table(frame.set_index(frame.columns[0]))
 
 
+def stamp(snap: Snapshot) -> str:
+    """Which snapshot a drawing shows, in the page's HTML for the browser test."""
+    return "none" if snap.updated is None else f"{snap.updated:.3f}"
+
+
 def header(snap: Snapshot, job: dict | None) -> None:
     words = [f"**{html.escape(job['text'])}**"] if job else []
     shown = snap.figures
@@ -93,7 +98,7 @@ def header(snap: Snapshot, job: dict | None) -> None:
         words.append(
             f"window <span id='window-start'>{utc(shown.start_s)}</span> – <span id='window-end'>{utc(shown.end_s)}"
             f"</span> ({mode})<span id='window-state' data-complete='{str(snap.complete).lower()}' "
-            f"data-final-until='{snap.final_until_s}' data-updated='{snap.updated:.3f}'></span>")
+            f"data-final-until='{snap.final_until_s}' data-updated='{stamp(snap)}'></span>")
     if words:
         st.markdown(" &nbsp;·&nbsp; ".join(words), unsafe_allow_html=True)
     if job:
@@ -192,7 +197,10 @@ def footer(snap: Snapshot, drawn_ms: float) -> None:
     if snap.final_until_s is not None:
         words.append(f"Figures final up to {utc(snap.final_until_s)}.")
     words.append(f"Drawn in {drawn_ms:,.0f} ms. Card numbers show their last four digits only.")
-    st.caption(" ".join(words))
+    # The drawing's last element says which snapshot it ends: the browser test knows a whole drawing
+    # from one still arriving element by element.
+    words.append(f"<span id='page-end' data-updated='{stamp(snap)}'></span>")
+    st.caption(" ".join(words), unsafe_allow_html=True)
 
 
 def showing() -> tuple[Snapshot, Snapshot]:

@@ -77,6 +77,7 @@ for (const t of document.querySelectorAll('table[data-testid="stTableStyledTable
   tables[headers[0]] = {headers, rows};
 }
 const state = document.getElementById('window-state');
+const end = document.getElementById('page-end');
 return {metrics, tables, start: text(document.getElementById('window-start')),
         end: text(document.getElementById('window-end')),
         complete: state ? state.dataset.complete === 'true' : false,
@@ -84,7 +85,9 @@ return {metrics, tables, start: text(document.getElementById('window-start')),
         title: text(document.querySelector('h1')),
         busy: document.querySelector('[data-testid="stStatusWidget"]') !== null,
         body: document.body.innerText,
-        stale: document.querySelectorAll('[data-stale="true"]').length};
+        stale: document.querySelectorAll('[data-stale="true"]').length,
+        // A whole drawing: its last element is there, and of the same snapshot as its header.
+        whole: end !== null && (state === null || state.dataset.updated === end.dataset.updated)};
 """
 
 
@@ -101,7 +104,7 @@ def wait_for(driver, what: str, ready, timeout_s: float) -> dict:
             page = {"body": f"(not readable: {e})"}
         if "metrics" not in page:
             looks["unreadable"] += 1
-        elif page["stale"]:
+        elif page["stale"] or not page["whole"]:
             looks["mid-drawing"] += 1
         elif ready(page):
             seen = ", ".join(f"{n} {k}" for k, n in looks.items() if n)
