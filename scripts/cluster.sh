@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local deployment without Docker: the Kafka broker of scripts/kafka.sh plus a cluster of
 # Hazelcast members (three by default) on 127.0.0.1:5701..., started the way a user starts them:
-# HazelcastMemberStarter with scripts/hazelcast.yaml. Logs in .run/logs.
+# HazelcastMemberStarter with scripts/hazelcast.yaml (or MEMBER_CONFIG). Logs in .run/logs.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 CLUSTER_MEMBERS=${CLUSTER_MEMBERS:-3}
 MEMBER_HEAP=${MEMBER_HEAP:-1g}
 MEMBER_GC=${MEMBER_GC:--XX:+UseG1GC}
+MEMBER_CONFIG=${MEMBER_CONFIG:-$SCRIPTS_DIR/hazelcast.yaml}
 PYTHON_VENV=${PYTHON_VENV:-$ROOT_DIR/python/.venv}
 CLUSTER_START_TIMEOUT=${CLUSTER_START_TIMEOUT:-120}
 STOP_GRACE_SECONDS=${STOP_GRACE_SECONDS:-20}
@@ -29,6 +30,7 @@ environment:
   CLUSTER_MEMBERS=$CLUSTER_MEMBERS         members, on ports $FIRST_MEMBER_PORT and up
   MEMBER_HEAP=$MEMBER_HEAP            maximum heap per member
   MEMBER_GC=$MEMBER_GC   the members' collector and its options (docs/BENCHMARK.md)
+  MEMBER_CONFIG=\$ROOT/scripts/hazelcast.yaml  the members' configuration
   PYTHON_VENV=\$ROOT/python/.venv  interpreter the members run the scoring handler with
   CLUSTER_START_TIMEOUT=$CLUSTER_START_TIMEOUT  seconds
   STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS
@@ -77,7 +79,7 @@ start_member() {
             "${HZ_MEMBER_JVM_OPTS[@]}" \
             -Djava.net.preferIPv4Stack=true \
             -Djava.io.tmpdir="$tmp" \
-            -Dhazelcast.config="$SCRIPTS_DIR/hazelcast.yaml" \
+            -Dhazelcast.config="$MEMBER_CONFIG" \
             -Dhz.network.port.port="$port" \
             -Dhz.network.port.auto-increment=false \
             -Djava.util.logging.config.file="$SCRIPTS_DIR/member-logging.properties" \

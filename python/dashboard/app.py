@@ -1,8 +1,8 @@
 """The live fraud analytics page on predictionResult (run it with scripts/dashboard.sh).
 
 This file only draws. The cluster is read by reader.py, in a thread of its own, into snapshots; every
-number comes from figures.py. The page redraws the newest snapshot every figures.REFRESH_S seconds,
-which takes milliseconds however slow the cluster is. `?at=<epoch ms>` in the address pins it to the
+number comes from figures.py. Every figures.REFRESH_S seconds the page looks for a newer snapshot
+and draws it if there is one, which takes milliseconds however slow the cluster is. `?at=<epoch ms>` in the address pins it to the
 window that ends then, for a look back at a moment (the browser test uses it too).
 """
 from __future__ import annotations
@@ -84,16 +84,21 @@ def table(rows: list, columns: dict, empty: str) -> None:
     st.table(frame.set_index(frame.columns[0]))
 
 
+def stamp(snap: Snapshot) -> str:
+    """Which snapshot a drawing shows, in the page's HTML for the browser test."""
+    return "none" if snap.updated is None else f"{snap.updated:.3f}"
+
+
 def header(snap: Snapshot, job: dict | None) -> None:
     words = [f"**{html.escape(job['text'])}**"] if job else []
     shown = snap.figures
     if shown is not None:
-        mode = "pinned" if snap.pinned else f"live, redrawn every {F.REFRESH_S} s"
+        mode = "pinned" if snap.pinned else f"live, read every {F.REFRESH_S} s"
         # The window's bounds and state as attributes too: the browser test reads them.
         words.append(
             f"window <span id='window-start'>{utc(shown.start_s)}</span> – <span id='window-end'>{utc(shown.end_s)}"
             f"</span> ({mode})<span id='window-state' data-complete='{str(snap.complete).lower()}' "
-            f"data-final-until='{snap.final_until_s}' data-updated='{snap.updated:.3f}'></span>")
+            f"data-final-until='{snap.final_until_s}' data-updated='{stamp(snap)}'></span>")
     if words:
         st.markdown(" &nbsp;·&nbsp; ".join(words), unsafe_allow_html=True)
     if job:
@@ -110,7 +115,7 @@ def notes(snap: Snapshot, now: float) -> None:
     if snap.error:
         since = f" The figures below are from {utc(snap.figures.end_s)}." if snap.figures else ""
         st.warning(f"The last read of the cluster failed: {snap.error}.{since} Trying again every {F.REFRESH_S} s.")
-    elif snap.updated is not None and snap.figures is not None and now - snap.updated > SLOW_AFTER_REFRESHES * F.REFRESH_S:
+    elif slow_for(snap, now):
         st.warning(f"The cluster is slow to answer: these figures are {now - snap.updated:,.0f} s old; the next read "
                    "is on its way.")
     if snap.index_note:
@@ -192,23 +197,58 @@ def footer(snap: Snapshot, drawn_ms: float) -> None:
     if snap.final_until_s is not None:
         words.append(f"Figures final up to {utc(snap.final_until_s)}.")
     words.append(f"Drawn in {drawn_ms:,.0f} ms. Card numbers show their last four digits only.")
-    st.caption(" ".join(words))
+    # The drawing's last element says which snapshot it ends: the browser test knows a whole drawing
+    # from one still arriving element by element.
+    words.append(f"<span id='page-end' data-updated='{stamp(snap)}'></span>")
+    st.caption(" ".join(words), unsafe_allow_html=True)
+
+
+def showing() -> tuple[Snapshot, Snapshot]:
+    """The snapshot this browser shows (live, or pinned with ?at=), and the live one."""
+    at = pinned_at()
+    current = live().snapshot()
+    return (current if at is None else pinned(at // 1000).snapshot()), current
+
+
+def slow_for(snap: Snapshot, now: float) -> int:
+    """How many refreshes overdue the next read is; 0 while the figures are fresh enough."""
+    if snap.updated is None or snap.figures is None or snap.error:
+        return 0
+    late = int((now - snap.updated) // F.REFRESH_S)
+    return late if late >= SLOW_AFTER_REFRESHES else 0
+
+
+def drawn_state(snap: Snapshot, current: Snapshot, now: float) -> tuple:
+    """What the drawing depends on: the page is drawn again only when this changes."""
+    waiting = None if snap.figures is not None else int(now // F.REFRESH_S)  # the seconds-so-far count
+    return snap.updated, current.job, slow_for(snap, now), waiting
 
 
 def render() -> None:
     started = time.perf_counter()
-    at = pinned_at()
-    current = live().snapshot()
-    snap = current if at is None else pinned(at // 1000).snapshot()
+    snap, current = showing()
+    now = time.time()
     # The job's status is always the current one, also on a pinned page.
     header(snap, current.job)
-    notes(snap, time.time())
+    notes(snap, now)
     if snap.figures is not None:
         metrics(snap.figures, snap.dead)
         body(snap)
     dead_letters(snap.dead)
     footer(snap, (time.perf_counter() - started) * 1000)
+    st.session_state["drawn"] = drawn_state(snap, current, now)
+
+
+@st.fragment(run_every=F.REFRESH_S)
+def follow() -> None:
+    """Every REFRESH_S: the page again, if there is something new to show. Drawing an unchanged
+    snapshot every 2 s would keep a busy page server and browser redrawing, the page faded as
+    "stale" for most of the time."""
+    snap, current = showing()
+    if drawn_state(snap, current, time.time()) != st.session_state.get("drawn"):
+        st.rerun()
 
 
 st.title("Fraud scoring, live")
-st.fragment(run_every=F.REFRESH_S)(render)()
+render()
+follow()

@@ -41,7 +41,7 @@ def command(tools_jar: str | None = None, hazelcast_lib: str | None = None, clus
 
 
 class Bridge:
-    def __init__(self, cmd: Sequence[str], timeout_s: float = 30.0, connect_timeout_s: float = 120.0):
+    def __init__(self, cmd: Sequence[str], timeout_s: float = 120.0, connect_timeout_s: float = 120.0):
         self._timeout_s = timeout_s
         # stderr is the bridge's log: it goes where the page's log goes.
         self._process = subprocess.Popen(list(cmd), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -84,6 +84,11 @@ class Bridge:
 
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    @property
+    def pid(self) -> int:
+        """The bridge's process id: a measurement reads its CPU time."""
+        return self._process.pid
 
     def _ask(self, request: dict, timeout_s: float | None = None) -> dict:
         timeout_s = timeout_s or self._timeout_s

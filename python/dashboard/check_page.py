@@ -2,9 +2,11 @@
 chromedriver) reads the running page and checks it against SQL queries of its own, written here
 and not taken from figures.py, run through a bridge of its own.
 
-  check_page.py live    --url URL                  while transactions stream: the page draws at
-                                                   once, refreshes by itself, scores and shows the
-                                                   job RUNNING
+  check_page.py live --ready-file F --url URL      before transactions stream: the page draws at
+                                                   once, shows the job RUNNING and reads its window;
+                                                   then it creates F and, in the same browser, while
+                                                   transactions stream: the page refreshes by itself
+                                                   and scores
   check_page.py settled --url URL --screenshot F   after every outcome is stored: every number of
                                                    the live page and of a page pinned to the middle
                                                    of the stream equals the SQL; no card number in
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -74,31 +77,44 @@ for (const t of document.querySelectorAll('table[data-testid="stTableStyledTable
   tables[headers[0]] = {headers, rows};
 }
 const state = document.getElementById('window-state');
+const end = document.getElementById('page-end');
 return {metrics, tables, start: text(document.getElementById('window-start')),
         end: text(document.getElementById('window-end')),
         complete: state ? state.dataset.complete === 'true' : false,
         finalUntil: state && state.dataset.finalUntil !== 'None' ? Number(state.dataset.finalUntil) : null,
         title: text(document.querySelector('h1')),
         busy: document.querySelector('[data-testid="stStatusWidget"]') !== null,
-        body: document.body.innerText, html: document.documentElement.outerHTML,
-        stale: document.querySelectorAll('[data-stale="true"]').length};
+        body: document.body.innerText,
+        stale: document.querySelectorAll('[data-stale="true"]').length,
+        // A whole drawing: its last element is there, and of the same snapshot as its header.
+        whole: end !== null && (state === null || state.dataset.updated === end.dataset.updated)};
 """
 
 
 def wait_for(driver, what: str, ready, timeout_s: float) -> dict:
-    """The page once `ready(page)` holds; says how long that took, fails with what it showed if never."""
+    """The page once `ready(page)` holds; says how long that took and how often the page was looked
+    at, and fails with what it showed if never."""
     started = time.monotonic()
     page = None
+    looks = {"not yet": 0, "mid-drawing": 0, "unreadable": 0}
     while True:
         try:
             page = driver.execute_script(READ_PAGE)
         except Exception as e:  # noqa: BLE001 - a page between two drawings; read it again
             page = {"body": f"(not readable: {e})"}
-        if "metrics" in page and page["stale"] == 0 and ready(page):
-            print(f"  ..  {what}: {time.monotonic() - started:.1f} s")
+        if "metrics" not in page:
+            looks["unreadable"] += 1
+        elif page["stale"] or not page["whole"]:
+            looks["mid-drawing"] += 1
+        elif ready(page):
+            seen = ", ".join(f"{n} {k}" for k, n in looks.items() if n)
+            print(f"  ..  {what}: {time.monotonic() - started:.1f} s" + (f" ({seen})" if seen else ""))
             return page
+        else:
+            looks["not yet"] += 1
         if time.monotonic() - started > timeout_s:
-            raise CheckFailed(f"{what}: not within {timeout_s:.0f} s; the page shows:\n{page['body'][:3000]}")
+            seen = ", ".join(f"{n} {k}" for k, n in looks.items() if n)
+            raise CheckFailed(f"{what}: not within {timeout_s:.0f} s ({seen}); the page shows:\n{page['body'][:3000]}")
         time.sleep(0.25)
 
 
@@ -223,7 +239,9 @@ def compare(page: dict, oracle: Oracle, name: str) -> dict:
     return truth
 
 
-def check_masking(page: dict, cards: set, name: str) -> None:
+def check_masking(driver, cards: set, name: str) -> None:
+    """The page as it is now, HTML and text: read here only, as it is long."""
+    page = driver.execute_script("return {html: document.documentElement.outerHTML, body: document.body.innerText};")
     leaked = sorted(c for c in cards if c in page["html"])
     check(not leaked, f"{name}: none of the {len(cards):,} card numbers appears in the page's HTML"
                       + (f" (found {', '.join(leaked[:3])})" if leaked else ""))
@@ -231,14 +249,24 @@ def check_masking(page: dict, cards: set, name: str) -> None:
     check(not runs, f"{name}: no run of 12 or more digits in the page's text" + (f" ({runs[:3]})" if runs else ""))
 
 
-def live(args, driver) -> None:
+def ready(args, driver) -> None:
     started = time.monotonic()
     driver.get(args.url)
     # However slow the cluster, the page draws at once what it knows; the figures follow.
     wait_for(driver, "the page is drawn", lambda p: p["title"] == "Fraud scoring, live", args.timeout)
-    first = wait_for(driver, "the job's status is shown", lambda p: "Job status:" in p["body"], args.timeout)
-    check("Job status: RUNNING" in first["body"], "the job shows RUNNING")
-    first = wait_for(driver, "the first figures are shown", drawn, args.timeout)
+    wait_for(driver, "the job's status is shown", lambda p: "Job status:" in p["body"], args.timeout)
+    page = wait_for(driver, "the job is RUNNING", lambda p: "Job status: RUNNING" in p["body"], args.timeout)
+    check("Job status: RUNNING" in page["body"], "the page shows the job RUNNING")
+    page = wait_for(driver, "the whole window is read", lambda p: drawn(p) and p["complete"], args.timeout)
+    check(end_of(page) - start_of(page) == WINDOW_S, f"the page shows a window of {WINDOW_S} s, read whole")
+    print(f"  ready checks took {time.monotonic() - started:.1f} s")
+
+
+def live(args, driver) -> None:
+    """The page that ready() opened, as it was left: a browser started afresh would take long on a
+    busy machine, and the stream is short."""
+    started = time.monotonic()
+    first = wait_for(driver, "the page shows its figures", drawn, args.timeout)
     second = wait_for(driver, "the page refreshes by itself (its window moves on)",
                       lambda p: drawn(p) and end_of(p) > end_of(first), args.timeout)
     check(end_of(second) > end_of(first), f"the page refreshes by itself: window end {first['end']} → {second['end']}")
@@ -274,7 +302,7 @@ def settled(args, driver, oracle: Oracle) -> None:
     check(truth["scored"] == stored["n"], f"live page: the window holds all {stored['n']:,} predictions of the run")
     check(truth["flagged"] > 0 and sum(truth["dead"].values()) > 0,
           "live page: the run has flagged transactions and dead letters to show")
-    check_masking(page, cards, "live page")
+    check_masking(driver, cards, "live page")
 
     # The middle of the stream: figures with transactions still arriving, so rates are not 0.
     at = (stored["lo"] + stored["hi"]) // 2
@@ -284,7 +312,7 @@ def settled(args, driver, oracle: Oracle) -> None:
                       and (p["finalUntil"] or 0) >= at // 1000, args.timeout)
     truth = compare(pinned, oracle, "pinned page")
     check(truth["recent_scored"] > 0, "pinned page: its rates are of seconds with transactions")
-    check_masking(pinned, cards, "pinned page")
+    check_masking(driver, cards, "pinned page")
 
     driver.get(args.url)
     # A clean picture: the figures final, no note or warning on the page, and nothing in the status
@@ -298,22 +326,28 @@ def settled(args, driver, oracle: Oracle) -> None:
     print(f"  settled checks took {time.monotonic() - started:.1f} s")
 
 
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("phase", choices=["live", "settled"])
+    parser.add_argument("--ready-file", help="live: created once the page is ready, for the stream to start")
     parser.add_argument("--url", default="http://127.0.0.1:8501/")
     parser.add_argument("--screenshot", default="dashboard.png", help="where to save the page; failed-<name> on failure")
     parser.add_argument("--expected-predictions", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for each state of the page")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for each state of the page")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = parser.parse_args()
     args.url = args.url.rstrip("/") + "/"
+    # Stopped by the test script: quit the browser on the way out, or Chromium outlives the test.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     driver = browser(args.chromium, args.chromedriver)
     connection = None
     try:
         if args.phase == "live":
+            ready(args, driver)
+            if args.ready_file:
+                Path(args.ready_file).touch()
+            print("  (the stream may start)")
             live(args, driver)
         else:
             connection = bridge.Bridge(bridge.command())

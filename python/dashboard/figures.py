@@ -91,7 +91,10 @@ DEAD_LETTER_EXAMPLES_SQL = (
     f"SELECT reason, detail, payload, ccNum, transactionId, recordedTimeMs FROM {DEAD_LETTERS}"
     " WHERE reason = ? AND recordedTimeMs < ? ORDER BY recordedTimeMs DESC LIMIT 2"
 )
-INDEX_SQL = f"CREATE INDEX IF NOT EXISTS storedTimeMs ON {PREDICTIONS} (storedTimeMs) TYPE SORTED"
+INDEX_NAME = "storedTimeMs"
+INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {INDEX_NAME} ON {PREDICTIONS} (storedTimeMs) TYPE SORTED"
+# Whether the map holds anything at all: a scan that stops at its first entry.
+ANY_PREDICTION_SQL = f"SELECT storedTimeMs FROM {PREDICTIONS} LIMIT 1"
 
 Query = Callable[[str, Sequence], list]
 """Runs one SQL statement with its parameters and returns its rows as dicts."""
@@ -421,45 +424,67 @@ def uses_index(query: Query) -> bool:
     """True when the cluster answers the window's statements with a range scan of the SORTED index
     on storedTimeMs (EXPLAIN names it), not with a scan of the whole map."""
     plan = " ".join(str(v) for row in query("EXPLAIN " + SCORES_SQL, [0, 1000]) for v in row.values())
-    return "IndexScan" in plan and "storedTimeMs" in plan
+    return "IndexScanMapPhysicalRel" in plan and f"index=[{INDEX_NAME}]" in plan
 
 
-def ensure_index(query: Callable[..., list]) -> str | None:
-    """None when the window's reads use the index; otherwise creates it and returns what the page
-    should say. scripts/hazelcast.yaml declares the index; a cluster configured otherwise gets it
-    here, or every refresh would scan the whole map."""
+@dataclass(frozen=True)
+class IndexCheck:
+    final: bool       # False while the map holds nothing: ask again on the next read
+    note: str | None  # what the page should say; None when the reads are index range scans
+
+
+def ensure_index(query: Callable[..., list]) -> IndexCheck:
+    """Whether the window's reads are index range scans, and the index created when they are not.
+    scripts/hazelcast.yaml declares the index; a cluster configured otherwise gets it here, or every
+    refresh would scan the whole map. A map that holds nothing yet does not exist on the members,
+    and they plan a full scan of it whatever its configuration; its answer is not final. A query
+    that fails raises (the read fails, and the next one asks again); a failed CREATE INDEX is the
+    answer."""
+    if uses_index(query):
+        return IndexCheck(final=True, note=None)
+    if not query(ANY_PREDICTION_SQL, []):
+        return IndexCheck(final=False, note=None)
     try:
-        if uses_index(query):
-            return None
         # DDL waits on every member; on a busy cluster it takes far longer than a query.
         query(INDEX_SQL, [], timeout_s=300)
-        if uses_index(query):
-            return None
-        problem = "the index was created, but the statements still do not use it"
     except RuntimeError as e:
-        problem = str(e)
-    return f"No index on storedTimeMs ({problem}): every refresh scans the whole of {PREDICTIONS}."
+        problem = f"it could not be created: {e}"
+    else:
+        if uses_index(query):
+            return IndexCheck(final=True, note=None)
+        problem = "it was created, but the statements still do not use it"
+    return IndexCheck(final=True, note=f"No index on storedTimeMs ({problem}): every refresh scans the whole of "
+                                       f"{PREDICTIONS}.")
 
 
 # ---- dead letters ------------------------------------------------------------------------------
 
-def dead_letters(query: Query, until_ms: int, cost: ReadCost | None = None) -> list:
-    """Dead letters by reason and stage, newest reason first, each with up to two masked examples."""
-    cost = cost or ReadCost()
-    counts = cost.run(query, DEAD_LETTER_COUNTS_SQL, [until_ms])
-    examples: dict[str, list] = {}
-    for reason in sorted({row["reason"] for row in counts}):
-        examples[reason] = cost.run(query, DEAD_LETTER_EXAMPLES_SQL, [reason, until_ms])
-    result = []
-    for row in sorted(counts, key=lambda r: (-int(r["latest"]), r["reason"], r["stage"])):
-        shown = examples.get(row["reason"], [])
-        result.append({
-            "reason": row["reason"], "stage": row["stage"], "count": int(row["n"]), "latest_ms": int(row["latest"]),
-            "examples": [{"card": mask_card(e["ccNum"]), "transaction": mask_text(e["transactionId"]),
-                          "detail": mask_text(e["detail"]), "payload": mask_text(_shorten(e["payload"], 240))}
-                         for e in shown],
-        })
-    return result
+class DeadLetters:
+    """Dead letters by reason and stage, newest reason first, each with up to two masked examples.
+    The counts are read on every call; the examples, one statement per reason, only when the counts
+    have changed since the last call: dead letters are few, and rare."""
+
+    def __init__(self, query: Query):
+        self._query = query
+        self._counts: list | None = None
+        self._shown: list = []
+
+    def read(self, until_ms: int, cost: ReadCost | None = None) -> list:
+        cost = cost or ReadCost()
+        counts = sorted(cost.run(self._query, DEAD_LETTER_COUNTS_SQL, [until_ms]),
+                        key=lambda r: (-int(r["latest"]), r["reason"], r["stage"]))
+        if counts != self._counts:
+            examples = {reason: cost.run(self._query, DEAD_LETTER_EXAMPLES_SQL, [reason, until_ms])
+                        for reason in sorted({row["reason"] for row in counts})}
+            self._shown = [{
+                "reason": row["reason"], "stage": row["stage"], "count": int(row["n"]),
+                "latest_ms": int(row["latest"]),
+                "examples": [{"card": mask_card(e["ccNum"]), "transaction": mask_text(e["transactionId"]),
+                              "detail": mask_text(e["detail"]), "payload": mask_text(_shorten(e["payload"], 240))}
+                             for e in examples[row["reason"]]],
+            } for row in counts]
+            self._counts = counts
+        return self._shown
 
 
 def _shorten(text: str | None, limit: int) -> str:

@@ -42,7 +42,9 @@ class Connection:
                 if self._bridge is not None:
                     log.warning("the SQL bridge has exited; starting it again")
                 self._bridge = None
+                started = time.perf_counter()
                 self._bridge = B.Bridge(self._command(), connect_timeout_s=self._connect_timeout_s)
+                log.info("the SQL bridge connected in %.1f s", time.perf_counter() - started)
             return self._bridge
 
     def close(self) -> None:
@@ -60,7 +62,7 @@ class Snapshot:
     updated: float | None = None     # when this snapshot was published (epoch s)
     pinned: bool = False
     job: dict | None = None          # figures.job_status(...)
-    dead: list | None = None         # figures.dead_letters(...)
+    dead: list | None = None         # figures.DeadLetters.read(...)
     figures: F.Figures | None = None
     complete: bool = False           # the figures cover the whole window
     final_until_s: int | None = None  # figures of seconds before this are exact (Window.final_until_s)
@@ -84,7 +86,9 @@ class Reader:
         self._snapshot = Snapshot(phase="connecting", started=clock(), pinned=pinned_end_s is not None)
         self._window: F.Window | None = None
         self._homes: F.Homes | None = None
+        self._dead: F.DeadLetters | None = None
         self._used: B.Bridge | None = None  # the bridge the window reads through
+        self._index: F.IndexCheck | None = None  # of that bridge's cluster
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name="dashboard-reader" + (f"-{pinned_end_s}" if pinned_end_s else ""))
@@ -111,10 +115,14 @@ class Reader:
             if connection is not self._used:
                 # A new bridge (the first, or one started again): a window of its own, read afresh.
                 self.close()
-                self._publish(phase="reading", index_note=F.ensure_index(connection.sql), error=None)
+                self._publish(phase="reading", error=None)
                 self._window, self._homes = F.Window(connection.sql, clock=self._clock), F.Homes(connection.sql)
+                self._dead = F.DeadLetters(connection.sql)
                 self._used = connection
-            return self._read(connection, self._window, self._homes)
+            if self._index is None or not self._index.final:
+                self._index = F.ensure_index(connection.sql)
+                self._publish(index_note=self._index.note)
+            return self._read(connection)
         except B.BridgeError as e:
             log.warning("reading the cluster failed: %s", e)
             self._publish(error=str(e))
@@ -129,6 +137,7 @@ class Reader:
             self._window.close()
             self._window = None
             self._used = None
+            self._index = None
 
     def _run(self) -> None:
         while not self._stopped.is_set():
@@ -146,7 +155,7 @@ class Reader:
             self._stopped.wait(max(0.0, wait))
         self.close()
 
-    def _read(self, connection: B.Bridge, window: F.Window, homes: F.Homes) -> bool:
+    def _read(self, connection: B.Bridge) -> bool:
         """One read: the job, the dead letters, the window. False when a pinned window is not final yet."""
         started = time.perf_counter()
         pinned = self._pinned_end_s is not None
@@ -160,17 +169,19 @@ class Reader:
                 self._publish(job=job)
         else:
             job = None
-        dead = F.dead_letters(connection.sql, end_s * 1000, cost)
+        dead = self._dead.read(end_s * 1000, cost)
         if first:
             self._publish(dead=dead)
-        window.advance(end_s, cost)
-        lo, hi = window.covered()
-        shown = F.figures(window.seconds(), hi, span_s=hi - lo, homes=lambda cards: homes.of(cards, cost))
-        complete, final_until = window.complete(), window.final_until_s()
+        self._window.advance(end_s, cost)
+        lo, hi = self._window.covered()
+        shown = F.figures(self._window.seconds(), hi, span_s=hi - lo, homes=lambda cards: self._homes.of(cards, cost))
+        complete, final_until = self._window.complete(), self._window.final_until_s()
         read_ms = (time.perf_counter() - started) * 1000
         self._publish(phase="ready", job=job, dead=dead, figures=shown, complete=complete,
                       final_until_s=final_until, error=None, cost=cost, read_ms=read_ms,
                       charts={"throughput": charts.throughput(shown.series), "scores": charts.scores(shown.score_histogram),
                               "homes": charts.homes(shown.flagged_points)})
-        log.debug("read %s-%s: %d statements, %d rows, %.0f ms", lo, hi, cost.queries, cost.rows, read_ms)
+        # A read slower than the refresh is worth a line in the page's log; the others are not.
+        log.log(logging.INFO if read_ms > self._interval_s * 1000 else logging.DEBUG,
+                "read %s-%s: %d statements, %d rows, %.0f ms", lo, hi, cost.queries, cost.rows, read_ms)
         return not pinned or (complete and final_until is not None and final_until >= end_s)

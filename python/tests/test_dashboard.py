@@ -38,6 +38,8 @@ class FakeCluster:
         if sql == F.INDEX_SQL:
             self.asked.append((sql, None, None))
             return []
+        if sql == F.ANY_PREDICTION_SQL:
+            return [{"storedTimeMs": p["storedTimeMs"]} for p in self.predictions[:1]]
         if sql in (F.DEAD_LETTER_COUNTS_SQL, F.DEAD_LETTER_EXAMPLES_SQL):
             return []
         lo, hi = params
@@ -193,17 +195,40 @@ def test_a_gap_longer_than_the_window_starts_it_afresh():
 def test_an_index_the_statements_use_is_left_alone():
     cluster = FakeCluster([])
 
-    assert F.ensure_index(cluster) is None
+    assert F.ensure_index(cluster) == F.IndexCheck(final=True, note=None)
     assert ranges(cluster, F.INDEX_SQL) == []
 
 
 def test_a_missing_index_is_created_and_a_useless_one_reported():
-    cluster = FakeCluster([], indexed=False)
+    cluster = FakeCluster([prediction(1_000_000)], indexed=False)
 
-    note = F.ensure_index(cluster)
+    check = F.ensure_index(cluster)
 
     assert [s for s, _, _ in cluster.asked] == [F.INDEX_SQL]
-    assert "every refresh scans the whole of predictionResult" in note
+    assert check.final and "every refresh scans the whole of predictionResult" in check.note
+
+
+def test_an_empty_map_is_asked_about_again_later_for_its_members_plan_no_index_for_it():
+    cluster = FakeCluster([], indexed=False)
+
+    assert F.ensure_index(cluster) == F.IndexCheck(final=False, note=None)
+    assert cluster.asked == []
+
+
+def test_a_refused_create_index_is_the_answer_and_a_failed_query_asks_again():
+    def refusing(sql, params, timeout_s=None):
+        if sql == F.INDEX_SQL:
+            raise RuntimeError("not allowed")
+        return FakeCluster([prediction(1_000_000)], indexed=False)(sql, params)
+
+    def timing_out(sql, params, timeout_s=None):
+        raise RuntimeError("no answer from the cluster within 30 s")
+
+    check = F.ensure_index(refusing)
+
+    assert check.final and "could not be created: not allowed" in check.note
+    with pytest.raises(RuntimeError, match="no answer"):
+        F.ensure_index(timing_out)
 
 
 # ---- the figures ---------------------------------------------------------------------------------
@@ -280,18 +305,34 @@ def test_homes_are_read_once_per_card():
 
 # ---- dead letters and the job --------------------------------------------------------------------
 
-def test_dead_letter_examples_are_masked():
+def dead_letter_store(asked):
+    """Three UNKNOWN_CARD dead letters; records each statement asked."""
     def query(sql, params):
+        asked.append(sql)
         if sql == F.DEAD_LETTER_COUNTS_SQL:
             return [{"reason": "UNKNOWN_CARD", "stage": "ENRICH", "n": 3, "latest": 1796122910589}]
         return [{"reason": "UNKNOWN_CARD", "detail": f"no customer for card {CARD}", "ccNum": CARD,
                  "transactionId": "T1", "payload": f'{{"cc_num": "{CARD}"}}', "recordedTimeMs": 1796122910589}]
+    return query
 
-    [dead] = F.dead_letters(query, 1796122911000)
+
+def test_dead_letter_examples_are_masked():
+    [dead] = F.DeadLetters(dead_letter_store([])).read(1796122911000)
 
     assert (dead["reason"], dead["count"]) == ("UNKNOWN_CARD", 3)
     assert CARD not in repr(dead)
     assert dead["examples"][0]["card"] == "•••• 9012"
+
+
+def test_dead_letter_examples_are_read_again_only_when_the_counts_change():
+    asked = []
+    dead = F.DeadLetters(dead_letter_store(asked))
+
+    first = dead.read(1796122911000)
+    second = dead.read(1796122913000)
+
+    assert second == first
+    assert asked == [F.DEAD_LETTER_COUNTS_SQL, F.DEAD_LETTER_EXAMPLES_SQL, F.DEAD_LETTER_COUNTS_SQL]
 
 
 @pytest.mark.parametrize("job, level", [
