@@ -174,19 +174,38 @@ def test_the_only_interpolation_is_of_the_documented_image_variables(compose, se
     assert image_variables | {VARIABLE.search(v).group(1) for v in build_args} == set(used)
 
 
-def test_the_member_image_is_built_by_one_service_and_never_pulled(services):
-    builders = [name for name, s in services.items() if "build" in s]
-    built = {services[name]["image"] for name in builders}
-
-    assert len(builders) == 1, f"one service builds the member image (Compose v2 would build it once per service): {builders}"
-    assert services[builders[0]]["pull_policy"] == "build"
+def test_each_image_of_the_project_is_built_by_one_service_and_never_pulled(services):
+    builders = {}
     for name, service in services.items():
-        if service["image"] in built and "build" not in service:
+        if "build" in service:
+            builders.setdefault(service["image"], []).append(name)
+
+    assert sorted(builders) == ["fraud-detection-member:5.6.0", "fraud-detection-page:5.6.0"]
+    for image, names in builders.items():
+        # Compose v2 would build an image once per service that declares its build.
+        assert len(names) == 1, f"one service builds {image}: {names}"
+        assert services[names[0]]["pull_policy"] == "build"
+    for name, service in services.items():
+        if service["image"] in builders and "build" not in service:
+            builder = builders[service["image"]][0]
             assert service.get("pull_policy") == "never", \
                 f"{name} uses the locally built {service['image']} and must not try to pull it"
             # docker-compose 1.29 ignores pull_policy and pulls a missing image: the builder must
             # come first, which a dependency on it (direct or not) guarantees.
-            assert builders[0] in dependencies_of(services, name), f"{name} may start before {builders[0]} built its image"
+            assert builder in dependencies_of(services, name), f"{name} may start before {builder} built its image"
+
+
+def test_the_page_image_is_the_member_image_plus_the_page(services):
+    dockerfile = ROOT / services["dashboard"]["build"]["dockerfile"]
+    stages = [base.split() for base in instructions(dockerfile, "FROM")]
+
+    assert services["generate-data"]["build"]["target"] == "member"
+    assert services["dashboard"]["build"]["target"] == "page"
+    assert ["member", "AS", "page"] in stages
+    assert services["dashboard"]["build"]["args"] == services["generate-data"]["build"]["args"]
+    # The page is served once there is a job to show, and answers its health check on its port.
+    assert services["dashboard"]["depends_on"]["submit-job"]["condition"] == "service_completed_successfully"
+    assert "8501/_stcore/health" in " ".join(services["dashboard"]["healthcheck"]["test"])
 
 
 def dependencies_of(services, name):

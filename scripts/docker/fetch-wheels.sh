@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Downloads the wheels of the member image's Python packages into scripts/docker/wheels/, from
+# Downloads the wheels of the member and page images' Python packages into scripts/docker/wheels/, from
 # whatever package index pip on this machine is configured for, so that the image build installs
 # them without reaching an index itself (scripts/docker/install-python.sh uses them when present).
 # Needed only where the build cannot see pip's index: on these test machines the index is a local
@@ -31,13 +31,14 @@ command -v "$python" >/dev/null || die "'$python' not found; it runs pip downloa
 
 pins=$(mktemp)
 trap 'rm -f "$pins"' EXIT
-grep -E '^(grpcio|protobuf)==' "$ROOT_DIR/python/requirements.txt" > "$pins"
+# The members' gRPC packages and the live page's Streamlit (install-python.sh member, page).
+grep -E '^(grpcio|protobuf|streamlit)==' "$ROOT_DIR/python/requirements.txt" > "$pins"
 
 platforms=()
 for tag in manylinux_2_36 manylinux_2_34 manylinux_2_28 manylinux_2_17 manylinux2014 manylinux_2_5 manylinux1; do
     platforms+=(--platform "${tag}_x86_64")
 done
-info "Downloading the member image's wheels into ${WHEELS_DIR#"$ROOT_DIR"/} ..."
+info "Downloading the images' wheels into ${WHEELS_DIR#"$ROOT_DIR"/} ..."
 # Without network, every retry of an unreachable index costs seconds.
 PIP_RETRIES=${PIP_RETRIES-0} "$python" -m pip download --quiet --disable-pip-version-check \
     --dest "$WHEELS_DIR" --only-binary=:all: \
