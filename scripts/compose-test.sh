@@ -5,12 +5,14 @@
 # as its last step; it needs root (it starts its own Docker daemons) and takes 10-25 minutes.
 #
 # What it does, in order (each phase is timed in the summary):
-#   1. installs what is missing: docker.io, docker-compose, debootstrap (apt-get), python/.venv,
+#   1. installs what is missing: docker.io, docker-compose, debootstrap, chromium and
+#      chromium-driver (apt-get), python/.venv,
 #      the Maven artifacts of the container test, and the member image's wheels (no package index
 #      is reachable from inside an image build here: scripts/docker/fetch-wheels.sh);
 #   2. starts a build daemon in this machine's network namespace (--bridge=none --iptables=false,
 #      builds with --network host), builds the stand-in images (scripts/docker/build-standins.sh:
-#      Debian from debootstrap, Kafka from Maven Central) and the member image, then stops it;
+#      Debian from debootstrap, Kafka from Maven Central), the member image and the page image,
+#      then stops it;
 #   3. starts a run daemon inside a private network namespace (so that ports 9092, 5701, ... never
 #      clash with anything else on the machine), on the same data root, so the images are there;
 #   4. `docker-compose build` of the shipped file: every step must come from the cache and give the
@@ -22,7 +24,8 @@
 #   6. checks: the job is RUNNING; each of the 3 members sees 3 members and logged the Python init
 #      script's output (its PREDICT stage runs there); every transaction produced has exactly one
 #      outcome and predictions were stored (VerifyRun, from a container); the broker's data is on
-#      its volume;
+#      its volume; the live page of service dashboard, in headless Chromium on its published port,
+#      shows the job RUNNING and stored predictions and no whole card number;
 #   7. `docker-compose down -v`, and no container, volume or network of the project is left;
 #   8. FraudPipelineContainerTest (Testcontainers) inside the run daemon's network namespace, with
 #      the Kafka stand-in, no reaper (Ryuk) and no start-up checks (their images cannot be pulled);
@@ -204,6 +207,8 @@ MEMBER_BASE_IMAGE=
 KAFKA_IMAGE=
 MEMBER_IMAGE=$(sed -n 's/^ *image: \(fraud-detection-member:[^ ]*\)$/\1/p' "$COMPOSE_FILE" | head -n 1)
 [[ -n "$MEMBER_IMAGE" ]] || die "no fraud-detection-member image in $COMPOSE_FILE"
+PAGE_IMAGE=$(sed -n 's/^ *image: \(fraud-detection-page:[^ ]*\)$/\1/p' "$COMPOSE_FILE" | head -n 1)
+[[ -n "$PAGE_IMAGE" ]] || die "no fraud-detection-page image in $COMPOSE_FILE"
 PROJECT=$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' "$ROOT_DIR/.env")
 [[ -n "$PROJECT" ]] || die "no COMPOSE_PROJECT_NAME in $ROOT_DIR/.env"
 
@@ -298,6 +303,8 @@ missing=()
 command -v dockerd >/dev/null || missing+=(docker.io)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if ((${#missing[@]} > 0)); then
     info "Installing ${missing[*]} ..."
     init_run_dirs
@@ -354,18 +361,24 @@ MEMBER_BASE_IMAGE=$(sed -n 's/.*MEMBER_BASE_IMAGE=\([^ ]*\).*/\1/p' <<< "$standi
 KAFKA_IMAGE=$(sed -n 's/.*KAFKA_IMAGE=\([^ ]*\).*/\1/p' <<< "$standins")
 [[ -n "$MEMBER_BASE_IMAGE" && -n "$KAFKA_IMAGE" ]] || fail "build-standins.sh named no images"
 
-phase "member image"
-member_started=$(now_ms)
-DOCKER_BUILDKIT=0 docker build --network host --force-rm -f scripts/docker/Dockerfile \
-    --build-arg BASE_IMAGE="$MEMBER_BASE_IMAGE" -t "$MEMBER_IMAGE" . >"$LOG_DIR/compose-test-member-image.log" 2>&1 \
-    || { log_tail "$LOG_DIR/compose-test-member-image.log"; fail "building $MEMBER_IMAGE failed; see $LOG_DIR/compose-test-member-image.log"; }
-MEMBER_BUILD_MS=$(($(now_ms) - member_started))
-MEMBER_CACHED_STEPS=$(grep -c 'Using cache' "$LOG_DIR/compose-test-member-image.log" || true)
-MEMBER_STEPS=$(grep -c '^Step ' "$LOG_DIR/compose-test-member-image.log" || true)
+phase "member and page images"
+# The Dockerfile's two targets, as the compose file builds them (the page's reuses the member's layers).
+build_image() {
+    local target=$1 image=$2 log="$LOG_DIR/compose-test-$1-image.log" started
+    started=$(now_ms)
+    DOCKER_BUILDKIT=0 docker build --network host --force-rm -f scripts/docker/Dockerfile --target "$target" \
+        --build-arg BASE_IMAGE="$MEMBER_BASE_IMAGE" -t "$image" . >"$log" 2>&1 \
+        || { log_tail "$log"; fail "building $image failed; see $log"; }
+    BUILT+=("$image in $(seconds $(($(now_ms) - started))) ($(grep -c 'Using cache' "$log" || true) of $(grep -c '^Step ' "$log" || true) steps from cache)")
+    info "Built ${BUILT[-1]}"
+}
+BUILT=()
+build_image member "$MEMBER_IMAGE"
+build_image page "$PAGE_IMAGE"
 MEMBER_IMAGE_ID=$(docker image inspect --format '{{.Id}}' "$MEMBER_IMAGE")
-info "Built $MEMBER_IMAGE in $(seconds "$MEMBER_BUILD_MS") ($MEMBER_CACHED_STEPS of $MEMBER_STEPS steps from cache)"
+PAGE_IMAGE_ID=$(docker image inspect --format '{{.Id}}' "$PAGE_IMAGE")
 image_size() { docker image inspect --format '{{.Size}}' "$1" | awk '{printf "%d MB", $1 / 1000000}'; }
-SIZES="$MEMBER_IMAGE $(image_size "$MEMBER_IMAGE"), $KAFKA_IMAGE $(image_size "$KAFKA_IMAGE"), $MEMBER_BASE_IMAGE $(image_size "$MEMBER_BASE_IMAGE")"
+SIZES="$MEMBER_IMAGE $(image_size "$MEMBER_IMAGE"), $PAGE_IMAGE $(image_size "$PAGE_IMAGE"), $KAFKA_IMAGE $(image_size "$KAFKA_IMAGE"), $MEMBER_BASE_IMAGE $(image_size "$MEMBER_BASE_IMAGE")"
 # Old builds' layers would pile up in the cache; a week's are kept for the next runs.
 docker image prune -f --filter until=168h >/dev/null
 
@@ -387,11 +400,13 @@ if [[ -n "$stale" ]]; then
 fi
 
 phase "compose build (must be all cache)"
-compose build generate-data >"$LOG_DIR/compose-test-compose-build.log" 2>&1 \
+compose build generate-data dashboard >"$LOG_DIR/compose-test-compose-build.log" 2>&1 \
     || { log_tail "$LOG_DIR/compose-test-compose-build.log"; fail "docker-compose build failed: the compose file's build differs from the one built above (see $LOG_DIR/compose-test-compose-build.log)"; }
 [[ "$(docker image inspect --format '{{.Id}}' "$MEMBER_IMAGE")" == "$MEMBER_IMAGE_ID" ]] \
-    || fail "docker-compose build made a different image than scripts/docker/Dockerfile with the same base"
-info "docker-compose build: $(grep -c 'Using cache' "$LOG_DIR/compose-test-compose-build.log") steps from cache, the same image $MEMBER_IMAGE_ID"
+    || fail "docker-compose build made a different $MEMBER_IMAGE than scripts/docker/Dockerfile with the same base"
+[[ "$(docker image inspect --format '{{.Id}}' "$PAGE_IMAGE")" == "$PAGE_IMAGE_ID" ]] \
+    || fail "docker-compose build made a different $PAGE_IMAGE than scripts/docker/Dockerfile with the same base"
+info "docker-compose build: $(grep -c 'Using cache' "$LOG_DIR/compose-test-compose-build.log") steps from cache, the same images $MEMBER_IMAGE_ID and $PAGE_IMAGE_ID"
 
 phase "compose up"
 mapfile -t SERVICES < <(compose config --services | grep -vx management-center)
@@ -471,7 +486,14 @@ kafka_mount=$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "/v
 [[ "$kafka_mount" == "volume:${PROJECT}_kafka-data" ]] || fail "the broker's data directory is not on volume ${PROJECT}_kafka-data: '$kafka_mount'"
 grep -q '^transactions-0$' <<< "$(compose exec -T kafka ls /var/lib/kafka/data)" || fail "no partition of topic transactions in the broker's volume"
 info "Kafka: topic transactions on volume ${PROJECT}_kafka-data (/var/lib/kafka/data)"
-CHECKS="job RUNNING on a cluster of 3; Python init in all 3 member logs; $expected of $expected transactions sent, $predictions predictions, every input exactly once"
+# The page: a real browser on the port the service publishes, inside the run daemon's namespace.
+PAGE_SHOT="$LOG_DIR/compose-test-page.png"
+nsenter --net="/proc/$RUN_PID/ns/net" "$venv_python" python/dashboard/check_page.py served \
+    --url http://127.0.0.1:8501/ --screenshot "$PAGE_SHOT" --timeout 300 >"$LOG_DIR/compose-test-page.log" 2>&1 \
+    || { cat "$LOG_DIR/compose-test-page.log" >&2; show_logs dashboard; fail "the live page of service dashboard failed its checks"; }
+grep '  ok  ' "$LOG_DIR/compose-test-page.log"
+info "dashboard: the page in headless Chromium at http://127.0.0.1:8501 (screenshot $PAGE_SHOT)"
+CHECKS="job RUNNING on a cluster of 3; Python init in all 3 member logs; $expected of $expected transactions sent, $predictions predictions, every input exactly once; the live page shows them"
 
 phase "compose down"
 compose down -v --remove-orphans >"$LOG_DIR/compose-test-down.log" 2>&1 \
@@ -525,7 +547,8 @@ total=$(($(now_ms) - T0))
     done
     printf '  %-46s %s\n' "total" "$(seconds "$total")"
     echo "  compose file          docker-compose.yml as shipped, run with docker-compose $(docker-compose version --short 2>/dev/null)"
-    echo "  member image          built in $(seconds "$MEMBER_BUILD_MS") ($MEMBER_CACHED_STEPS of $MEMBER_STEPS steps from cache)"
+    echo "  images built          ${BUILT[0]}"
+    echo "                        ${BUILT[1]}"
     echo "  image sizes           $SIZES"
     echo "  checks                $CHECKS"
     echo "  Testcontainers        $TESTCONTAINERS"

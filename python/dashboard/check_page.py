@@ -11,6 +11,10 @@ and not taken from figures.py, run through a bridge of its own.
                                                    the live page and of a page pinned to the middle
                                                    of the stream equals the SQL; no card number in
                                                    the HTML
+  check_page.py served --url URL --screenshot F    a page served by another machine (the compose
+                                                   service): it draws, shows the job RUNNING, reads
+                                                   its window, has stored predictions in it and no
+                                                   run of 12 or more digits in its text
 
 Every wait is on something the page shows, with a generous limit, and says how long it took.
 Exits non-zero with the reason when a check fails.
@@ -245,7 +249,11 @@ def check_masking(driver, cards: set, name: str) -> None:
     leaked = sorted(c for c in cards if c in page["html"])
     check(not leaked, f"{name}: none of the {len(cards):,} card numbers appears in the page's HTML"
                       + (f" (found {', '.join(leaked[:3])})" if leaked else ""))
-    runs = re.findall(r"\d{12,}", page["body"])
+    check_no_digit_runs(page["body"], name)
+
+
+def check_no_digit_runs(text: str, name: str) -> None:
+    runs = re.findall(r"\d{12,}", text)
     check(not runs, f"{name}: no run of 12 or more digits in the page's text" + (f" ({runs[:3]})" if runs else ""))
 
 
@@ -276,6 +284,22 @@ def live(args, driver) -> None:
                        lambda p: drawn(p) and value(p["metrics"]["Scored/s"]) > 0, args.timeout)
     check(value(scoring["metrics"]["Scored/s"]) > 0, f"while transactions stream, Scored/s is {scoring['metrics']['Scored/s']}")
     print(f"  live checks took {time.monotonic() - started:.1f} s")
+
+
+def served(args, driver) -> None:
+    """A page this test did not start, on a cluster it cannot query (the compose stack's): what the
+    page shows must come from the cluster, and no card number may be whole in it."""
+    ready(args, driver)
+    # The latency percentiles are drawn ("–" otherwise) only from predictions in the window.
+    page = wait_for(driver, "the page's window holds stored predictions",
+                    lambda p: drawn(p) and p["complete"] and p["metrics"]["Latency p50"] != "–", args.timeout)
+    check(value(page["metrics"]["Latency p50"]) >= 0,
+          f"the page's window holds stored predictions: latency p50 {page['metrics']['Latency p50']}, "
+          f"p99 {page['metrics']['Latency p99']}, share flagged {page['metrics']['Share flagged']}")
+    check_no_digit_runs(page["body"], "served page")
+    Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(args.screenshot)
+    print(f"  screenshot of the window ending {page['end']}: {args.screenshot}")
 
 
 def settled(args, driver, oracle: Oracle) -> None:
@@ -328,7 +352,7 @@ def settled(args, driver, oracle: Oracle) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("phase", choices=["live", "settled"])
+    parser.add_argument("phase", choices=["live", "settled", "served"])
     parser.add_argument("--ready-file", help="live: created once the page is ready, for the stream to start")
     parser.add_argument("--url", default="http://127.0.0.1:8501/")
     parser.add_argument("--screenshot", default="dashboard.png", help="where to save the page; failed-<name> on failure")
@@ -349,6 +373,8 @@ def main() -> int:
                 Path(args.ready_file).touch()
             print("  (the stream may start)")
             live(args, driver)
+        elif args.phase == "served":
+            served(args, driver)
         else:
             connection = bridge.Bridge(bridge.command())
             settled(args, driver, Oracle(connection))
