@@ -6,8 +6,11 @@
 #      the whole pipeline on an embedded member without Kafka or Python, the job JAR's contents,
 #      and the job on an in-JVM Kafka broker with embedded members and the real Python handler
 #   4. End to end: broker and three member processes, hz-cli submit, 20,000 transactions
-#   5. docker-compose.yml in a real Docker engine, then the Testcontainers scenario
-#      (scripts/compose-test.sh; as root, installs docker.io, docker-compose and debootstrap if missing)
+#   5. The live fraud page in headless Chromium against a running pipeline, its numbers against SQL
+#      (scripts/dashboard-test.sh; installs chromium and chromium-driver if missing)
+#   6. docker-compose.yml in a real Docker engine, its live page in Chromium, then the
+#      Testcontainers scenario (scripts/compose-test.sh; as root, installs docker.io,
+#      docker-compose, debootstrap, chromium and chromium-driver if missing)
 # Tests that cannot run here (no Docker engine) are skipped by name and listed after the Java tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,6 +47,9 @@ PY
 
 echo "== End-to-end test"
 scripts/e2e-test.sh
+
+echo "== The live page in a browser"
+scripts/dashboard-test.sh
 
 scripts/compose-test.sh  # docker-compose.yml in a real Docker engine, then Testcontainers (root; scripts/docker/README.md)
 echo "ALL TESTS PASSED"
