@@ -12,7 +12,9 @@
 # Usage: scripts/benchmark.sh [--configurations python-1,python-3,...] [Benchmark options]
 #        scripts/benchmark.sh --help
 # Configurations: python-1 (1 member, 2 Python processes), python-3 (3 members, 10 Python processes
-# each: the default layout), java-1, java-3 (the in-JVM scorer on 1 and 3 members).
+# each: the default layout), java-1, java-3 (the in-JVM scorer on 1 and 3 members); and, asked for
+# by name, java-1-none, java-1-zgc, java-1-none-zgc: java-1 without snapshots (processing guarantee
+# NONE), with ZGC, and both, for what the exactly-once barrier and the collector add to latency.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -20,11 +22,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc"
 args=()
 while (($# > 0)); do
     case "$1" in
         --help | -h)
-            sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         --configurations) CONFIGURATIONS=$2; shift 2 ;;
@@ -33,18 +36,26 @@ while (($# > 0)); do
     esac
 done
 
-# members, then the Benchmark options of a configuration
+# A configuration's layout: LAYOUT_MEMBERS, LAYOUT_GC (the members' collector; empty: cluster.sh's
+# default) and LAYOUT_OPTIONS (Benchmark options).
 layout() {
+    LAYOUT_GC=
     case "$1" in
-        python-1) echo "1 --python-parallelism 2" ;;
-        python-3) echo "3 --python-parallelism 10" ;;
-        java-1) echo "1 --job-args=--scorer=JAVA" ;;
-        java-3) echo "3 --job-args=--scorer=JAVA" ;;
-        *) die "unknown configuration '$1' (python-1, python-3, java-1, java-3)" ;;
+        python-1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--python-parallelism 2) ;;
+        python-3) LAYOUT_MEMBERS=3 LAYOUT_OPTIONS=(--python-parallelism 10) ;;
+        java-1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        java-3) LAYOUT_MEMBERS=3 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        # What the exactly-once barrier and the collector each add to java-1's latency: no snapshots
+        # at all (processing guarantee NONE), ZGC instead of G1, and both.
+        java-1-none) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --processing-guarantee=NONE") ;;
+        java-1-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        java-1-none-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC
+            LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --processing-guarantee=NONE") ;;
+        *) die "unknown configuration '$1' ($ALL_CONFIGURATIONS)" ;;
     esac
 }
 IFS=, read -r -a configurations <<< "$CONFIGURATIONS"
-for configuration in "${configurations[@]}"; do layout "$configuration" >/dev/null; done
+for configuration in "${configurations[@]}"; do layout "$configuration"; done
 
 init_run_dirs
 DATA=python/data/bench
@@ -61,15 +72,15 @@ mkdir -p "$OUT"
 
 trap 'info "== Stopping the cluster ..."; scripts/cluster.sh down' EXIT
 for configuration in "${configurations[@]}"; do
-    read -r members options <<< "$(layout "$configuration")"
-    info "== $configuration: $members member(s) ..."
+    layout "$configuration"
+    info "== $configuration: $LAYOUT_MEMBERS member(s)${LAYOUT_GC:+, $LAYOUT_GC} ..."
     rm -f "$LOG_DIR"/member-*-gc.log
-    CLUSTER_MEMBERS=$members scripts/cluster.sh up
+    cluster=(env CLUSTER_MEMBERS="$LAYOUT_MEMBERS" ${LAYOUT_GC:+MEMBER_GC="$LAYOUT_GC"} scripts/cluster.sh)
+    "${cluster[@]}" up
     scripts/load.sh reference-data --data-dir "$DATA" --clear
-    # shellcheck disable=SC2086  # options holds several words
     run_hz_client "$TOOLS_JAR" org.example.tools.Benchmark --configuration "$configuration" --data-dir "$DATA" \
-        --out "$OUT/$configuration" --results-csv docs/benchmark-results.csv $options "${args[@]}"
-    CLUSTER_MEMBERS=$members scripts/cluster.sh down
+        --out "$OUT/$configuration" --results-csv docs/benchmark-results.csv "${LAYOUT_OPTIONS[@]}" "${args[@]}"
+    "${cluster[@]}" down
 done
 
 info "== The Python handler alone, one core ..."
