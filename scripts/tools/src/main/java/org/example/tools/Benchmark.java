@@ -170,7 +170,8 @@ public final class Benchmark {
         }
         table("Latency at fixed offered rates (Kafka append → stored, over " + options.seconds()
                         + " s after a " + options.warmUpSeconds() + " s warm-up)",
-                "| offered txn/s | achieved txn/s | p50 ms | p95 ms | p99 ms | max ms | sustained |", rateRows);
+                "| offered txn/s | achieved txn/s | p50 ms | p95 ms | p99 ms | max ms | sustained "
+                        + "| GC pauses in it, total ms | longest GC pause ms |", rateRows);
         Files.writeString(out.resolve("benchmark.md"), report);
         System.out.println("\nWrote " + out.resolve("benchmark.md"));
         if (!flags.get("results-csv").isBlank()) {
@@ -376,8 +377,20 @@ public final class Benchmark {
         results.put("p50_ms_at_" + rate, String.valueOf(q[0]));
         results.put("p99_ms_at_" + rate, String.valueOf(q[2]));
         finish(job, topic);
-        return String.format(Locale.ROOT, "| %,d | %,.0f | %d | %d | %d | %d | %s |",
-                rate, achieved, q[0], q[1], q[2], q[3], sustained ? "yes" : "no");
+        List<GcLogs.Pause> pauses = gcPauses(measuredFrom, lastStored);
+        return String.format(Locale.ROOT, "| %,d | %,.0f | %d | %d | %d | %d | %s | %d, %.0f | %.1f |",
+                rate, achieved, q[0], q[1], q[2], q[3], sustained ? "yes" : "no", pauses.size(),
+                pauses.stream().mapToDouble(GcLogs.Pause::durationMs).sum(),
+                pauses.stream().mapToDouble(GcLogs.Pause::durationMs).max().orElse(0));
+    }
+
+    /** What GC stopped the members for while a rate was measured: how much of its latency is GC. */
+    private static List<GcLogs.Pause> gcPauses(long fromMs, long toMs) throws IOException {
+        List<GcLogs.Pause> pauses = new ArrayList<>();
+        for (Path log : GcLogs.memberLogs(Path.of(".run/logs"))) {
+            pauses.addAll(GcLogs.pauses(log, fromMs, toMs));
+        }
+        return pauses;
     }
 
     /** Jet's own per-vertex counters of the drain: where the items went, in how large batches. */

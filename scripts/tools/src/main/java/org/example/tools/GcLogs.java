@@ -23,8 +23,15 @@ final class GcLogs {
     record Point(long timeMs, long heapAfterMb) {
     }
 
+    /** One stop-the-world pause: when it ended, and how long it took. */
+    record Pause(long timeMs, double durationMs) {
+    }
+
     // [2026-12-01T10:00:00.123+0000] GC(12) Pause Young (Normal) (G1 Evacuation Pause) 300M->120M(1024M) 5.1ms
     private static final Pattern LINE = Pattern.compile("^\\[([^\\]]+)\\].*GC\\(\\d+\\).* (\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    // The same line as a pause: G1 and Parallel log one per pause, its duration last. (ZGC's pauses,
+    // well under a millisecond by design, are not in this log: its lines are whole concurrent cycles.)
+    private static final Pattern PAUSE = Pattern.compile("^\\[([^\\]]+)\\].*GC\\(\\d+\\) Pause .* (\\d+(?:\\.\\d+)?)ms$");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
     private GcLogs() {
@@ -53,17 +60,36 @@ final class GcLogs {
         return collections(log, fromMs, toMs, line -> line.contains("Pause Full"));
     }
 
+    /** The pauses logged between {@code fromMs} and {@code toMs}: what GC stopped the member for. */
+    static List<Pause> pauses(Path log, long fromMs, long toMs) throws IOException {
+        List<Pause> pauses = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            Matcher m = PAUSE.matcher(line);
+            if (m.find()) {
+                long time = timeMs(m.group(1));
+                if (time >= fromMs && time <= toMs) {
+                    pauses.add(new Pause(time, Double.parseDouble(m.group(2))));
+                }
+            }
+        }
+        return pauses;
+    }
+
     private static List<Point> collections(Path log, long fromMs, long toMs, Predicate<String> kind) throws IOException {
         List<Point> points = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             Matcher m = LINE.matcher(line);
             if (m.find() && kind.test(line)) {
-                long time = OffsetDateTime.parse(m.group(1), TIME).toInstant().toEpochMilli();
+                long time = timeMs(m.group(1));
                 if (time >= fromMs && time <= toMs) {
                     points.add(new Point(time, Long.parseLong(m.group(3))));
                 }
             }
         }
         return points;
+    }
+
+    private static long timeMs(String logTime) {
+        return OffsetDateTime.parse(logTime, TIME).toInstant().toEpochMilli();
     }
 }
