@@ -21,7 +21,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
-DATA=python/data/e2e
+DATA=$TEST_DATA_DIR
 COST_DIR="$RUN_DIR/dashboard-cost"
 COUNT=${DASHBOARD_COST_COUNT:-1000000}
 RATE=${DASHBOARD_COST_RATE:-2000}
@@ -31,18 +31,7 @@ REFRESHES=${DASHBOARD_COST_REFRESHES:-60}
 if [[ "${1:-}" != --inside ]]; then
     # ---- outside: install and build, while package registries are reachable ----
     init_run_dirs
-    scripts/setup-python.sh >/dev/null
-    if [[ ! -f "$JOB_JAR" || ! -f "$TOOLS_JAR" ]]; then
-        info "== Building the job and the tools (mvn package) ..."
-        mvn -q -B -DskipTests package
-    fi
-    ensure_runtime_jars hazelcast
-    ensure_runtime_jars kafka
-    if [[ ! -f "$DATA/transactions.jsonl" ]]; then
-        info "== Generating the data set in $DATA ..."
-        python/.venv/bin/python python/generate_data.py --cards 1000 --days 14 --seed 11 --out "$DATA"
-    fi
-    require_nothing_running
+    prepare_local_stack
     unshare --net true 2>/dev/null || die "cannot make a network namespace (not root?)"
     exec unshare --net bash -c 'ip link set lo up && exec "$0" --inside' "$0"
 fi

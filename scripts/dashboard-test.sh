@@ -30,7 +30,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
-DATA=python/data/e2e
+DATA=$TEST_DATA_DIR
 TEST_DIR="$RUN_DIR/dashboard-test"
 SCREENSHOT=${DASHBOARD_TEST_SCREENSHOT:-$TEST_DIR/page.png}
 COUNT=${DASHBOARD_TEST_COUNT:-6000}
@@ -50,18 +50,7 @@ if [[ "${1:-}" != --inside ]]; then
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
             >"$LOG_DIR/dashboard-test-apt.log" 2>&1 || { log_tail "$LOG_DIR/dashboard-test-apt.log"; die "could not install chromium and chromium-driver"; }
     fi
-    scripts/setup-python.sh >/dev/null
-    if [[ ! -f "$JOB_JAR" || ! -f "$TOOLS_JAR" ]]; then
-        info "== Building the job and the tools (mvn package) ..."
-        mvn -q -B -DskipTests package
-    fi
-    ensure_runtime_jars hazelcast
-    ensure_runtime_jars kafka
-    if [[ ! -f "$DATA/transactions.jsonl" ]]; then
-        info "== Generating the data set in $DATA ..."
-        python/.venv/bin/python python/generate_data.py --cards 1000 --days 14 --seed 11 --out "$DATA"
-    fi
-    require_nothing_running
+    prepare_local_stack
     # ---- inside: a loopback of the test's own ----
     if unshare --net true 2>/dev/null; then
         info "== Running in a network namespace of its own"

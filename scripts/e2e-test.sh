@@ -31,7 +31,7 @@ TRANSACTIONS=20000
 CRASH_TRANSACTIONS=4000
 MORE_TRANSACTIONS=2000
 PYTHON_PARALLELISM=${E2E_PYTHON_PARALLELISM:-2}
-DATA=python/data/e2e
+DATA=$TEST_DATA_DIR
 # The broker keeps its data between runs: a topic of this run's own keeps earlier runs out.
 TOPIC=transactions-e2e-$(date +%s)
 JOB_NAME=fraud-detection
@@ -42,10 +42,7 @@ BOOTSTRAP=127.0.0.1:${KAFKA_PORT:-9092}
 [[ -x python/.venv/bin/python ]] || die "no python/.venv; run scripts/setup-python.sh first"
 require_nothing_running
 
-if [[ ! -f "$DATA/transactions.jsonl" ]]; then
-    info "== Generating the end-to-end data set in $DATA ..."
-    python/.venv/bin/python python/generate_data.py --cards 1000 --days 14 --seed 11 --out "$DATA"
-fi
+ensure_test_data_set
 # Every transaction's exact features, computed offline: the stored ones must match after each fault.
 FEATURES="$DATA/expected-features.csv"
 (cd python && .venv/bin/python expected_features.py --data-dir "../$DATA" --out "../$FEATURES")

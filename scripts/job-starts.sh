@@ -16,7 +16,7 @@ cd "$ROOT_DIR"
 STARTS=${1:-20}
 PYTHON_PARALLELISM=${PYTHON_PARALLELISM:-10}
 export CLUSTER_MEMBERS=${CLUSTER_MEMBERS:-3}
-DATA=python/data/e2e
+DATA=$TEST_DATA_DIR
 BOOTSTRAP=127.0.0.1:${KAFKA_PORT:-9092}
 TOPIC=job-starts-$(date +%s)
 
@@ -24,9 +24,7 @@ TOPIC=job-starts-$(date +%s)
 [[ -f "$JOB_JAR" && -f "$TOOLS_JAR" ]] || die "no job or tools JAR; build them first (mvn -DskipTests package)"
 [[ -x python/.venv/bin/python ]] || die "no python/.venv; run scripts/setup-python.sh first"
 require_nothing_running
-if [[ ! -f "$DATA/transactions.jsonl" ]]; then
-    python/.venv/bin/python python/generate_data.py --cards 1000 --days 14 --seed 11 --out "$DATA"
-fi
+ensure_test_data_set
 
 trap 'scripts/cluster.sh down >/dev/null' EXIT
 scripts/cluster.sh up >/dev/null

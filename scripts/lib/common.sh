@@ -11,6 +11,9 @@ LOG_DIR="$RUN_DIR/logs"
 # loaders, the verification, the benchmark), which carry the job's classes too.
 JOB_JAR="$ROOT_DIR/deploy-jobs/target/fraud-detection-job.jar"
 TOOLS_JAR="$ROOT_DIR/scripts/tools/target/fraud-detection-tools.jar"
+# The data set of the end-to-end test, the browser test, the page's cost measurement and the job
+# starts: 1,000 cards, two weeks, always the same (seed 11). Relative to ROOT_DIR.
+TEST_DATA_DIR=python/data/e2e
 
 # Every long-running process these scripts start carries this on its command line, with its role
 # (-Dfraud.role=...): that is how the scripts find, wait on and stop them, without a pid file and
@@ -190,6 +193,30 @@ require_nothing_running() {
     local -a ours
     mapfile -t ours < <(find_ours '*')
     ((${#ours[@]} == 0)) || die "processes of a local cluster or demo are still running (pids ${ours[*]}); stop them first (scripts/cluster.sh down)"
+}
+
+# The test data set in TEST_DATA_DIR, generated the first time (needs python/.venv).
+ensure_test_data_set() {
+    if [[ ! -f "$ROOT_DIR/$TEST_DATA_DIR/transactions.jsonl" ]]; then
+        info "== Generating the test data set in $TEST_DATA_DIR ..."
+        "$ROOT_DIR/python/.venv/bin/python" "$ROOT_DIR/python/generate_data.py" --cards 1000 --days 14 --seed 11 \
+            --out "$ROOT_DIR/$TEST_DATA_DIR"
+    fi
+}
+
+# What a script that runs the local stack inside a network namespace of its own needs first, while
+# package registries are reachable: python/.venv, the job and tools JARs (built if missing), the
+# members' and the broker's jars, and the test data set; and nothing of another run still running.
+prepare_local_stack() {
+    "$SCRIPTS_DIR/setup-python.sh" >/dev/null
+    if [[ ! -f "$JOB_JAR" || ! -f "$TOOLS_JAR" ]]; then
+        info "== Building the job and the tools (mvn package) ..."
+        (cd "$ROOT_DIR" && mvn -q -B -DskipTests package)
+    fi
+    ensure_runtime_jars hazelcast
+    ensure_runtime_jars kafka
+    ensure_test_data_set
+    require_nothing_running
 }
 
 # The last lines of a log, to show with a failure.
