@@ -328,7 +328,7 @@ public final class Benchmark {
         List<String> rows = new ArrayList<>();
         long first = 0;
         long last = 0;
-        for (Path log : GcLogs.memberLogs(Path.of(".run/logs"))) {
+        for (Path log : GcLogs.memberLogs()) {
             List<GcLogs.Point> live = GcLogs.fullCollections(log, fromMs, toMs);
             int collections = GcLogs.heapAfterGc(log, fromMs, toMs).size();
             rows.add(String.format(Locale.ROOT, "| %s | %d | %s |", log.getFileName(), collections,
@@ -387,7 +387,7 @@ public final class Benchmark {
     /** What GC stopped the members for while a rate was measured: how much of its latency is GC. */
     private static List<GcLogs.Pause> gcPauses(long fromMs, long toMs) throws IOException {
         List<GcLogs.Pause> pauses = new ArrayList<>();
-        for (Path log : GcLogs.memberLogs(Path.of(".run/logs"))) {
+        for (Path log : GcLogs.memberLogs()) {
             pauses.addAll(GcLogs.pauses(log, fromMs, toMs));
         }
         return pauses;

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,14 +35,18 @@ final class GcLogs {
     private static final Pattern PAUSE = Pattern.compile("^\\[([^\\]]+)\\].*GC\\(\\d+\\) Pause .* (\\d+(?:\\.\\d+)?)ms$");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
+    /** Where scripts/cluster.sh has its members write their logs, from the repository's root. */
+    private static final Path MEMBER_LOG_DIR = Path.of(".run/logs");
+
     private GcLogs() {
     }
 
-    static List<Path> memberLogs(Path logDir) throws IOException {
-        if (!Files.isDirectory(logDir)) {
+    /** The GC log of every member of scripts/cluster.sh. */
+    static List<Path> memberLogs() throws IOException {
+        if (!Files.isDirectory(MEMBER_LOG_DIR)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(logDir)) {
+        try (Stream<Path> files = Files.list(MEMBER_LOG_DIR)) {
             return files.filter(f -> f.getFileName().toString().matches("member-\\d+-gc\\.log")).sorted().toList();
         }
     }
@@ -62,31 +67,27 @@ final class GcLogs {
 
     /** The pauses logged between {@code fromMs} and {@code toMs}: what GC stopped the member for. */
     static List<Pause> pauses(Path log, long fromMs, long toMs) throws IOException {
-        List<Pause> pauses = new ArrayList<>();
-        for (String line : Files.readAllLines(log)) {
-            Matcher m = PAUSE.matcher(line);
-            if (m.find()) {
-                long time = timeMs(m.group(1));
-                if (time >= fromMs && time <= toMs) {
-                    pauses.add(new Pause(time, Double.parseDouble(m.group(2))));
-                }
-            }
-        }
-        return pauses;
+        return logged(log, PAUSE, fromMs, toMs, line -> true, (time, m) -> new Pause(time, Double.parseDouble(m.group(2))));
     }
 
     private static List<Point> collections(Path log, long fromMs, long toMs, Predicate<String> kind) throws IOException {
-        List<Point> points = new ArrayList<>();
+        return logged(log, LINE, fromMs, toMs, kind, (time, m) -> new Point(time, Long.parseLong(m.group(3))));
+    }
+
+    /** Every line of the log that matches {@code pattern} and {@code kind}, logged within the span, as {@code entry} reads it. */
+    private static <T> List<T> logged(Path log, Pattern pattern, long fromMs, long toMs, Predicate<String> kind,
+                                      BiFunction<Long, Matcher, T> entry) throws IOException {
+        List<T> found = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
-            Matcher m = LINE.matcher(line);
+            Matcher m = pattern.matcher(line);
             if (m.find() && kind.test(line)) {
                 long time = timeMs(m.group(1));
                 if (time >= fromMs && time <= toMs) {
-                    points.add(new Point(time, Long.parseLong(m.group(3))));
+                    found.add(entry.apply(time, m));
                 }
             }
         }
-        return points;
+        return found;
     }
 
     private static long timeMs(String logTime) {
