@@ -10,6 +10,7 @@ import org.example.model.Customer;
 import org.example.model.FraudPrediction;
 import org.example.model.Merchant;
 import org.example.model.PredictionKey;
+import org.example.stages.Act;
 import org.example.stages.Transform;
 
 import java.io.PrintStream;
@@ -91,7 +92,7 @@ public final class PredictionFill {
         Map<PredictionKey, FraudPrediction> batch = new HashMap<>();
         for (long i = 0; i < synthetic.count(); i++) {
             FraudPrediction p = synthetic.prediction(i);
-            batch.put(new PredictionKey(p.transactionId(), p.ccNum()), p);
+            batch.put(Act.key(p), p);
             if (batch.size() == batchSize || i == synthetic.count() - 1) {
                 if (inFlight.size() == IN_FLIGHT) {
                     inFlight.remove().toCompletableFuture().join();
