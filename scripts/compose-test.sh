@@ -489,7 +489,8 @@ info "Kafka: topic transactions on volume ${PROJECT}_kafka-data (/var/lib/kafka/
 # The page: a real browser on the port the service publishes, inside the run daemon's namespace.
 PAGE_SHOT="$LOG_DIR/compose-test-page.png"
 nsenter --net="/proc/$RUN_PID/ns/net" "$venv_python" python/dashboard/check_page.py served \
-    --url http://127.0.0.1:8501/ --screenshot "$PAGE_SHOT" --timeout 300 >"$LOG_DIR/compose-test-page.log" 2>&1 \
+    --url http://127.0.0.1:8501/ --screenshot "$PAGE_SHOT" --expected-predictions "$predictions" --timeout 300 \
+    >"$LOG_DIR/compose-test-page.log" 2>&1 \
     || { cat "$LOG_DIR/compose-test-page.log" >&2; show_logs dashboard; fail "the live page of service dashboard failed its checks"; }
 grep '  ok  ' "$LOG_DIR/compose-test-page.log"
 info "dashboard: the page in headless Chromium at http://127.0.0.1:8501 (screenshot $PAGE_SHOT)"

@@ -13,8 +13,9 @@ and not taken from figures.py, run through a bridge of its own.
                                                    the HTML
   check_page.py served --url URL --screenshot F    a page served by another machine (the compose
                                                    service): it draws, shows the job RUNNING, reads
-                                                   its window, has stored predictions in it and no
-                                                   run of 12 or more digits in its text
+                                                   its window, holds some of the run's
+                                                   --expected-predictions and no more, and no run of
+                                                   12 or more digits in its text
 
 Every wait is on something the page shows, with a generous limit, and says how long it took.
 Exits non-zero with the reason when a check fails.
@@ -286,16 +287,26 @@ def live(args, driver) -> None:
     print(f"  live checks took {time.monotonic() - started:.1f} s")
 
 
+WINDOW_COUNTS = re.compile(r"In the window: ([\d,]+) scored, ([\d,]+) flagged\.")
+
+
+def window_counts(page: dict) -> tuple[int, int] | None:
+    """(scored, flagged) in the window, as the page says them; None before it says them."""
+    found = WINDOW_COUNTS.search(page["body"])
+    return None if found is None else (int(value(found.group(1))), int(value(found.group(2))))
+
+
 def served(args, driver) -> None:
     """A page this test did not start, on a cluster it cannot query (the compose stack's): what the
-    page shows must come from the cluster, and no card number may be whole in it."""
+    page shows must come from the cluster (no more predictions in its window than the run stored,
+    and some), and no card number may be whole in it."""
     ready(args, driver)
-    # The latency percentiles are drawn ("–" otherwise) only from predictions in the window.
     page = wait_for(driver, "the page's window holds stored predictions",
-                    lambda p: drawn(p) and p["complete"] and p["metrics"]["Latency p50"] != "–", args.timeout)
-    check(value(page["metrics"]["Latency p50"]) >= 0,
-          f"the page's window holds stored predictions: latency p50 {page['metrics']['Latency p50']}, "
-          f"p99 {page['metrics']['Latency p99']}, share flagged {page['metrics']['Share flagged']}")
+                    lambda p: drawn(p) and p["complete"] and (window_counts(p) or (0, 0))[0] > 0, args.timeout)
+    scored, flagged = window_counts(page)
+    check(0 < scored <= args.expected_predictions and flagged <= scored,
+          f"the page's window holds {scored:,} of the run's {args.expected_predictions:,} predictions, "
+          f"{flagged:,} flagged; latency p50 {page['metrics']['Latency p50']}, p99 {page['metrics']['Latency p99']}")
     check_no_digit_runs(page["body"], "served page")
     Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(args.screenshot)

@@ -459,3 +459,12 @@ def test_a_bridge_started_again_gets_a_window_of_its_own_read_afresh():
 
     assert reader.snapshot().figures.scored == 0
     assert len(ranges(second, F.SCORES_SQL)) == 1 and ranges(second, F.COUNT_SQL) == []
+
+
+def test_the_browser_check_reads_the_windows_counts_as_the_page_prints_them():
+    from dashboard import check_page
+
+    page = {"body": "Fraud scoring, live\nIn the window: 52,213 scored, 571 flagged.\nScore distribution"}
+
+    assert check_page.window_counts(page) == (52_213, 571)
+    assert check_page.window_counts({"body": "Reading the window ..."}) is None
