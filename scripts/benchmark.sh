@@ -26,10 +26,7 @@ ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc"
 args=()
 while (($# > 0)); do
     case "$1" in
-        --help | -h)
-            sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-            exit 0
-            ;;
+        --help | -h) usage_from_header 0 ;;
         --configurations) CONFIGURATIONS=$2; shift 2 ;;
         --configurations=*) CONFIGURATIONS=${1#*=}; shift ;;
         *) args+=("$1"); shift ;;

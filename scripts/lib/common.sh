@@ -36,10 +36,13 @@ HZ_MEMBER_JVM_OPTS=(
 info() { printf '%s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-# The running script's usage: the comment block at its top, on stderr; exits 2.
+# The running script's usage: the comment block at its top. Exits 2 with it on stderr (a wrong
+# call), or with `usage_from_header 0` exits 0 with it on stdout (--help).
 usage_from_header() {
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-    exit 2
+    local status=${1:-2} out=2
+    ((status == 0)) && out=1
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&"$out"
+    exit "$status"
 }
 
 now_ms() { date +%s%3N; }
