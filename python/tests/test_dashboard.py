@@ -468,3 +468,14 @@ def test_the_browser_check_reads_the_windows_counts_as_the_page_prints_them():
 
     assert check_page.window_counts(page) == (52_213, 571)
     assert check_page.window_counts({"body": "Reading the window ..."}) is None
+
+
+def test_the_browser_check_reads_a_page_only_once_its_tables_are_there():
+    from dashboard import check_page
+
+    page = {"end": "2026-12-01 17:25:25 UTC", "metrics": {"Dead letters": "0"}, "body": "",
+            "tables": {"card": {}, "merchant": {}}}
+
+    assert not check_page.drawn(page)
+    assert check_page.drawn({**page, "tables": {**page["tables"], "score": {}}})
+    assert check_page.drawn({**page, "tables": {}, "body": "nothing scored\nno flagged transaction in the window"})
