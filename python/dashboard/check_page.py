@@ -130,7 +130,7 @@ BODY_TABLES = {"score": "nothing scored", "card": "no flagged transaction in the
 
 def drawn(page: dict) -> bool:
     """The page shows its figures: a window, every metric and every table of the body (or the
-    words that stand for an empty one). A run on a loaded machine read a pinned page whose header
+    words that stand for an empty one). A run of the whole suite read a pinned page whose header
     and footer were of the same snapshot while its score table was not in the page yet."""
     return (bool(page["end"]) and "Dead letters" in page["metrics"]
             and all(header in page["tables"] or empty in page["body"] for header, empty in BODY_TABLES.items()))
