@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.scoring.PythonBaseDir;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.JetService;
 import com.hazelcast.jet.Job;
@@ -7,11 +8,11 @@ import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
-import org.example.features.FeatureDefinition;
-import org.example.model.KafkaMessage;
-import org.example.model.KafkaMessageSerializer;
+import org.example.definition.FeatureDefinition;
+import org.example.records.KafkaMessage;
+import org.example.records.KafkaMessageSerializer;
 import org.example.scoring.JavaScorer;
-import org.example.stages.Predict;
+import org.example.scoring.PythonScorer;
 import org.example.stages.Scorer;
 
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class FraudJob {
     /** PREDICT, with the model files of {@code modelFiles} (the JAR's, or those of --model-dir). */
     static Scorer scorer(JobSettings settings, Path modelFiles) {
         return switch (settings.scorer()) {
-            case PYTHON -> Predict.python(modelFiles, settings.pythonBatchSize(), settings.pythonParallelism());
+            case PYTHON -> PythonScorer.python(modelFiles, settings.pythonBatchSize(), settings.pythonParallelism());
             case JAVA -> JavaScorer.from(modelFiles);
         };
     }

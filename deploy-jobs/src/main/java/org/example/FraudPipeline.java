@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.jet.core.metrics.Metrics;
 import com.hazelcast.jet.kafka.KafkaSources;
 import com.hazelcast.jet.pipeline.Pipeline;
@@ -12,16 +13,16 @@ import com.hazelcast.jet.pipeline.StreamStage;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.example.features.CardFeaturesP;
-import org.example.features.FeatureDefinition;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.EnrichedEvent;
-import org.example.model.FeaturedEvent;
-import org.example.model.FraudPrediction;
-import org.example.model.FraudRequest;
-import org.example.model.KafkaMessage;
-import org.example.model.ScoreReply;
-import org.example.model.TransactionEvent;
+import org.example.definition.FeatureDefinition;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.EnrichedEvent;
+import org.example.records.FeaturedEvent;
+import org.example.records.FraudPrediction;
+import org.example.records.FraudRequest;
+import org.example.records.KafkaMessage;
+import org.example.records.ScoreReply;
+import org.example.records.TransactionEvent;
 import org.example.stages.Act;
 import org.example.stages.Enrich.ReferenceData;
 import org.example.stages.Ingest;
@@ -35,11 +36,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-import static org.example.Names.Stage.ACT;
-import static org.example.Names.Stage.ENRICH;
-import static org.example.Names.Stage.FEATURES;
-import static org.example.Names.Stage.INGEST;
-import static org.example.Names.Stage.TRANSFORM;
+import static org.example.definition.Names.Stage.ACT;
+import static org.example.definition.Names.Stage.ENRICH;
+import static org.example.definition.Names.Stage.FEATURES;
+import static org.example.definition.Names.Stage.INGEST;
+import static org.example.definition.Names.Stage.TRANSFORM;
 
 /**
  * The fraud-detection pipeline, one method per stage:

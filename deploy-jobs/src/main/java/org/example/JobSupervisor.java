@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.JetService;
 import com.hazelcast.jet.Job;

@@ -1,11 +1,12 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.core.HazelcastInstance;
-import org.example.model.Customer;
-import org.example.model.DeadLetter;
-import org.example.model.FraudPrediction;
-import org.example.model.Merchant;
-import org.example.model.PredictionKey;
+import org.example.records.Customer;
+import org.example.records.DeadLetter;
+import org.example.records.FraudPrediction;
+import org.example.records.Merchant;
+import org.example.records.PredictionKey;
 
 import java.lang.reflect.RecordComponent;
 import java.time.LocalDate;

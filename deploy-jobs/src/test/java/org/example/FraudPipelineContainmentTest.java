@@ -1,12 +1,13 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.jet.core.JobStatus;
 import org.example.PipelineHarness.Outcomes;
-import org.example.model.CardFeatures;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.KafkaMessage;
-import org.example.model.Traceable;
+import org.example.records.CardFeatures;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.KafkaMessage;
+import org.example.records.Traceable;
 import org.example.stages.StageProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

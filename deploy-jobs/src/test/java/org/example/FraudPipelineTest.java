@@ -1,16 +1,17 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.jet.core.JobStatus;
 import org.example.PipelineHarness.Outcomes;
-import org.example.model.CardFeatures;
-import org.example.model.Customer;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.FraudPrediction;
-import org.example.model.Json;
-import org.example.model.KafkaMessage;
-import org.example.model.KafkaOrigin;
-import org.example.model.Merchant;
+import org.example.records.CardFeatures;
+import org.example.records.Customer;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FraudPrediction;
+import org.example.records.Json;
+import org.example.records.KafkaMessage;
+import org.example.records.KafkaOrigin;
+import org.example.records.Merchant;
 import org.example.stages.StageProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

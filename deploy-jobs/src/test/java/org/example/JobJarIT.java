@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.definition.Names;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ class JobJarIT {
     private static final Path JOB_JAR = Path.of("target/fraud-detection-job.jar");
     /** The job's packages: the directories of their classes, exactly. */
     private static final List<String> JOB_PACKAGES = List.of(
-            "org/example/", "org/example/model/", "org/example/stages/", "org/example/features/",
+            "org/example/", "org/example/records/", "org/example/stages/", "org/example/features/",
             "org/example/scoring/");
     /** Dependencies shaded in on purpose: members do not have Jackson. */
     private static final List<String> SHADED = List.of("com/fasterxml/jackson/");

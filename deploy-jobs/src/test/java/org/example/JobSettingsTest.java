@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.jet.config.ProcessingGuarantee;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.definition.Names;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;

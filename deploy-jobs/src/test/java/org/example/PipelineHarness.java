@@ -13,15 +13,15 @@ import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.StreamSource;
-import org.example.features.FeatureDefinition;
-import org.example.model.CardFeatures;
-import org.example.model.DeadLetter;
-import org.example.model.FraudPrediction;
-import org.example.model.Json;
-import org.example.model.KafkaMessage;
-import org.example.model.KafkaOrigin;
-import org.example.model.Transaction;
-import org.example.stages.Predict;
+import org.example.definition.FeatureDefinition;
+import org.example.records.CardFeatures;
+import org.example.records.DeadLetter;
+import org.example.records.FraudPrediction;
+import org.example.records.Json;
+import org.example.records.KafkaMessage;
+import org.example.records.KafkaOrigin;
+import org.example.records.Transaction;
+import org.example.scoring.PythonScorer;
 import org.example.stages.StageProbe;
 
 import java.io.Serializable;
@@ -90,7 +90,7 @@ final class PipelineHarness implements AutoCloseable {
     /** Runs the pipeline on the messages sent so far and waits until each has its outcome. */
     Outcomes run(JobSettings settings, StageProbe probe) throws InterruptedException {
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(), listSource(inputs),
-                Predict.overJson(requests -> requests.map(StubHandler::reply), probe),
+                PythonScorer.overJson(requests -> requests.map(StubHandler::reply), probe),
                 Sinks.list("predictions"), Sinks.list("deadLetters"), probe);
         job = member.getJet().newJob(pipeline, new JobConfig().setName("pipeline-test"));
         IList<FraudPrediction> predictions = member.getList("predictions");

@@ -1,5 +1,6 @@
 package org.example;
 
+import org.example.definition.Names;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

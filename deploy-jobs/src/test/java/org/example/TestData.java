@@ -2,14 +2,14 @@ package org.example;
 
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
-import org.example.model.CardFeatures;
-import org.example.model.Customer;
-import org.example.model.FeaturedEvent;
-import org.example.model.KafkaMessage;
-import org.example.model.KafkaOrigin;
-import org.example.model.Merchant;
-import org.example.model.Transaction;
-import org.example.model.TransactionEvent;
+import org.example.records.CardFeatures;
+import org.example.records.Customer;
+import org.example.records.FeaturedEvent;
+import org.example.records.KafkaMessage;
+import org.example.records.KafkaOrigin;
+import org.example.records.Merchant;
+import org.example.records.Transaction;
+import org.example.records.TransactionEvent;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,12 +1,13 @@
 package org.example.features;
 
-import org.example.Names;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.FeaturedEvent;
-import org.example.model.KafkaOrigin;
-import org.example.model.Transaction;
-import org.example.model.TransactionEvent;
+import org.example.definition.FeatureDefinition;
+import org.example.definition.Names;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FeaturedEvent;
+import org.example.records.KafkaOrigin;
+import org.example.records.Transaction;
+import org.example.records.TransactionEvent;
 import org.example.stages.Amounts;
 import org.example.stages.Step;
 

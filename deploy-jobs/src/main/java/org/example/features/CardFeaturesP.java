@@ -1,12 +1,13 @@
 package org.example.features;
 
+import org.example.definition.FeatureDefinition;
 import com.hazelcast.jet.Traverser;
 import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.core.AbstractProcessor;
 import com.hazelcast.jet.core.BroadcastKey;
-import org.example.Names;
-import org.example.model.FeaturedEvent;
-import org.example.model.TransactionEvent;
+import org.example.definition.Names;
+import org.example.records.FeaturedEvent;
+import org.example.records.TransactionEvent;
 import org.example.stages.StageProbe;
 import org.example.stages.Step;
 

@@ -1,9 +1,10 @@
 package org.example.features;
 
+import org.example.definition.FeatureDefinition;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
-import org.example.model.CardFeatures;
+import org.example.records.CardFeatures;
 import org.example.stages.Amounts;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package org.example.features;
 
-import org.example.model.Transaction;
+import org.example.records.Transaction;
 
 /**
  * 64-bit fingerprints of a transaction's id and of its whole body, for telling a redelivery from

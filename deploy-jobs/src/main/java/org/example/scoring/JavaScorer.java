@@ -2,10 +2,9 @@ package org.example.scoring;
 
 import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.StreamStage;
-import org.example.Names;
-import org.example.PythonBaseDir;
-import org.example.model.FraudRequest;
-import org.example.model.ScoreReply;
+import org.example.definition.Names;
+import org.example.records.FraudRequest;
+import org.example.records.ScoreReply;
 import org.example.stages.Scorer;
 import org.example.stages.Step;
 

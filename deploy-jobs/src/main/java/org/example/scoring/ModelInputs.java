@@ -1,9 +1,9 @@
 package org.example.scoring;
 
-import org.example.features.FeatureDefinition;
-import org.example.features.FeatureDefinition.AgeGroup;
-import org.example.features.FeatureDefinition.ModelColumn;
-import org.example.model.FraudRequest;
+import org.example.definition.FeatureDefinition;
+import org.example.definition.FeatureDefinition.AgeGroup;
+import org.example.definition.FeatureDefinition.ModelColumn;
+import org.example.records.FraudRequest;
 
 import java.time.LocalDate;
 import java.util.ArrayList;

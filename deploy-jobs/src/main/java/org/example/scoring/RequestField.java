@@ -1,6 +1,6 @@
 package org.example.scoring;
 
-import org.example.model.FraudRequest;
+import org.example.records.FraudRequest;
 
 import java.time.LocalDate;
 import java.util.Arrays;

@@ -1,10 +1,10 @@
 package org.example.stages;
 
-import org.example.model.FraudPrediction;
-import org.example.model.FraudRequest;
-import org.example.model.PredictionKey;
-import org.example.model.ScoreReply;
-import org.example.model.Transaction;
+import org.example.records.FraudPrediction;
+import org.example.records.FraudRequest;
+import org.example.records.PredictionKey;
+import org.example.records.ScoreReply;
+import org.example.records.Transaction;
 
 /**
  * ACT: the scored transaction becomes one {@link FraudPrediction} in {@code predictionResult},

@@ -1,15 +1,15 @@
 package org.example.stages;
 
 import com.hazelcast.map.IMap;
-import org.example.Names;
-import org.example.features.FeatureDefinition;
-import org.example.model.Customer;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.EnrichedEvent;
-import org.example.model.FeaturedEvent;
-import org.example.model.Merchant;
-import org.example.model.Transaction;
+import org.example.definition.Names;
+import org.example.definition.FeatureDefinition;
+import org.example.records.Customer;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.EnrichedEvent;
+import org.example.records.FeaturedEvent;
+import org.example.records.Merchant;
+import org.example.records.Transaction;
 
 import java.time.LocalDate;
 

@@ -1,8 +1,8 @@
 package org.example.stages;
 
-import org.example.features.FeatureDefinition;
-import org.example.model.Customer;
-import org.example.model.Merchant;
+import org.example.definition.FeatureDefinition;
+import org.example.records.Customer;
+import org.example.records.Merchant;
 
 import java.time.LocalDate;
 import java.util.List;

@@ -1,8 +1,8 @@
 package org.example.stages;
 
 import com.hazelcast.jet.pipeline.StreamStage;
-import org.example.model.FraudRequest;
-import org.example.model.ScoreReply;
+import org.example.records.FraudRequest;
+import org.example.records.ScoreReply;
 
 /**
  * PREDICT as the pipeline sees it: each scoring request becomes its reply, or the dead letter that

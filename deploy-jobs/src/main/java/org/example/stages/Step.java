@@ -1,11 +1,11 @@
 package org.example.stages;
 
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.Json;
-import org.example.model.KafkaOrigin;
-import org.example.model.Traceable;
-import org.example.model.Transaction;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.Json;
+import org.example.records.KafkaOrigin;
+import org.example.records.Traceable;
+import org.example.records.Transaction;
 
 import java.io.Serializable;
 import java.util.Objects;

@@ -1,10 +1,10 @@
 package org.example.stages;
 
-import org.example.model.Customer;
-import org.example.model.EnrichedEvent;
-import org.example.model.FeaturedEvent;
-import org.example.model.FraudRequest;
-import org.example.model.Transaction;
+import org.example.records.Customer;
+import org.example.records.EnrichedEvent;
+import org.example.records.FeaturedEvent;
+import org.example.records.FraudRequest;
+import org.example.records.Transaction;
 
 /**
  * TRANSFORM: distance from the card holder's billing address to where the transaction happened,

@@ -1,10 +1,11 @@
 package org.example.features;
 
+import org.example.definition.FeatureDefinition;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
-import org.example.model.CardFeatures;
-import org.example.model.DeadLetterReason;
-import org.example.model.FeaturedEvent;
+import org.example.records.CardFeatures;
+import org.example.records.DeadLetterReason;
+import org.example.records.FeaturedEvent;
 import org.example.stages.Step;
 import org.junit.jupiter.api.Test;
 

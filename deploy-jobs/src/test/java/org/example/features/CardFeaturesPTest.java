@@ -1,11 +1,12 @@
 package org.example.features;
 
+import org.example.definition.FeatureDefinition;
 import com.hazelcast.jet.core.test.TestSupport;
-import org.example.model.CardFeatures;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.FeaturedEvent;
-import org.example.model.TransactionEvent;
+import org.example.records.CardFeatures;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FeaturedEvent;
+import org.example.records.TransactionEvent;
 import org.example.stages.Step;
 import org.junit.jupiter.api.Test;
 

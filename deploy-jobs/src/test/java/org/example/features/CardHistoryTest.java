@@ -1,8 +1,9 @@
 package org.example.features;
 
+import org.example.definition.FeatureDefinition;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
-import org.example.model.CardFeatures;
+import org.example.records.CardFeatures;
 import org.example.stages.Amounts;
 import org.junit.jupiter.api.Test;
 

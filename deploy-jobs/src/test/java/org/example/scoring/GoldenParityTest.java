@@ -1,9 +1,9 @@
 package org.example.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.model.FraudRequest;
-import org.example.model.Json;
-import org.example.model.ScoreReply;
+import org.example.records.FraudRequest;
+import org.example.records.Json;
+import org.example.records.ScoreReply;
 import org.example.stages.Step;
 import org.junit.jupiter.api.Test;
 

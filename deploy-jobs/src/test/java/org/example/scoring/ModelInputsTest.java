@@ -1,8 +1,8 @@
 package org.example.scoring;
 
-import org.example.features.FeatureDefinition;
-import org.example.features.FeatureDefinition.ModelColumn;
-import org.example.model.FraudRequest;
+import org.example.definition.FeatureDefinition;
+import org.example.definition.FeatureDefinition.ModelColumn;
+import org.example.records.FraudRequest;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;

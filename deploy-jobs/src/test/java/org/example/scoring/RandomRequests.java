@@ -1,10 +1,10 @@
 package org.example.scoring;
 
-import org.example.features.FeatureDefinition;
-import org.example.model.CardFeatures;
-import org.example.model.FraudRequest;
-import org.example.model.KafkaOrigin;
-import org.example.model.Transaction;
+import org.example.definition.FeatureDefinition;
+import org.example.records.CardFeatures;
+import org.example.records.FraudRequest;
+import org.example.records.KafkaOrigin;
+import org.example.records.Transaction;
 
 import java.time.LocalDate;
 import java.time.Month;

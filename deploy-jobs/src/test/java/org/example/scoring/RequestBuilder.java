@@ -1,9 +1,9 @@
 package org.example.scoring;
 
-import org.example.model.CardFeatures;
-import org.example.model.FraudRequest;
-import org.example.model.KafkaOrigin;
-import org.example.model.Transaction;
+import org.example.records.CardFeatures;
+import org.example.records.FraudRequest;
+import org.example.records.KafkaOrigin;
+import org.example.records.Transaction;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,9 +1,9 @@
 package org.example.scoring;
 
-import org.example.features.FeatureDefinition;
-import org.example.model.FraudRequest;
-import org.example.model.Json;
-import org.example.model.ScoreReply;
+import org.example.definition.FeatureDefinition;
+import org.example.records.FraudRequest;
+import org.example.records.Json;
+import org.example.records.ScoreReply;
 import org.example.stages.Step;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,13 +1,13 @@
 package org.example.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.Names;
-import org.example.features.FeatureDefinition;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.FraudRequest;
-import org.example.model.Json;
-import org.example.model.ScoreReply;
+import org.example.definition.Names;
+import org.example.definition.FeatureDefinition;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FraudRequest;
+import org.example.records.Json;
+import org.example.records.ScoreReply;
 import org.example.stages.Step;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package org.example.stages;
 
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
-import org.example.model.Customer;
-import org.example.model.Merchant;
+import org.example.records.Customer;
+import org.example.records.Merchant;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;

@@ -1,14 +1,14 @@
 package org.example.stages;
 
-import org.example.features.FeatureDefinition;
-import org.example.model.CardFeatures;
-import org.example.model.Customer;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.EnrichedEvent;
-import org.example.model.FeaturedEvent;
-import org.example.model.Json;
-import org.example.model.Merchant;
+import org.example.definition.FeatureDefinition;
+import org.example.records.CardFeatures;
+import org.example.records.Customer;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.EnrichedEvent;
+import org.example.records.FeaturedEvent;
+import org.example.records.Json;
+import org.example.records.Merchant;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;

@@ -1,11 +1,11 @@
 package org.example.stages;
 
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.KafkaMessage;
-import org.example.model.KafkaOrigin;
-import org.example.model.Transaction;
-import org.example.model.TransactionEvent;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.KafkaMessage;
+import org.example.records.KafkaOrigin;
+import org.example.records.Transaction;
+import org.example.records.TransactionEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,19 +1,20 @@
 package org.example.stages;
 
+import org.example.scoring.PythonScorer;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import org.example.features.CardFeatureState;
-import org.example.features.FeatureDefinition;
-import org.example.model.CardFeatures;
-import org.example.model.Customer;
-import org.example.model.EnrichedEvent;
-import org.example.model.FeaturedEvent;
-import org.example.model.FraudRequest;
-import org.example.model.Json;
-import org.example.model.KafkaMessage;
-import org.example.model.KafkaOrigin;
-import org.example.model.Merchant;
-import org.example.model.Transaction;
-import org.example.model.TransactionEvent;
+import org.example.definition.FeatureDefinition;
+import org.example.records.CardFeatures;
+import org.example.records.Customer;
+import org.example.records.EnrichedEvent;
+import org.example.records.FeaturedEvent;
+import org.example.records.FraudRequest;
+import org.example.records.Json;
+import org.example.records.KafkaMessage;
+import org.example.records.KafkaOrigin;
+import org.example.records.Merchant;
+import org.example.records.Transaction;
+import org.example.records.TransactionEvent;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -119,6 +120,6 @@ public class StageBenchmarks {
     /** PREDICT: reading the handler's reply back. */
     @Benchmark
     public Object predictReadReply() {
-        return Predict.readReply(reply, NOW);
+        return PythonScorer.readReply(reply, NOW);
     }
 }

@@ -1,11 +1,11 @@
 package org.example.stages;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.features.FeatureDefinition;
-import org.example.model.CardFeatures;
-import org.example.model.EnrichedEvent;
-import org.example.model.FraudRequest;
-import org.example.model.Json;
+import org.example.definition.FeatureDefinition;
+import org.example.records.CardFeatures;
+import org.example.records.EnrichedEvent;
+import org.example.records.FraudRequest;
+import org.example.records.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -12,8 +12,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
 import org.example.FraudPipeline;
 import org.example.JobSupervisor;
-import org.example.Names;
-import org.example.model.FraudPrediction;
+import org.example.definition.Names;
+import org.example.records.FraudPrediction;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,11 +6,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.example.Names;
-import org.example.model.Customer;
-import org.example.model.DeadLetterReason;
-import org.example.model.Json;
-import org.example.model.Transaction;
+import org.example.definition.Names;
+import org.example.records.Customer;
+import org.example.records.DeadLetterReason;
+import org.example.records.Json;
+import org.example.records.Transaction;
 import org.example.stages.Ingest;
 
 import java.io.BufferedReader;

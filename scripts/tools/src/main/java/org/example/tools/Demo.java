@@ -7,7 +7,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.CommandLineFlags;
 import org.example.FraudJob;
 import org.example.JobSettings;
-import org.example.Names;
+import org.example.definition.Names;
 
 import java.nio.file.Path;
 import java.time.Duration;

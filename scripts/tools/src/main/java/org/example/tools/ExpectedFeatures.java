@@ -1,7 +1,7 @@
 package org.example.tools;
 
-import org.example.model.CardFeatures;
-import org.example.model.FraudPrediction;
+import org.example.records.CardFeatures;
+import org.example.records.FraudPrediction;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import org.example.JobSupervisor;
-import org.example.Names;
+import org.example.definition.Names;
 
 import java.io.PrintStream;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package org.example.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
-import org.example.model.Json;
+import org.example.records.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
-import org.example.Names;
+import org.example.definition.Names;
 
 import java.io.PrintStream;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import com.hazelcast.jet.core.Edge;
 import com.hazelcast.jet.core.Vertex;
 import org.example.FraudPipeline;
 import org.example.JobSettings;
-import org.example.features.FeatureDefinition;
-import org.example.stages.Predict;
+import org.example.definition.FeatureDefinition;
+import org.example.scoring.PythonScorer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ public final class PipelineDiagram {
     public static String svg() {
         JobSettings defaults = JobSettings.defaults();
         DAG dag = FraudPipeline.build(defaults, FeatureDefinition.load(), FraudPipeline.kafkaSource(defaults),
-                Predict.python(Path.of(System.getProperty("java.io.tmpdir")), defaults.pythonBatchSize(),
+                PythonScorer.python(Path.of(System.getProperty("java.io.tmpdir")), defaults.pythonBatchSize(),
                         defaults.pythonParallelism()),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap()).toDag();
         return svg(dag);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import org.example.CommandLineFlags;
-import org.example.Names;
-import org.example.features.FeatureDefinition;
-import org.example.model.Customer;
-import org.example.model.Merchant;
+import org.example.definition.Names;
+import org.example.definition.FeatureDefinition;
+import org.example.records.Customer;
+import org.example.records.Merchant;
 import org.example.stages.ReferenceRules;
 
 import java.io.PrintStream;

@@ -1,11 +1,11 @@
 package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
-import org.example.Names;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.FraudPrediction;
-import org.example.model.KafkaOrigin;
+import org.example.definition.Names;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FraudPrediction;
+import org.example.records.KafkaOrigin;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -15,7 +15,7 @@ import com.hazelcast.sql.SqlRowMetadata;
 import com.hazelcast.sql.SqlStatement;
 import org.example.CommandLineFlags;
 import org.example.JobSupervisor;
-import org.example.Names;
+import org.example.definition.Names;
 
 import java.io.BufferedReader;
 import java.io.IOException;

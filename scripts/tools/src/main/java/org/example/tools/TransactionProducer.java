@@ -16,8 +16,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.example.CommandLineFlags;
 import org.example.JobSettings;
-import org.example.Names;
-import org.example.model.Json;
+import org.example.definition.Names;
+import org.example.records.Json;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -6,10 +6,10 @@ import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.core.metrics.MetricNames;
 import com.hazelcast.jet.core.metrics.MetricTags;
 import org.example.CommandLineFlags;
-import org.example.Names;
-import org.example.model.CardFeatures;
-import org.example.model.DeadLetter;
-import org.example.model.FraudPrediction;
+import org.example.definition.Names;
+import org.example.records.CardFeatures;
+import org.example.records.DeadLetter;
+import org.example.records.FraudPrediction;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

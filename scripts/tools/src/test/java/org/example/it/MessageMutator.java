@@ -1,7 +1,7 @@
 package org.example.it;
 
-import org.example.model.Json;
-import org.example.model.Transaction;
+import org.example.records.Json;
+import org.example.records.Transaction;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.example.model.DeadLetterReason;
-import org.example.model.Transaction;
+import org.example.records.DeadLetterReason;
+import org.example.records.Transaction;
 
 import java.math.BigDecimal;
 import java.time.Instant;

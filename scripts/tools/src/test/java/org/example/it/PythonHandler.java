@@ -1,8 +1,8 @@
 package org.example.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.PythonBaseDir;
-import org.example.model.Json;
+import org.example.scoring.PythonBaseDir;
+import org.example.records.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package org.example.tools;
 
-import org.example.Names;
+import org.example.definition.Names;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

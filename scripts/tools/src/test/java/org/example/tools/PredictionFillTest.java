@@ -1,8 +1,8 @@
 package org.example.tools;
 
-import org.example.model.Customer;
-import org.example.model.FraudPrediction;
-import org.example.model.Merchant;
+import org.example.records.Customer;
+import org.example.records.FraudPrediction;
+import org.example.records.Merchant;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;

@@ -1,8 +1,8 @@
 package org.example.tools;
 
-import org.example.Names;
-import org.example.model.Customer;
-import org.example.model.Merchant;
+import org.example.definition.Names;
+import org.example.records.Customer;
+import org.example.records.Merchant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

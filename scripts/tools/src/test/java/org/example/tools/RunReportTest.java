@@ -1,7 +1,7 @@
 package org.example.tools;
 
-import org.example.model.DeadLetter;
-import org.example.model.FraudPrediction;
+import org.example.records.DeadLetter;
+import org.example.records.FraudPrediction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

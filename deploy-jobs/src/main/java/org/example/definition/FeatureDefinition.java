@@ -1,8 +1,7 @@
-package org.example.features;
+package org.example.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.Names;
-import org.example.model.Json;
+import org.example.records.Json;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /** A raw Kafka record as the source hands it to INGEST: not parsed yet, so nothing is lost. */
 public record KafkaMessage(KafkaOrigin origin, String key, byte[] value) {

@@ -1,8 +1,9 @@
-package org.example;
+package org.example.scoring;
 
+import org.example.definition.Names;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.features.FeatureDefinition;
-import org.example.model.Json;
+import org.example.definition.FeatureDefinition;
+import org.example.records.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;

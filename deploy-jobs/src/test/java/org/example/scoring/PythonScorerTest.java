@@ -1,11 +1,14 @@
-package org.example.stages;
+package org.example.scoring;
 
-import org.example.model.CardFeatures;
-import org.example.model.DeadLetterReason;
-import org.example.model.EnrichedEvent;
-import org.example.model.FraudPrediction;
-import org.example.model.Json;
-import org.example.model.ScoreReply;
+import org.example.stages.Act;
+import org.example.stages.Step;
+import org.example.stages.Transform;
+import org.example.records.CardFeatures;
+import org.example.records.DeadLetterReason;
+import org.example.records.EnrichedEvent;
+import org.example.records.FraudPrediction;
+import org.example.records.Json;
+import org.example.records.ScoreReply;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +32,7 @@ class PredictTest {
                 {"fraud_probability": 0.875, "is_fraud": true, "model_version": "v1", "request": %s}"""
                 .formatted(request);
 
-        FraudPrediction prediction = Act.toPrediction(Predict.readReply(reply, NOW).value(), 123L);
+        FraudPrediction prediction = Act.toPrediction(PythonScorer.readReply(reply, NOW).value(), 123L);
 
         assertThat(prediction.transactionId()).isEqualTo("T1");
         assertThat(prediction.fraudProbability()).isEqualTo(0.875);
@@ -44,7 +47,7 @@ class PredictTest {
         String reply = """
                 {"error": "unknown category 'x'", "request": %s}""".formatted(request);
 
-        Step<ScoreReply> step = Predict.readReply(reply, NOW);
+        Step<ScoreReply> step = PythonScorer.readReply(reply, NOW);
 
         assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.SCORING_ERROR.name());
         assertThat(step.deadLetter().detail()).isEqualTo("unknown category 'x'");
@@ -54,15 +57,15 @@ class PredictTest {
 
     @Test
     void shouldDeadLetterAReplyWithoutAProbability() {
-        Step<ScoreReply> step = Predict.readReply("{\"is_fraud\": false, \"request\": " + request + "}", NOW);
+        Step<ScoreReply> step = PythonScorer.readReply("{\"is_fraud\": false, \"request\": " + request + "}", NOW);
 
         assertThat(step.deadLetter().detail()).contains("lacks fraud_probability");
     }
 
     @Test
     void shouldRecordAnUnreadableReplyUnderAStableKey() {
-        Step<ScoreReply> first = Predict.readReply("Traceback (most recent call last)", NOW);
-        Step<ScoreReply> again = Predict.readReply("Traceback (most recent call last)", NOW);
+        Step<ScoreReply> first = PythonScorer.readReply("Traceback (most recent call last)", NOW);
+        Step<ScoreReply> again = PythonScorer.readReply("Traceback (most recent call last)", NOW);
 
         assertThat(first.deadLetter().detail()).startsWith("unreadable reply");
         assertThat(first.deadLetter().payload()).isEqualTo("Traceback (most recent call last)");
@@ -71,8 +74,8 @@ class PredictTest {
 
     @Test
     void shouldDeadLetterAReplyWithoutItsRequestAndSayWhyWhenTheHandlerDid() {
-        Step<ScoreReply> bare = Predict.readReply("{\"fraud_probability\": 0.5, \"is_fraud\": false}", NOW);
-        Step<ScoreReply> explained = Predict.readReply("{\"error\": \"not a JSON object\"}", NOW);
+        Step<ScoreReply> bare = PythonScorer.readReply("{\"fraud_probability\": 0.5, \"is_fraud\": false}", NOW);
+        Step<ScoreReply> explained = PythonScorer.readReply("{\"error\": \"not a JSON object\"}", NOW);
 
         assertThat(bare.deadLetter().detail()).isEqualTo("reply without its request");
         assertThat(explained.deadLetter().detail()).isEqualTo("reply without its request: not a JSON object");

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /**
  * A card transaction exactly as it arrives on the Kafka topic (JSON, snake_case names).

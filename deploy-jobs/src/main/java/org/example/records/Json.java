@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /**
  * Where an input came from: its Kafka position (partition and offset) and the time the broker

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /** INGEST's output: a parsed, validated transaction and where it came from. */
 public record TransactionEvent(Transaction transaction, KafkaOrigin origin) implements Traceable {

@@ -1,4 +1,4 @@
-package org.example;
+package org.example.definition;
 
 /**
  * Every name the job shares with the outside world: the Kafka topic, the maps, the job and the

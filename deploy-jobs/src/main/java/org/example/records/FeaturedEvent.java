@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /** FEATURES' output: the transaction with its card's window features. */
 public record FeaturedEvent(Transaction transaction, KafkaOrigin origin, CardFeatures features) implements Traceable {

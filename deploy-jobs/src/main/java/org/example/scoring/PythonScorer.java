@@ -1,18 +1,21 @@
-package org.example.stages;
+package org.example.scoring;
 
+import org.example.stages.Step;
+import org.example.stages.Scorer;
+import org.example.stages.StageProbe;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.jet.python.PythonServiceConfig;
 import com.hazelcast.jet.python.PythonTransforms;
-import org.example.Names;
-import org.example.model.DeadLetter;
-import org.example.model.DeadLetterReason;
-import org.example.model.FraudRequest;
-import org.example.model.Json;
-import org.example.model.KafkaOrigin;
-import org.example.model.ScoreReply;
+import org.example.definition.Names;
+import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FraudRequest;
+import org.example.records.Json;
+import org.example.records.KafkaOrigin;
+import org.example.records.ScoreReply;
 
 import java.nio.file.Path;
 
@@ -21,11 +24,11 @@ import java.nio.file.Path;
  * that Jet starts on every member ({@code mapUsingPython}); each reply comes back as JSON with the
  * request echoed in it. A reply that carries an error becomes a dead letter.
  */
-public final class Predict {
+public final class PythonScorer {
 
     private static final ObjectReader REPLY_READER = Json.lenientReader(ScoreReply.class);
 
-    private Predict() {
+    private PythonScorer() {
     }
 
     /**

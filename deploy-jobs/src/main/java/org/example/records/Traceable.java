@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /**
  * A record on its way through the pipeline that knows its transaction and the Kafka position it

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /** Why an input ended in {@code deadLetters} instead of {@code predictionResult} (docs/DATA.md). */
 public enum DeadLetterReason {

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /**
  * One reply of {@code fraud_handler.transform_list}: either a score or an error, and the request

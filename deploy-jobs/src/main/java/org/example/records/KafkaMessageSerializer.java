@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;

@@ -1,5 +1,6 @@
-package org.example;
+package org.example.scoring;
 
+import org.example.definition.Names;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

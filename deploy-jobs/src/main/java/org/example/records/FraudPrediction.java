@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /**
  * Value of {@code predictionResult}: the transaction, its features, its score and its timing.

@@ -1,7 +1,7 @@
-package org.example.features;
+package org.example.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.example.model.Json;
+import org.example.records.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.example.model;
+package org.example.records;
 
 /** ENRICH's output: the featured transaction with its card holder and merchant. */
 public record EnrichedEvent(FeaturedEvent event, Customer customer, Merchant merchant) implements Traceable {
