@@ -1,6 +1,10 @@
 package org.example;
 
 import org.example.definition.Names;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.function.FunctionEx;
+import com.hazelcast.function.SupplierEx;
+import com.hazelcast.jet.core.Processor;
 import com.hazelcast.jet.core.metrics.Metrics;
 import com.hazelcast.jet.kafka.KafkaSources;
 import com.hazelcast.jet.pipeline.Pipeline;
@@ -27,7 +31,6 @@ import org.example.stages.Act;
 import org.example.stages.Enrich.ReferenceData;
 import org.example.stages.Ingest;
 import org.example.stages.Scorer;
-import org.example.stages.StageProbe;
 import org.example.stages.Step;
 import org.example.stages.Step.StageFunction;
 import org.example.stages.Transform;
@@ -58,7 +61,7 @@ import static org.example.definition.Names.Stage.TRANSFORM;
  * maps {@code predictionResult} and {@code deadLetters} and scores in Python ({@link FraudJob});
  * the pipeline's test reads a test source, writes lists and scores in Java.
  */
-public final class FraudPipeline {
+public class FraudPipeline {
 
     /** Job metric: predictions handed to the prediction sink. */
     public static final String PREDICTIONS_METRIC = "predictions";
@@ -69,13 +72,11 @@ public final class FraudPipeline {
 
     private final JobSettings settings;
     private final FeatureDefinition features;
-    private final StageProbe probe;
     private final List<StreamStage<DeadLetter>> deadLetters = new ArrayList<>();
 
-    private FraudPipeline(JobSettings settings, FeatureDefinition features, StageProbe probe) {
+    protected FraudPipeline(JobSettings settings, FeatureDefinition features) {
         this.settings = settings;
         this.features = features;
-        this.probe = probe;
     }
 
     /**
@@ -87,15 +88,7 @@ public final class FraudPipeline {
     public static Pipeline build(JobSettings settings, FeatureDefinition features,
                                  StreamSource<KafkaMessage> source, Scorer scorer,
                                  Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters) {
-        return build(settings, features, source, scorer, predictions, deadLetters, StageProbe.NONE);
-    }
-
-    /** As above, with a look at every input before each stage: the containment test's way in. */
-    public static Pipeline build(JobSettings settings, FeatureDefinition features,
-                                 StreamSource<KafkaMessage> source, Scorer scorer,
-                                 Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters,
-                                 StageProbe probe) {
-        return new FraudPipeline(settings, features, probe).assemble(source, scorer, predictions, deadLetters);
+        return new FraudPipeline(settings, features).assemble(source, scorer, predictions, deadLetters);
     }
 
     /** The Kafka source: raw bytes, so INGEST sees, and can dead-letter, every message as it came. */
@@ -124,7 +117,7 @@ public final class FraudPipeline {
         return Sinks.map(Names.DEAD_LETTERS_MAP, DeadLetter::key, deadLetter -> deadLetter);
     }
 
-    private Pipeline assemble(StreamSource<KafkaMessage> source, Scorer scorer,
+    protected final Pipeline assemble(StreamSource<KafkaMessage> source, Scorer scorer,
                               Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetterSink) {
         Pipeline pipeline = Pipeline.create();
         StreamStage<KafkaMessage> messages = pipeline.readFrom(source)
@@ -146,21 +139,17 @@ public final class FraudPipeline {
      * the rest instead of branching off in between, where a round-robin edge would reorder.
      */
     private StreamStage<Step<TransactionEvent>> ingest(StreamStage<KafkaMessage> messages) {
-        Ingest.Limits limits = Ingest.Limits.of(settings.maxAmount());
-        StageProbe probe = this.probe;
+        StageFunction<KafkaMessage, TransactionEvent> ingest = ingestion(Ingest.Limits.of(settings.maxAmount()));
         return messages
                 .rebalance(KafkaMessage::cardKey)
-                .map(message -> Ingest.parse(message, limits, System.currentTimeMillis(), probe))
+                .map(message -> Ingest.contain(message, System.currentTimeMillis(), ingest))
                 .setName(INGEST);
     }
 
     private StreamStage<Step<FeaturedEvent>> features(StreamStage<Step<TransactionEvent>> ingested) {
-        FeatureDefinition windows = features;
-        long allowedLagMs = settings.allowedLagMs();
-        StageProbe probe = this.probe;
         return ingested
                 .groupingKey(Ingest::cardKey)
-                .customTransform(FEATURES, () -> new CardFeaturesP(windows, allowedLagMs, probe));
+                .customTransform(FEATURES, featuresProcessor(features, settings.allowedLagMs()));
     }
 
     /**
@@ -171,22 +160,16 @@ public final class FraudPipeline {
      * (scripts/hazelcast.yaml).
      */
     private StreamStage<Step<EnrichedEvent>> enrich(StreamStage<Step<FeaturedEvent>> featured) {
-        FeatureDefinition definition = features;
-        StageProbe probe = this.probe;
-        ServiceFactory<?, StageFunction<FeaturedEvent, EnrichedEvent>> lookUp = ServiceFactories.sharedService(ctx -> {
-            ReferenceData refs = new ReferenceData(ctx.hazelcastInstance().getMap(Names.CUSTOMERS_MAP),
-                    ctx.hazelcastInstance().getMap(Names.MERCHANTS_MAP), definition);
-            return probe.before(ENRICH, refs::lookUp);
-        });
+        FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment = enrichment(features);
+        ServiceFactory<?, StageFunction<FeaturedEvent, EnrichedEvent>> lookUp =
+                ServiceFactories.sharedService(ctx -> enrichment.apply(ctx.hazelcastInstance()));
         return featured
                 .mapUsingService(lookUp, (enrich, step) -> Step.next(step, ENRICH, System.currentTimeMillis(), enrich))
                 .setName(ENRICH);
     }
 
     private StreamStage<Step<FraudRequest>> transform(StreamStage<Step<EnrichedEvent>> enriched) {
-        double earthRadiusKm = features.earthRadiusKm();
-        StageFunction<EnrichedEvent, FraudRequest> toRequest = probe.before(TRANSFORM,
-                (event, nowMs) -> Step.ok(Transform.toRequest(event, earthRadiusKm)));
+        StageFunction<EnrichedEvent, FraudRequest> toRequest = transformation(features.earthRadiusKm());
         return enriched
                 .map(step -> Step.next(step, TRANSFORM, System.currentTimeMillis(), toRequest))
                 .setName(TRANSFORM);
@@ -197,11 +180,41 @@ public final class FraudPipeline {
     }
 
     private StreamStage<Step<FraudPrediction>> act(StreamStage<Step<ScoreReply>> scored) {
-        StageFunction<ScoreReply, FraudPrediction> toPrediction = probe.before(ACT,
-                (reply, nowMs) -> Step.ok(Act.toPrediction(reply, nowMs)));
+        StageFunction<ScoreReply, FraudPrediction> toPrediction = action();
         return scored
                 .map(step -> Step.next(step, ACT, System.currentTimeMillis(), toPrediction))
                 .setName(ACT);
+    }
+
+    // ---- What each stage does to one input ------------------------------------------------------
+    // The stage methods above contain whatever these throw to the one input (Step.next,
+    // Ingest.contain, CardFeaturesP). Each returns a serializable function, made here and run on
+    // the members; a subclass may wrap one (the containment test makes each throw).
+
+    /** INGEST: a raw Kafka message to a validated transaction. */
+    protected StageFunction<KafkaMessage, TransactionEvent> ingestion(Ingest.Limits limits) {
+        return (message, nowMs) -> Ingest.read(message, limits, nowMs);
+    }
+
+    /** FEATURES: the processor that keeps every card's windows (partitioned by card). */
+    protected SupplierEx<Processor> featuresProcessor(FeatureDefinition windows, long allowedLagMs) {
+        return () -> new CardFeaturesP(windows, allowedLagMs);
+    }
+
+    /** ENRICH: the lookups of one member, given the member. */
+    protected FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment(
+            FeatureDefinition definition) {
+        return hz -> new ReferenceData(hz.getMap(Names.CUSTOMERS_MAP), hz.getMap(Names.MERCHANTS_MAP), definition)::lookUp;
+    }
+
+    /** TRANSFORM: distance from home, and the scoring request. */
+    protected StageFunction<EnrichedEvent, FraudRequest> transformation(double earthRadiusKm) {
+        return (event, nowMs) -> Step.ok(Transform.toRequest(event, earthRadiusKm));
+    }
+
+    /** ACT: the scored transaction as the prediction to store. */
+    protected StageFunction<ScoreReply, FraudPrediction> action() {
+        return (reply, nowMs) -> Step.ok(Act.toPrediction(reply, nowMs));
     }
 
     /** All dead letters into one sink. */

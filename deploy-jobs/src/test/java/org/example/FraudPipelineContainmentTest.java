@@ -8,7 +8,21 @@ import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.KafkaMessage;
 import org.example.records.Traceable;
-import org.example.stages.StageProbe;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.function.FunctionEx;
+import com.hazelcast.function.SupplierEx;
+import com.hazelcast.jet.core.Processor;
+import org.example.definition.FeatureDefinition;
+import org.example.features.CardFeaturesP;
+import org.example.records.EnrichedEvent;
+import org.example.records.FeaturedEvent;
+import org.example.records.FraudPrediction;
+import org.example.records.FraudRequest;
+import org.example.records.ScoreReply;
+import org.example.records.TransactionEvent;
+import org.example.stages.Ingest;
+import org.example.stages.Step;
+import org.example.stages.Step.StageFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +73,9 @@ class FraudPipelineContainmentTest {
         }
 
         // When: each stage throws on its marked transaction
-        outcomes = harness.run(PipelineHarness.settings(), new ThrowOnMarked());
+        JobSettings settings = PipelineHarness.settings();
+        outcomes = harness.run((source, predictions, deadLetters) -> new ThrowOnMarked(settings)
+                .assemble(source, PipelineHarness.StubScorer.scorer(ThrowOnMarked::score), predictions, deadLetters));
     }
 
     @AfterAll
@@ -115,15 +131,72 @@ class FraudPipelineContainmentTest {
     }
 
     /** Throws in a stage when it meets the transaction marked for that stage, whatever form it has there. */
-    private static final class ThrowOnMarked implements StageProbe {
+    private static void throwIfMarked(String stage, Object input) {
+        String text = input instanceof KafkaMessage message ? new String(message.value(), StandardCharsets.UTF_8)
+                : input instanceof Traceable traced ? traced.transaction().transactionId()
+                : String.valueOf(input);
+        if (text.contains(marked(stage))) {
+            throw new IllegalStateException("boom in " + stage);
+        }
+    }
+
+    /**
+     * The production pipeline with each stage's function wrapped to throw on the transaction marked
+     * for it. Its lambdas use no instance state: they travel to the member.
+     */
+    private static final class ThrowOnMarked extends FraudPipeline {
+
+        ThrowOnMarked(JobSettings settings) {
+            super(settings, FeatureDefinition.load());
+        }
+
+        static <T, R> StageFunction<T, R> throwing(String stage, StageFunction<T, R> function) {
+            return (input, nowMs) -> {
+                throwIfMarked(stage, input);
+                return function.apply(input, nowMs);
+            };
+        }
+
+        static Step<ScoreReply> score(FraudRequest request, long nowMs) {
+            throwIfMarked(Names.Stage.PREDICT, request);
+            return PipelineHarness.StubScorer.score(request, nowMs);
+        }
+
         @Override
-        public void look(String stage, Object input) {
-            String text = input instanceof KafkaMessage message ? new String(message.value(), StandardCharsets.UTF_8)
-                    : input instanceof Traceable traced ? traced.transaction().transactionId()
-                    : String.valueOf(input);
-            if (text.contains(marked(stage))) {
-                throw new IllegalStateException("boom in " + stage);
-            }
+        protected StageFunction<KafkaMessage, TransactionEvent> ingestion(Ingest.Limits limits) {
+            return throwing(Names.Stage.INGEST, super.ingestion(limits));
+        }
+
+        @Override
+        protected SupplierEx<Processor> featuresProcessor(FeatureDefinition windows, long allowedLagMs) {
+            return throwingFeatures(windows, allowedLagMs);
+        }
+
+        private static SupplierEx<Processor> throwingFeatures(FeatureDefinition windows, long allowedLagMs) {
+            return () -> new CardFeaturesP(windows, allowedLagMs) {
+                @Override
+                protected Step<FeaturedEvent> accept(TransactionEvent event, long nowMs) throws Exception {
+                    throwIfMarked(Names.Stage.FEATURES, event);
+                    return super.accept(event, nowMs);
+                }
+            };
+        }
+
+        @Override
+        protected FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment(
+                FeatureDefinition definition) {
+            FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment = super.enrichment(definition);
+            return hz -> throwing(Names.Stage.ENRICH, enrichment.apply(hz));
+        }
+
+        @Override
+        protected StageFunction<EnrichedEvent, FraudRequest> transformation(double earthRadiusKm) {
+            return throwing(Names.Stage.TRANSFORM, super.transformation(earthRadiusKm));
+        }
+
+        @Override
+        protected StageFunction<ScoreReply, FraudPrediction> action() {
+            return throwing(Names.Stage.ACT, super.action());
         }
     }
 }

@@ -12,7 +12,6 @@ import org.example.records.Json;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Merchant;
-import org.example.stages.StageProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,8 +83,7 @@ class FraudPipelineTest {
         harness.send(2, txn("T14").card(YOUNG_CARD).at(at(ofHours(26))).build());                        // 14
 
         // When: the pipeline runs on them
-        outcomes = harness.run(PipelineHarness.settings("--allowed-lag-ms", String.valueOf(ofHours(1).toMillis())),
-                StageProbe.NONE);
+        outcomes = harness.run(PipelineHarness.settings("--allowed-lag-ms", String.valueOf(ofHours(1).toMillis())));
     }
 
     @AfterAll
@@ -114,7 +112,7 @@ class FraudPipelineTest {
         // T2 happened exactly 24 h before T3: outside T3's 24-hour window, inside its 7-day one.
         assertThat(t3).isEqualTo(new FraudPrediction("T3", CARD, MERCHANT, "grocery_pos", 30.0, at(ofHours(25)),
                 TestData.NEW_YORK_LAT, TestData.NEW_YORK_LON, 1, 30.0, 3, 0.0, 0.03, false,
-                PipelineHarness.StubHandler.VERSION, 0, input.origin().offset(), input.origin().appendTimeMs(),
+                PipelineHarness.StubScorer.VERSION, 0, input.origin().offset(), input.origin().appendTimeMs(),
                 t3.storedTimeMs()));
         assertThat(t3.storedTimeMs()).isGreaterThanOrEqualTo(input.origin().appendTimeMs());
         Map<String, FraudPrediction> byId = outcomes.predictionsById();

@@ -1,7 +1,5 @@
 package org.example;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.collection.IList;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
@@ -10,24 +8,28 @@ import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.StreamSource;
 import org.example.definition.FeatureDefinition;
 import org.example.records.CardFeatures;
 import org.example.records.DeadLetter;
+import org.example.records.DeadLetterReason;
+import org.example.records.FraudRequest;
+import org.example.records.ScoreReply;
+import org.example.stages.Scorer;
+import org.example.stages.Step;
+import org.example.definition.Names;
 import org.example.records.FraudPrediction;
 import org.example.records.Json;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Transaction;
-import org.example.scoring.PythonScorer;
-import org.example.stages.StageProbe;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The whole pipeline on one embedded member with nothing outside the JVM: the messages of a test
- * come from a stream source, the outcomes go to two lists, and PREDICT is a Java handler that
- * speaks the Python handler's JSON contract, so the request writing and the reply reading run as
- * in production.
+ * come from a stream source, the outcomes go to two lists, and PREDICT is {@link StubScorer}, an
+ * injected scorer in Java. The JSON to and from Python is PythonScorerTest's, and the real scorers
+ * run in JavaScorerPipelineTest and the integration tests.
  */
 final class PipelineHarness implements AutoCloseable {
 
@@ -87,11 +89,24 @@ final class PipelineHarness implements AutoCloseable {
         return JobSettings.from(all, Map.of());
     }
 
-    /** Runs the pipeline on the messages sent so far and waits until each has its outcome. */
-    Outcomes run(JobSettings settings, StageProbe probe) throws InterruptedException {
-        Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(), listSource(inputs),
-                PythonScorer.overJson(requests -> requests.map(StubHandler::reply), probe),
-                Sinks.list("predictions"), Sinks.list("deadLetters"), probe);
+    /** Runs the production pipeline on the messages sent so far, scored by {@link StubScorer}. */
+    Outcomes run(JobSettings settings) throws InterruptedException {
+        return run(FraudPipeline.build(settings, FeatureDefinition.load(), listSource(inputs),
+                StubScorer.scorer(StubScorer::score), Sinks.list("predictions"), Sinks.list("deadLetters")));
+    }
+
+    /** Runs a pipeline assembled by {@code pipeline} from the harness's source and sinks. */
+    Outcomes run(PipelineFactory pipeline) throws InterruptedException {
+        return run(pipeline.assemble(listSource(inputs), Sinks.list("predictions"), Sinks.list("deadLetters")));
+    }
+
+    /** A pipeline still missing its source and sinks, which the harness provides. */
+    @FunctionalInterface
+    interface PipelineFactory {
+        Pipeline assemble(StreamSource<KafkaMessage> source, Sink<FraudPrediction> predictions, Sink<DeadLetter> deadLetters);
+    }
+
+    private Outcomes run(Pipeline pipeline) throws InterruptedException {
         job = member.getJet().newJob(pipeline, new JobConfig().setName("pipeline-test"));
         IList<FraudPrediction> predictions = member.getList("predictions");
         IList<DeadLetter> deadLetters = member.getList("deadLetters");
@@ -166,30 +181,30 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /**
-     * In place of {@code fraud_handler.transform_list}: the same reply shapes, with a probability
-     * of amount / 1000, and an error for a card holder born after the transaction, a rule of the
-     * real handler's too.
+     * PREDICT in place of a real model: a probability of amount / 1000, and a dead letter for a card
+     * holder born after the transaction, a rule of the real scorers' too.
      */
-    static final class StubHandler {
+    static final class StubScorer {
         static final String VERSION = "java-stub";
 
-        private StubHandler() {
+        private StubScorer() {
         }
 
-        static String reply(String requestJson) throws Exception {
-            JsonNode request = Json.MAPPER.readTree(requestJson);
-            ObjectNode reply = Json.MAPPER.createObjectNode();
-            LocalDate born = LocalDate.parse(request.path("date_of_birth").asText());
-            long eventDay = request.path("transaction").path("event_time_ms").asLong() / 86_400_000L;
-            if (born.toEpochDay() > eventDay) {
-                reply.put("error", "date_of_birth is after the transaction's date");
-            } else {
-                double probability = request.path("transaction").path("amount").asDouble() / 1000;
-                reply.put("fraud_probability", probability).put("is_fraud", probability >= 0.5)
-                        .put("model_version", VERSION);
+        /** PREDICT as the stage that applies {@code score} to each request, containing what it throws. */
+        static Scorer scorer(Step.StageFunction<FraudRequest, ScoreReply> score) {
+            return requests -> requests
+                    .map(request -> Step.apply(request, Names.Stage.PREDICT, System.currentTimeMillis(), score))
+                    .setName(Names.Stage.PREDICT);
+        }
+
+        static Step<ScoreReply> score(FraudRequest request, long nowMs) {
+            long eventDay = Math.floorDiv(request.transaction().eventTimeMs(), 86_400_000L);
+            if (request.dateOfBirth().toEpochDay() > eventDay) {
+                return Step.failed(DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR,
+                        "date_of_birth is after the transaction's date", request.transaction(), request.origin(), nowMs));
             }
-            reply.set("request", request);
-            return Json.MAPPER.writeValueAsString(reply);
+            double probability = request.transaction().amount() / 1000;
+            return Step.ok(new ScoreReply(probability, probability >= 0.5, VERSION, null, request));
         }
     }
 }

@@ -8,7 +8,6 @@ import com.hazelcast.jet.core.BroadcastKey;
 import org.example.definition.Names;
 import org.example.records.FeaturedEvent;
 import org.example.records.TransactionEvent;
-import org.example.stages.StageProbe;
 import org.example.stages.Step;
 
 import javax.annotation.Nonnull;
@@ -23,22 +22,24 @@ import static com.hazelcast.jet.core.BroadcastKey.broadcastKey;
  * per-card histories in snapshots keyed by card number, so a restore routes each card to the
  * processor that owns it.
  */
-public final class CardFeaturesP extends AbstractProcessor {
+public class CardFeaturesP extends AbstractProcessor {
 
     private static final BroadcastKey<String> PARTITION_TIMES_KEY = broadcastKey("features-partition-times");
 
     private final CardFeatureState state;
-    private final Step.StageFunction<TransactionEvent, FeaturedEvent> accept;
     private Step<FeaturedEvent> pending;
     private Traverser<Map.Entry<?, ?>> snapshotTraverser;
 
     public CardFeaturesP(FeatureDefinition windows, long allowedLagMs) {
-        this(windows, allowedLagMs, StageProbe.NONE);
+        this.state = new CardFeatureState(windows, allowedLagMs);
     }
 
-    public CardFeaturesP(FeatureDefinition windows, long allowedLagMs, StageProbe probe) {
-        this.state = new CardFeatureState(windows, allowedLagMs);
-        this.accept = probe.before(Names.Stage.FEATURES, state::accept);
+    /**
+     * FEATURES for one transaction: its card's windows as of its event time, or its dead letter.
+     * May throw: {@link #tryProcess} contains it to this transaction.
+     */
+    protected Step<FeaturedEvent> accept(TransactionEvent event, long nowMs) throws Exception {
+        return state.accept(event, nowMs);
     }
 
     /**
@@ -47,10 +48,10 @@ public final class CardFeaturesP extends AbstractProcessor {
      */
     @Override
     @SuppressWarnings("unchecked")
-    protected boolean tryProcess(int ordinal, @Nonnull Object item) {
+    protected final boolean tryProcess(int ordinal, @Nonnull Object item) {
         if (pending == null) {
             pending = Step.next((Step<TransactionEvent>) item, Names.Stage.FEATURES, System.currentTimeMillis(),
-                    accept);
+                    this::accept);
         }
         if (!tryEmit(pending)) {
             return false;
@@ -60,7 +61,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     }
 
     @Override
-    public boolean saveToSnapshot() {
+    public final boolean saveToSnapshot() {
         if (snapshotTraverser == null) {
             snapshotTraverser = Traversers.<Map.Entry<?, ?>>traverseIterable(state.cards())
                     .append(entry(PARTITION_TIMES_KEY, state.partitionTimes()))
@@ -70,7 +71,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     }
 
     @Override
-    protected void restoreFromSnapshot(@Nonnull Object key, @Nonnull Object value) {
+    protected final void restoreFromSnapshot(@Nonnull Object key, @Nonnull Object value) {
         if (key instanceof BroadcastKey) {
             state.restorePartitionTimes((long[]) value);
         } else {
@@ -79,7 +80,7 @@ public final class CardFeaturesP extends AbstractProcessor {
     }
 
     @Override
-    public boolean finishSnapshotRestore() {
+    public final boolean finishSnapshotRestore() {
         state.finishRestore();
         return true;
     }

@@ -2,7 +2,6 @@ package org.example.scoring;
 
 import org.example.stages.Step;
 import org.example.stages.Scorer;
-import org.example.stages.StageProbe;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.hazelcast.function.FunctionEx;
@@ -33,28 +32,17 @@ public final class PythonScorer {
 
     /**
      * The production scorer: {@code mapUsingPython} with {@code parallelism} Python processes per
-     * member, at most {@code batchSize} requests per call.
+     * member, at most {@code batchSize} requests per call. Requests go as JSON; the replies are read
+     * here, whoever wrote them (docs/DATA.md).
      */
     public static Scorer python(Path baseDir, int batchSize, int parallelism) {
         FunctionEx<StreamStage<String>, StreamStage<String>> python =
                 PythonTransforms.mapUsingPython(pythonConfig(baseDir), batchSize);
-        return overJson(requests -> requests.apply(python).setLocalParallelism(parallelism));
-    }
-
-    /**
-     * A scorer that speaks the handler's JSON contract (docs/DATA.md): {@code handler} turns request
-     * JSON into reply JSON, one for one; the replies are read here, whoever wrote them.
-     */
-    public static Scorer overJson(FunctionEx<StreamStage<String>, StreamStage<String>> handler) {
-        return overJson(handler, StageProbe.NONE);
-    }
-
-    /** As {@link #overJson(FunctionEx)}, with a look at each reply before it is read. */
-    public static Scorer overJson(FunctionEx<StreamStage<String>, StreamStage<String>> handler, StageProbe probe) {
         // Writing our own record cannot fail: INGEST and ENRICH let only values through that JSON holds.
-        return requests -> handler.apply(requests.map(Json::toJson).setName(Names.Stage.PREDICT + ":request"))
+        return requests -> python.apply(requests.map(Json::toJson).setName(Names.Stage.PREDICT + ":request"))
+                .setLocalParallelism(parallelism)
                 .setName(Names.Stage.PREDICT)
-                .map(reply -> readReply(reply, System.currentTimeMillis(), probe))
+                .map(reply -> readReply(reply, System.currentTimeMillis()))
                 .setName(Names.Stage.PREDICT + ":reply");
     }
 
@@ -66,18 +54,14 @@ public final class PythonScorer {
                 .setHandlerFunction(Names.PYTHON_HANDLER_FUNCTION);
     }
 
-    /** @param nowMs the time a dead letter is recorded at */
-    public static Step<ScoreReply> readReply(String replyJson, long nowMs) {
-        return readReply(replyJson, nowMs, StageProbe.NONE);
-    }
-
     /**
      * Never throws: an exception no rule foresaw becomes an {@code INTERNAL_ERROR} dead letter,
      * of the request if the reply names one that can be read, else of the reply itself.
+     *
+     * @param nowMs the time a dead letter is recorded at
      */
-    static Step<ScoreReply> readReply(String replyJson, long nowMs, StageProbe probe) {
+    public static Step<ScoreReply> readReply(String replyJson, long nowMs) {
         try {
-            probe.look(Names.Stage.PREDICT, replyJson);
             return readChecked(replyJson, nowMs);
         } catch (Exception e) {
             FraudRequest request = requestIn(replyJson);

@@ -77,25 +77,32 @@ public final class Ingest {
         return step.isOk() ? step.value().ccNum() : step.deadLetter().ccNum();
     }
 
-    /** @param nowMs the time a dead letter is recorded at */
+    /**
+     * INGEST as the pipeline runs it. Never throws: whatever no rule foresaw becomes this message's
+     * {@code INTERNAL_ERROR} dead letter, with the raw message.
+     *
+     * @param nowMs the time a dead letter is recorded at
+     */
     public static Step<TransactionEvent> parse(KafkaMessage message, Limits limits, long nowMs) {
-        return parse(message, limits, nowMs, StageProbe.NONE);
+        return contain(message, nowMs, (m, now) -> read(m, limits, now));
     }
 
-    /**
-     * Never throws: whatever no rule foresaw (or the probe raises) becomes this message's
-     * {@code INTERNAL_ERROR} dead letter, with the raw message.
-     */
-    public static Step<TransactionEvent> parse(KafkaMessage message, Limits limits, long nowMs, StageProbe probe) {
+    /** Runs {@code ingest} on one message; an exception becomes the message's INTERNAL_ERROR dead letter. */
+    public static Step<TransactionEvent> contain(KafkaMessage message, long nowMs,
+                                                 Step.StageFunction<KafkaMessage, TransactionEvent> ingest) {
         try {
-            probe.look(Names.Stage.INGEST, message);
-            return parseChecked(message, limits, nowMs);
+            Step<TransactionEvent> step = ingest.apply(message, nowMs);
+            if (step == null) {
+                throw new IllegalStateException(Names.Stage.INGEST + " returned no outcome");
+            }
+            return step;
         } catch (Exception e) {
             return reject(DeadLetterReason.INTERNAL_ERROR, DeadLetter.unexpected(e), message, nowMs);
         }
     }
 
-    private static Step<TransactionEvent> parseChecked(KafkaMessage message, Limits limits, long nowMs) {
+    /** The rules of INGEST (docs/DATA.md): the transaction, or the dead letter that says which rule it broke. */
+    public static Step<TransactionEvent> read(KafkaMessage message, Limits limits, long nowMs) {
         byte[] value = message.value();
         if (value.length > MAX_MESSAGE_BYTES) {
             // Its first bytes show what it was; a megabyte per dead letter would not help anyone.

@@ -20,7 +20,7 @@ import static org.example.TestData.merchant;
 import static org.example.TestData.txn;
 
 /** Reading the handler's replies and turning a score into a prediction (PREDICT and ACT). */
-class PredictTest {
+class PythonScorerTest {
 
     private final String request = Json.toJson(Transform.toRequest(new EnrichedEvent(
             txn("T1").amount(12.5).featured(new CardFeatures(1, 12.5, 3)), customer(CARD), merchant(MERCHANT)),
