@@ -253,6 +253,19 @@ def _value(number):
     return "n/a" if number is None else f"{number:.4f}"
 
 
+SMOKE_ROWS_PER_CLASS = 16
+
+
+def smoke_rows(booster, features, is_fraud):
+    """Rows of the model's input and the probabilities LightGBM gives them now, for the metadata:
+    whoever loads the model later (the registry's checks, each scorer) scores them again and must
+    get the same numbers. Fraud and legitimate rows alike; model inputs only, no identifiers."""
+    picks = np.concatenate([np.flatnonzero(is_fraud)[:SMOKE_ROWS_PER_CLASS],
+                            np.flatnonzero(~is_fraud)[:SMOKE_ROWS_PER_CLASS]])
+    rows = features[np.sort(picks)]
+    return {"rows": rows.tolist(), "probabilities": booster.predict(rows).tolist()}
+
+
 def feature_importance(booster):
     gain = booster.feature_importance(importance_type="gain")
     return dict(sorted(zip(booster.feature_name(), (gain / gain.sum()).tolist()), key=lambda kv: -kv[1]))
@@ -548,6 +561,7 @@ def main(argv=None):
         "metrics": metrics,
         "bars": bars(metrics["holdout"], args),
         "feature_importance": feature_importance(booster),
+        "smoke": smoke_rows(booster, features[splits["holdout"]], data.is_fraud[splits["holdout"]]),
     }
     if args.ship:
         model_file, metadata_file, report_file = MODEL_FILE, METADATA_FILE, REPORT_FILE

@@ -3,6 +3,8 @@ written as dates, and replies parsed strictly."""
 import copy
 import datetime
 import json
+from pathlib import Path
+from typing import NamedTuple
 
 from job_resources import fraud_handler
 
@@ -55,3 +57,38 @@ def parse_reply(text):
 
 def column(matrix, name):
     return matrix[:, fraud_handler.FEATURE_NAMES.index(name)]
+
+
+class ModelDir(NamedTuple):
+    """A model written as train.py --out writes one, and what tests need to know of it."""
+    directory: Path
+    version: str
+    threshold: float
+    booster: object
+
+    def probability(self, request):
+        return float(self.booster.predict(fraud_handler.feature_matrix([request]), num_threads=1)[0])
+
+
+def write_model_dir(directory, seed, columns=None, objective="binary", metadata_changes=None):
+    """A small model trained in a second on random rows (seed), with the metadata and the smoke
+    rows train.py writes; columns, objective and metadata may be made wrong on purpose."""
+    import lightgbm
+    import numpy as np
+    import train
+
+    columns = columns or fraud_handler.FEATURE_NAMES
+    rng = np.random.default_rng(seed)
+    rows = np.abs(rng.normal(size=(400, len(columns)))) * 10
+    labels = (rows[:, 0] + rng.normal(size=400) > 12).astype(float)
+    booster = lightgbm.train({"objective": objective, "num_leaves": 4, "verbose": -1, "seed": seed,
+                              "deterministic": True, "num_threads": 1},
+                             lightgbm.Dataset(rows, label=labels, feature_name=columns), num_boost_round=5)
+    directory.mkdir(parents=True, exist_ok=True)
+    version = f"test-{seed}-{objective}"
+    metadata = {"model_version": version, "threshold": 0.5, "feature_names": fraud_handler.FEATURE_NAMES,
+                "smoke": train.smoke_rows(booster, rows, labels.astype(bool))}
+    metadata.update(metadata_changes or {})
+    (directory / "fraud_model.txt").write_text(booster.model_to_string())
+    (directory / "fraud_model.json").write_text(json.dumps(metadata))
+    return ModelDir(directory, version, 0.5, booster)

@@ -1,9 +1,10 @@
 """The contract of fraud_handler.transform_list with the job (docs/DATA.md, scoring reply)."""
 import json
+from pathlib import Path
 
 import pytest
 
-from builders import MISSING, EXAMPLE_REQUEST, a_request, parse_reply
+from builders import MISSING, EXAMPLE_REQUEST, a_request, parse_reply, write_model_dir
 from job_resources import METADATA_FILE, fraud_handler
 from scoring_requests import as_item
 
@@ -242,56 +243,182 @@ def test_should_cope_with_very_long_strings(parser):
     assert len(not_json["raw"]) == 1000
 
 
-def test_should_refuse_a_model_trained_on_other_columns(tmp_path, monkeypatch):
-    metadata = {**METADATA, "feature_names": list(reversed(METADATA["feature_names"]))}
-    (tmp_path / "fraud_model.json").write_text(json.dumps(metadata))
-    (tmp_path / "fraud_model.txt").write_bytes((METADATA_FILE.parent / "fraud_model.txt").read_bytes())
-    monkeypatch.setattr(fraud_handler, "HERE", tmp_path)
-    fraud_handler.load_model.cache_clear()
-    try:
-        with pytest.raises(RuntimeError, match="retrain the model"):
-            fraud_handler.transform_list([as_item(a_request())])
-    finally:
-        monkeypatch.undo()
-        fraud_handler.load_model.cache_clear()
+# ---- Which model scores: the request names it ---------------------------------------------------
+
+@pytest.fixture()
+def models(monkeypatch):
+    """A process's model cache of its own, so a test starts with nothing loaded."""
+    fresh = fraud_handler._Models()
+    monkeypatch.setattr(fraud_handler, "MODELS", fresh)
+    return fresh
 
 
-# ---- The stock Jet server's port race ---------------------------------------------------------
-
-class _JetServerMain:
-    """Stands for Hazelcast's stock server script as the __main__ module of a Python worker."""
-    __file__ = "/tmp/runtime/jet_to_python_grpc_server.py"
-
-
-def test_binds_the_stock_jet_server_to_the_address_the_member_connects_to(monkeypatch):
-    import socket
-
-    import grpc
-    from concurrent import futures
-    monkeypatch.setattr(grpc, "server", grpc.server)
-
-    assert fraud_handler.bind_jet_server_to_loopback(_JetServerMain()) is True
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
-    port = server.add_insecure_port("localhost:0")  # what the stock script asks for
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
-            pass
-        # Bound on 127.0.0.1 only: the same port is still free on the IPv6 loopback, where the
-        # race used to take it.
-        if socket.has_ipv6:
-            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as other:
-                try:
-                    other.bind(("::1", port))
-                except OSError as e:
-                    assert e.errno not in (98,), f"the server took [::1]:{port} too"
-    finally:
-        server.stop(0)
+def naming(request, champion=None, challenger=None):
+    """The request as PREDICT sends it: with the models to score it with."""
+    item = dict(request)
+    if champion is not None:
+        item["champion"] = {"version": champion.version, "dir": str(champion.directory)}
+    if challenger is not None:
+        item["challenger"] = {"version": challenger.version, "dir": str(challenger.directory)}
+    return item
 
 
-def test_leaves_grpc_alone_outside_the_jet_server(monkeypatch):
-    import grpc
-    original = grpc.server
-    monkeypatch.setattr(grpc, "server", original)
+def test_should_score_with_the_champion_the_request_names(models, tmp_path, parser):
+    other = write_model_dir(tmp_path / "other", seed=7)
+    request = naming(a_request(), champion=other)
 
-    assert fraud_handler.bind_jet_server_to_loopback(object()) is False
-    assert grpc.server is original
+    [reply] = score([as_item(request)])
+
+    assert reply["model_version"] == other.version
+    assert reply["fraud_probability"] == other.probability(a_request())
+    assert "model_error" not in reply and reply["request"] == request
+
+
+def test_should_score_the_challenger_beside_the_champion(models, tmp_path, parser):
+    champion = write_model_dir(tmp_path / "champion", seed=7)
+    challenger = write_model_dir(tmp_path / "challenger", seed=8)
+
+    [reply] = score([as_item(naming(a_request(), champion=champion, challenger=challenger))])
+
+    assert reply["model_version"] == champion.version
+    assert reply["fraud_probability"] == champion.probability(a_request())
+    assert reply["challenger_version"] == challenger.version
+    assert reply["challenger_probability"] == challenger.probability(a_request())
+    assert reply["is_fraud"] == (reply["fraud_probability"] >= champion.threshold)
+
+
+def test_should_keep_scoring_with_the_last_champion_when_a_new_one_cannot_load(models, tmp_path, parser):
+    good = write_model_dir(tmp_path / "good", seed=7)
+    broken = write_model_dir(tmp_path / "broken", seed=8)
+    (broken.directory / "fraud_model.txt").write_text("tree\nversion=v4\nnot a model\n")
+    score([as_item(naming(a_request(), champion=good))])
+
+    [reply] = score([as_item(naming(a_request(), champion=broken))])
+
+    assert reply["model_version"] == good.version
+    assert reply["fraud_probability"] == good.probability(a_request())
+    assert reply["model_error"]["version"] == broken.version
+    assert reply["model_error"]["problem"].startswith(f"champion {broken.version} cannot be loaded by a Python "
+                                                     "process: parse: ")
+    assert reply["model_error"]["problem"].endswith(f"; {good.version} scores on")
+
+
+def test_should_fall_back_to_the_shipped_model_when_none_loaded_yet(models, tmp_path, parser):
+    missing = write_model_dir(tmp_path / "gone", seed=7)
+    for file in missing.directory.iterdir():
+        file.unlink()
+
+    [reply] = score([as_item(naming(a_request(), champion=missing))])
+
+    assert reply["model_version"] == METADATA["model_version"]
+    assert reply["model_error"]["version"] == missing.version
+
+
+def test_should_leave_out_a_challenger_that_cannot_load(models, tmp_path, parser):
+    champion = write_model_dir(tmp_path / "champion", seed=7)
+    challenger = write_model_dir(tmp_path / "challenger", seed=8, columns=list(reversed(fraud_handler.FEATURE_NAMES)))
+
+    [reply] = score([as_item(naming(a_request(), champion=champion, challenger=challenger))])
+
+    assert reply["model_version"] == champion.version
+    assert "challenger_probability" not in reply
+    assert reply["model_error"]["version"] == challenger.version
+    assert "columns: " in reply["model_error"]["problem"]
+
+
+def test_should_load_a_model_once_per_process(models, tmp_path):
+    champion = write_model_dir(tmp_path / "champion", seed=7)
+    score([as_item(naming(a_request(), champion=champion))])
+    (champion.directory / "fraud_model.txt").unlink()  # still scores: loaded already
+
+    [reply] = score([as_item(naming(a_request(), champion=champion))])
+
+    assert reply["model_version"] == champion.version and "model_error" not in reply
+
+
+def test_should_refuse_a_corrupt_model_file(tmp_path):
+    model = write_model_dir(tmp_path / "m", seed=7)
+    (model.directory / "fraud_model.txt").write_bytes(b"\x00\x01 not LightGBM")
+
+    with pytest.raises(fraud_handler.InvalidModel, match="^parse: "):
+        fraud_handler.load_model_dir(model.directory)
+
+
+def test_should_refuse_a_model_trained_on_other_columns(tmp_path):
+    model = write_model_dir(tmp_path / "m", seed=7, columns=list(reversed(fraud_handler.FEATURE_NAMES)))
+
+    with pytest.raises(fraud_handler.InvalidModel, match="^columns: fraud_model.txt was trained on the columns"):
+        fraud_handler.load_model_dir(model.directory)
+
+
+def test_should_refuse_metadata_listing_other_columns(tmp_path):
+    model = write_model_dir(tmp_path / "m", seed=7, metadata_changes={"feature_names": ["amount"]})
+
+    with pytest.raises(fraud_handler.InvalidModel, match="^columns: fraud_model.json lists the columns"):
+        fraud_handler.load_model_dir(model.directory)
+
+
+def test_should_refuse_a_model_with_another_objective(tmp_path):
+    model = write_model_dir(tmp_path / "m", seed=7, objective="regression")
+
+    with pytest.raises(fraud_handler.InvalidModel, match="^parse: the objective is 'regression'"):
+        fraud_handler.load_model_dir(model.directory)
+
+
+def test_should_refuse_a_model_that_scores_its_smoke_rows_otherwise(tmp_path):
+    model = write_model_dir(tmp_path / "m", seed=7)
+    metadata = json.loads((model.directory / "fraud_model.json").read_text())
+    metadata["smoke"]["probabilities"][3] += 1e-6
+    (model.directory / "fraud_model.json").write_text(json.dumps(metadata))
+
+    with pytest.raises(fraud_handler.InvalidModel, match="^smoke score: row 3 scores "):
+        fraud_handler.load_model_dir(model.directory)
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({"model_version": ""}, "metadata: fraud_model.json has no model_version"),
+    ({"threshold": 1.5}, "metadata: fraud_model.json has no threshold within [0, 1]"),
+    ({"threshold": "0.5"}, "metadata: fraud_model.json has no threshold within [0, 1]"),
+    ({"smoke": None}, "smoke score: fraud_model.json has no smoke rows"),
+])
+def test_should_refuse_metadata_it_cannot_score_with(tmp_path, changes, problem):
+    model = write_model_dir(tmp_path / "m", seed=7, metadata_changes=changes)
+
+    with pytest.raises(fraud_handler.InvalidModel) as refused:
+        fraud_handler.load_model_dir(model.directory)
+    assert str(refused.value).startswith(problem)
+
+
+def test_should_load_the_shipped_model_with_every_check():
+    model = fraud_handler.load_model_dir(METADATA_FILE.parent)
+
+    assert model.version == METADATA["model_version"] and model.threshold == METADATA["threshold"]
+
+
+# ---- The stock Jet server's port race, mended by init.sh on the member ---------------------------
+
+def run_init_script(directory):
+    import shutil
+    import subprocess
+    shutil.copy(METADATA_FILE.parent / "init.sh", directory / "init.sh")
+    return subprocess.run(["/bin/sh", "./init.sh"], cwd=directory, capture_output=True, text=True, check=True)
+
+
+def test_init_script_binds_the_stock_jet_server_to_the_address_the_member_connects_to(tmp_path):
+    server = tmp_path / "jet_to_python_grpc_server.py"
+    server.write_text("    listen_port = server.add_insecure_port('localhost:0')\n        s.connect(('localhost', p))\n")
+
+    result = run_init_script(tmp_path)
+
+    assert server.read_text() == ("    listen_port = server.add_insecure_port('127.0.0.1:0')\n"
+                                  "        s.connect(('localhost', p))\n")
+    assert "binds 127.0.0.1" in result.stdout
+
+
+def test_init_script_leaves_a_fixed_server_alone(tmp_path):
+    fixed = (Path(__file__).resolve().parents[2] / "scripts/member-classpath/jet_to_python_grpc_server.py").read_text()
+    (tmp_path / "jet_to_python_grpc_server.py").write_text(fixed)
+
+    run_init_script(tmp_path)
+
+    assert (tmp_path / "jet_to_python_grpc_server.py").read_text() == fixed

@@ -63,6 +63,9 @@ def test_should_write_the_model_and_its_report_into_the_out_directory(trained):
     assert metadata["model_version"].endswith(digest(model_dir / "fraud_model.txt")[:8])
     assert metadata["feature_names"] == fraud_handler.FEATURE_NAMES
     assert f"Model `{metadata['model_version']}`" in report
+    # Every check a model must pass before it may score, the smoke rows training recorded included.
+    assert fraud_handler.load_model_dir(model_dir).version == metadata["model_version"]
+    assert len(metadata["smoke"]["rows"]) == len(metadata["smoke"]["probabilities"]) > 0
 
 
 def test_should_have_learned_to_rank_fraud_above_legitimate_on_the_held_out_days(trained):
@@ -76,13 +79,11 @@ def test_should_score_with_the_new_model_from_its_directory(trained, monkeypatch
     data_dir, model_dir, metadata, _ = trained
     requests = [r for r, problem in scoring_requests.requests_or_problems(scoring_requests.DataSet(data_dir))
                 if problem is None][:200]
-    monkeypatch.setattr(fraud_handler, "HERE", model_dir)
-    fraud_handler.load_model.cache_clear()
-    try:
-        replies = [parse_reply(r) for r in fraud_handler.transform_list([scoring_requests.as_item(q) for q in requests])]
-    finally:
-        monkeypatch.undo()
-        fraud_handler.load_model.cache_clear()
+    monkeypatch.setattr(fraud_handler, "MODELS", fraud_handler._Models())
+    champion = {"version": metadata["model_version"], "dir": str(model_dir)}
+
+    replies = [parse_reply(r) for r in fraud_handler.transform_list(
+        [scoring_requests.as_item({**q, "champion": champion}) for q in requests])]
 
     scored = [reply for reply in replies if "error" not in reply]
     refused = {reply["request"]["transaction"]["transaction_id"] for reply in replies if "error" in reply}

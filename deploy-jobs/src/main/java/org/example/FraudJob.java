@@ -11,11 +11,15 @@ import com.hazelcast.logging.Logger;
 import org.example.definition.FeatureDefinition;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaMessageSerializer;
+import org.example.registry.ModelEntry;
+import org.example.registry.ModelPointer;
+import org.example.registry.ModelRegistry;
+import org.example.scoring.BundledModel;
 import org.example.scoring.JavaScorer;
 import org.example.scoring.PythonScorer;
 import org.example.stages.Scorer;
 
-import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -31,37 +35,54 @@ public final class FraudJob {
 
     /**
      * Submits the pipeline: Kafka in, the maps out, scoring in Python (in Java with
-     * {@code --scorer java}). If a job of the same name is running, {@link JobSettings.IfRunning}
-     * decides: keep it (and return it), or cancel it, wait until it has stopped, and submit anew.
-     * Either way the maps' SQL mappings exist afterwards, and so does the job's
-     * {@link JobSupervisor}, unless {@code --resume-attempts} is 0.
+     * {@code --scorer java}) with the models the job's pointer in the registry names. A first
+     * deployment makes the JAR's model the job's champion; a later one leaves the pointer alone (a
+     * model goes into service while the job runs: scripts/deploy-model.sh). If a job of the same
+     * name is running, {@link JobSettings.IfRunning} decides: keep it (and return it), or cancel it,
+     * wait until it has stopped, and submit anew, which rebuilds the card state from the topic.
+     * Everything that can refuse the submission runs before a running job is touched. Either way
+     * the maps' SQL mappings exist afterwards, and so does the job's {@link JobSupervisor}, unless
+     * {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
-        // Before anything else: a model directory that does not fit fails here, with the running job untouched.
-        Path pythonDir = PythonBaseDir.extract(settings.modelDir());
+        Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
+                FraudPipeline.kafkaSource(settings), scorer(settings),
+                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
+        ModelPointer models = ensureChampion(new ModelRegistry(hz), settings.jobName());
         SqlMappings.create(hz);
         JetService jet = hz.getJet();
         Job running = jet.getJob(settings.jobName());
         if (running != null && !running.getStatus().isTerminal()) {
             if (settings.ifRunning() == JobSettings.IfRunning.KEEP) {
                 LOG.info("Job '" + settings.jobName() + "' is already " + running.getStatus()
-                        + "; keeping it (use --if-running REPLACE to replace it)");
+                        + "; keeping it (use --if-running REPLACE to replace it and rebuild its state from the topic)");
                 superviseIfAsked(hz, settings);
                 return running;
             }
-            LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString());
+            LOG.info("Replacing job '" + settings.jobName() + "': cancelling " + running.getIdString()
+                    + "; the new job rebuilds its state from the topic");
             cancelAndWait(running);
         }
-        Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
-                FraudPipeline.kafkaSource(settings), scorer(settings, pythonDir),
-                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
         LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString() + ", scoring with model "
-                + PythonBaseDir.modelVersion(pythonDir)
-                + (settings.modelDir().isBlank() ? " of the job JAR" : " from " + settings.modelDir()));
+                + models.champion() + (models.challenger() != null ? ", challenger " + models.challenger() : ""));
         superviseIfAsked(hz, settings);
         return job;
+    }
+
+    /**
+     * The job's pointer; a job that has none yet gets the JAR's model as its champion, published
+     * into the registry. Two submitters at once agree: the pointer is set by compare-and-set.
+     */
+    static ModelPointer ensureChampion(ModelRegistry registry, String jobName) {
+        Optional<ModelPointer> pointer = registry.pointer(jobName);
+        if (pointer.isPresent()) {
+            return pointer.get();
+        }
+        ModelEntry bundled = BundledModel.entry(System.currentTimeMillis(), "submit");
+        registry.publish(bundled);
+        return registry.setChampion(jobName, bundled.version(), System.currentTimeMillis(), "submit");
     }
 
     private static void superviseIfAsked(HazelcastInstance hz, JobSettings settings) {
@@ -71,11 +92,12 @@ public final class FraudJob {
         }
     }
 
-    /** PREDICT, with the model files of {@code modelFiles} (the JAR's, or those of --model-dir). */
-    static Scorer scorer(JobSettings settings, Path modelFiles) {
+    /** PREDICT: the job's models, in Python processes or in the JVM. */
+    static Scorer scorer(JobSettings settings) {
         return switch (settings.scorer()) {
-            case PYTHON -> PythonScorer.python(modelFiles, settings.pythonBatchSize(), settings.pythonParallelism());
-            case JAVA -> JavaScorer.from(modelFiles);
+            case PYTHON -> PythonScorer.python(PythonBaseDir.extract(), settings.pythonBatchSize(),
+                    settings.pythonParallelism(), settings.jobName());
+            case JAVA -> JavaScorer.following(settings.jobName());
         };
     }
 

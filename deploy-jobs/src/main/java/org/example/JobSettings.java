@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -20,8 +18,6 @@ import java.util.Properties;
  *
  * @param kafkaProperties extra Kafka client properties (SASL, TLS, …) read from
  *                        {@link Option#KAFKA_PROPERTIES_FILE}; applied under the job's own settings
- * @param modelDir        directory of the submitting machine holding the model to score with
- *                        ({@code fraud_model.txt}, {@code fraud_model.json}); empty: the JAR's own
  */
 public record JobSettings(
         String kafkaBootstrapServers,
@@ -38,8 +34,7 @@ public record JobSettings(
         double maxAmount,
         int resumeAttempts,
         long resumeBackoffMs,
-        IfRunning ifRunning,
-        String modelDir) {
+        IfRunning ifRunning) {
 
     /** Where PREDICT evaluates the model. */
     public enum ScorerKind {
@@ -53,7 +48,11 @@ public record JobSettings(
     public enum IfRunning {
         /** Leave the running job alone; the submission is a no-op. */
         KEEP,
-        /** Cancel the running job, wait until it has stopped, then start the new one. */
+        /**
+         * Cancel the running job, wait until it has stopped, then start the new one, which rebuilds
+         * every card's state from the topic: the way to deploy a new version of the job's code (a new
+         * model needs no new job: scripts/deploy-model.sh).
+         */
         REPLACE
     }
 
@@ -72,8 +71,7 @@ public record JobSettings(
         MAX_AMOUNT("1000000", "Largest amount a transaction may have; a larger one is a dead letter (INVALID_FIELD)"),
         RESUME_ATTEMPTS("5", "Times in a row a failure with the same cause is resumed by itself; 0: never"),
         RESUME_BACKOFF_MS("5000", "Wait before the first automatic resume; doubles for each repeat, up to 5 minutes"),
-        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit)"),
-        MODEL_DIR("", "Directory with fraud_model.txt and fraud_model.json (train.py --out) to score with instead of the JAR's model");
+        IF_RUNNING("KEEP", "When a job of this name runs: KEEP it, or REPLACE it (cancel, wait, submit; the new job rebuilds its state from the topic)");
 
         private final String defaultValue;
         private final String description;
@@ -102,72 +100,113 @@ public record JobSettings(
         }
     }
 
-    static final String SYNOPSIS = "Submits the fraud-detection job to the cluster hz-cli connects to.\n"
-            + "usage: hz-cli submit fraud-detection-job.jar [options]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = Arrays.stream(Option.values())
-            .map(o -> CommandLineFlags.Flag.option(o.flagName(), o.envVar(), o.defaultValue(), o.description()))
-            .toList();
-
     public static JobSettings defaults() {
         return from(new String[0], Map.of());
     }
 
-    /** Reads flags ({@code --flag value} or {@code --flag=value}), then {@code env}, then defaults. */
+    /**
+     * Reads flags ({@code --flag value} or {@code --flag=value}), then {@code env}, then defaults.
+     *
+     * @throws IllegalArgumentException for an unknown flag, a missing or invalid value, or
+     *                                  {@code --help} (use {@link JobCommandLine} to honour it)
+     */
     public static JobSettings from(String[] args, Map<String, String> env) {
-        return from(parse(args, env));
+        JobCommandLine line = JobCommandLine.parse(args, env);
+        if (line.helpRequested()) {
+            throw new IllegalArgumentException(line.usage());
+        }
+        return line.settings();
     }
 
-    /** The command line as flags, so that a caller can honour {@code --help} / {@code -h} first. */
-    public static CommandLineFlags parse(String[] args, Map<String, String> env) {
-        return CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
-    }
-
-    public static JobSettings from(CommandLineFlags flags) {
+    /** The settings of the values each option took. */
+    static JobSettings of(Map<Option, String> values) {
+        Values v = new Values(values);
         return new JobSettings(
-                flags.get(Option.KAFKA_BOOTSTRAP_SERVERS.flagName()),
-                flags.get(Option.KAFKA_TOPIC.flagName()),
-                readKafkaProperties(flags.get(Option.KAFKA_PROPERTIES_FILE.flagName())),
-                flags.get(Option.JOB_NAME.flagName()),
-                parseEnum(flags, Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
-                flags.getLong(Option.SNAPSHOT_INTERVAL_MS.flagName(), 1),
-                flags.getInt(Option.KAFKA_SOURCE_PARALLELISM.flagName(), 1),
-                parseEnum(flags, Option.SCORER, ScorerKind.class),
-                flags.getInt(Option.PYTHON_PARALLELISM.flagName(), 1),
-                flags.getInt(Option.PYTHON_BATCH_SIZE.flagName(), 1),
-                flags.getLong(Option.ALLOWED_LAG_MS.flagName(), 0),
-                flags.getDouble(Option.MAX_AMOUNT.flagName(), 0.01),
-                flags.getInt(Option.RESUME_ATTEMPTS.flagName(), 0),
-                flags.getLong(Option.RESUME_BACKOFF_MS.flagName(), 1),
-                parseEnum(flags, Option.IF_RUNNING, IfRunning.class),
-                flags.get(Option.MODEL_DIR.flagName()));
+                v.text(Option.KAFKA_BOOTSTRAP_SERVERS),
+                v.text(Option.KAFKA_TOPIC),
+                readKafkaProperties(v.text(Option.KAFKA_PROPERTIES_FILE)),
+                v.text(Option.JOB_NAME),
+                v.choice(Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
+                v.whole(Option.SNAPSHOT_INTERVAL_MS, 1),
+                v.count(Option.KAFKA_SOURCE_PARALLELISM, 1),
+                v.choice(Option.SCORER, ScorerKind.class),
+                v.count(Option.PYTHON_PARALLELISM, 1),
+                v.count(Option.PYTHON_BATCH_SIZE, 1),
+                v.whole(Option.ALLOWED_LAG_MS, 0),
+                v.number(Option.MAX_AMOUNT, 0.01),
+                v.count(Option.RESUME_ATTEMPTS, 0),
+                v.whole(Option.RESUME_BACKOFF_MS, 1),
+                v.choice(Option.IF_RUNNING, IfRunning.class));
+    }
+
+    /** The option values as text, read into their types with a message that names the option. */
+    private record Values(Map<Option, String> values) {
+
+        String text(Option option) {
+            return values.get(option);
+        }
+
+        long whole(Option option, long min) {
+            String value = text(option);
+            long parsed;
+            try {
+                parsed = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw invalid(option, "must be a whole number, not '" + value + "'");
+            }
+            if (parsed < min) {
+                throw invalid(option, "must be at least " + min + ", not " + parsed);
+            }
+            return parsed;
+        }
+
+        int count(Option option, int min) {
+            long parsed = whole(option, min);
+            if (parsed > Integer.MAX_VALUE) {
+                throw invalid(option, "must be at most " + Integer.MAX_VALUE + ", not " + parsed);
+            }
+            return (int) parsed;
+        }
+
+        double number(Option option, double min) {
+            String value = text(option);
+            double parsed;
+            try {
+                parsed = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw invalid(option, "must be a number, not '" + value + "'");
+            }
+            if (!(parsed >= min) || Double.isInfinite(parsed)) {
+                throw invalid(option, "must be at least " + min + ", not " + value);
+            }
+            return parsed;
+        }
+
+        <E extends Enum<E>> E choice(Option option, Class<E> type) {
+            String value = text(option);
+            try {
+                return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid value '" + value + "' for --" + option.flagName()
+                        + " / " + option.envVar() + ": " + option.description(), e);
+            }
+        }
+
+        private static IllegalArgumentException invalid(Option option, String problem) {
+            return new IllegalArgumentException("--" + option.flagName() + " " + problem + " (" + option.envVar() + ")");
+        }
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
         return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, scorer, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
-                resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
+                resumeAttempts, resumeBackoffMs, ifRunning);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
         return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, scorer, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
-                resumeAttempts, resumeBackoffMs, ifRunning, modelDir);
-    }
-
-    /** The option table, for {@code --help}. */
-    public static String usage() {
-        return CommandLineFlags.usage(SYNOPSIS, FLAGS);
-    }
-
-    private static <E extends Enum<E>> E parseEnum(CommandLineFlags flags, Option option, Class<E> type) {
-        String value = flags.get(option.flagName());
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid value '" + value + "' for --" + option.flagName()
-                    + " / " + option.envVar() + ": " + option.description(), e);
-        }
+                resumeAttempts, resumeBackoffMs, ifRunning);
     }
 
     /** A Kafka client properties file (SASL, TLS, ...); empty properties for no file. */

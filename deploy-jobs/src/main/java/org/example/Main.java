@@ -17,12 +17,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        CommandLineFlags flags = JobSettings.parse(args, System.getenv());
-        if (flags.helpRequested()) {
-            System.out.print(JobSettings.usage());
+        JobCommandLine commandLine = JobCommandLine.parse(args, System.getenv());
+        if (commandLine.helpRequested()) {
+            System.out.print(commandLine.usage());
             return;
         }
-        JobSettings settings = JobSettings.from(flags);
+        JobSettings settings = commandLine.settings();
         HazelcastInstance hz = Hazelcast.bootstrappedInstance();
         Job job = FraudJob.deploy(hz, settings);
         System.out.printf("Job '%s' (%s) is %s; predictions go to map '%s', dead letters to '%s'.%n",

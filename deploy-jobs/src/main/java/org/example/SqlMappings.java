@@ -25,6 +25,7 @@ public final class SqlMappings {
     private static final Map<Class<?>, String> SQL_TYPES = Map.of(
             String.class, "VARCHAR",
             double.class, "DOUBLE",
+            Double.class, "DOUBLE",
             long.class, "BIGINT",
             int.class, "INT",
             boolean.class, "BOOLEAN",

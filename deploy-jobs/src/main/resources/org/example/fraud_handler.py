@@ -3,18 +3,22 @@
 Hazelcast Jet's ``mapUsingPython`` calls :func:`transform_list` with a batch of scoring requests
 (JSON, see docs/DATA.md) and needs exactly one reply per request, in the same order.
 
+Each request names the model to score it with (``champion``, and optionally ``challenger``: a
+version and the directory on this member where the job wrote its files from the model registry).
+A process loads a model the first time a request names it and keeps it; one it cannot load leaves
+the model it has scoring, and the replies say so (``model_error``).
+
 Training imports :func:`feature_matrix` and :func:`haversine_km` from this file, so the model
 is trained on exactly the encoding it is served with. What the features are (columns and their
 order, vocabularies, age groups, windows, the Earth radius) is read from ``features.json``,
 never restated here. Only this directory is shipped to the members, so this module imports
 nothing else of the project.
 """
-import functools
 import itertools
 import json
 import math
 import operator
-import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,44 +31,6 @@ except ImportError:  # still works, with the standard library's slower parser
     orjson = None
 
 HERE = Path(__file__).resolve().parent
-
-# ---- The Jet server's port race, made harmless from here --------------------------------------
-
-_JET_SERVER_SCRIPT = "jet_to_python_grpc_server.py"
-
-
-def bind_jet_server_to_loopback(main_module=None):
-    """On members that run Hazelcast's stock gRPC server script, make it bind 127.0.0.1.
-
-    The stock server binds 'localhost:0'; localhost resolves to two addresses, gRPC may get the
-    port on one only, report it anyway, and the member, which connects to 127.0.0.1, is refused:
-    the job is suspended (docs/DEPLOY.md). The script imports this module before it binds, so
-    wrapping grpc.server here changes that one address to the one the member connects to. Members
-    started by this repository run a fixed server script already; there this does nothing.
-    """
-    main_module = main_module if main_module is not None else sys.modules.get("__main__")
-    if not str(getattr(main_module, "__file__", "")).endswith(_JET_SERVER_SCRIPT):
-        return False
-    import grpc  # only here: the scorer itself needs no gRPC
-
-    make_server = grpc.server
-    if getattr(make_server, "binds_loopback", False):
-        return True
-
-    def server(*args, **kwargs):
-        created = make_server(*args, **kwargs)
-        add_insecure_port = created.add_insecure_port
-        created.add_insecure_port = lambda address: add_insecure_port(
-            "127.0.0.1:0" if address == "localhost:0" else address)
-        return created
-
-    server.binds_loopback = True
-    grpc.server = server
-    return True
-
-
-bind_jet_server_to_loopback()
-
 
 def _read_json(path):
     with open(path, encoding="utf-8") as file:
@@ -368,31 +334,167 @@ def _reject_constant(name):
 parse_json = orjson.loads if orjson is not None else parse_json_stdlib
 
 
-class _Model(NamedTuple):
+# ---- Models: which one scores is the request's to say ---------------------------------------------
+
+MODEL_FILE = "fraud_model.txt"
+METADATA_FILE = "fraud_model.json"
+# A model that failed to load is tried again after this many seconds, not at every batch.
+RETRY_FAILED_S = 30.0
+# How far a smoke row may score from what LightGBM gave at training; both are exact to ~1e-16.
+SMOKE_TOLERANCE = 1e-9
+
+
+class InvalidModel(ValueError):
+    """A model that must not score: "<check>: <what it found>", the check being metadata, parse,
+    columns or smoke score, in the order they run (as the job's Java side, ScoringModel.parse)."""
+
+
+class Model(NamedTuple):
     booster: lightgbm.Booster
     threshold: float
-    version_json: str  # already JSON-encoded, as it goes into every reply
+    version: str
 
 
-@functools.cache
+def load_model_dir(directory):
+    """The model in a directory holding fraud_model.txt and fraud_model.json (train.py --out),
+    checked as the job's Java side checks every model: its metadata names a version and a
+    threshold in [0, 1]; LightGBM loads it as a binary model; its columns are features.json's;
+    and it scores the rows training recorded (``smoke``) as LightGBM did then."""
+    directory = Path(directory)
+    try:
+        metadata = _read_json(directory / METADATA_FILE)
+    except (OSError, ValueError) as problem:
+        raise InvalidModel(f"metadata: {METADATA_FILE} cannot be read: {problem}") from None
+    version, threshold = metadata.get("model_version"), metadata.get("threshold")
+    if type(version) is not str or not version.strip():
+        raise InvalidModel(f"metadata: {METADATA_FILE} has no model_version")
+    if type(threshold) not in _NUMBER_TYPES or not 0 <= threshold <= 1:
+        raise InvalidModel(f"metadata: {METADATA_FILE} has no threshold within [0, 1]")
+    try:
+        booster = lightgbm.Booster(model_file=str(directory / MODEL_FILE))
+    except Exception as problem:  # LightGBM says what it could not read
+        raise InvalidModel(f"parse: {problem}") from None
+    objective = _objective(directory / MODEL_FILE)
+    if objective.split(" ")[0] != "binary":
+        raise InvalidModel(f"parse: the objective is {objective!r}; only binary models are scored")
+    if booster.feature_name() != FEATURE_NAMES:
+        raise InvalidModel(f"columns: {MODEL_FILE} was trained on the columns {booster.feature_name()}, but "
+                           f"features.json defines {FEATURE_NAMES}; retrain with this version's python/train.py")
+    if metadata.get("feature_names") != FEATURE_NAMES:
+        raise InvalidModel(f"columns: {METADATA_FILE} lists the columns {metadata.get('feature_names')}, but "
+                           f"features.json defines {FEATURE_NAMES}; retrain with this version's python/train.py")
+    _check_smoke_rows(booster, metadata.get("smoke") or {})
+    return Model(booster, float(threshold), version)
+
+
+def _objective(model_file):
+    """The objective line of a LightGBM text model's header ("binary sigmoid:1")."""
+    with open(model_file, encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("objective="):
+                return line[len("objective="):].strip()
+            if line.startswith("Tree="):
+                break
+    return ""
+
+
+def _check_smoke_rows(booster, smoke):
+    rows, expected = smoke.get("rows"), smoke.get("probabilities")
+    if not rows or type(rows) is not list or type(expected) is not list or len(rows) != len(expected):
+        raise InvalidModel(f"smoke score: {METADATA_FILE} has no smoke rows with their probabilities; "
+                           "retrain with this version's python/train.py")
+    scores = booster.predict(np.array(rows, dtype=np.float64), num_threads=1)
+    for row, (score, recorded) in enumerate(zip(scores.tolist(), expected)):
+        if not abs(score - recorded) <= SMOKE_TOLERANCE:
+            raise InvalidModel(f"smoke score: row {row} scores {score!r} here, but LightGBM gave "
+                               f"{recorded!r} when the model was trained")
+
+
+class _Models:
+    """Every model this process has loaded, by directory; the failures, with when they happened."""
+
+    def __init__(self):
+        self.loaded = {}
+        self.failed = {}
+        self.champion = None  # the last champion that scored: what scores when another cannot load
+
+    def load(self, ref):
+        """The model a request's reference names; raises InvalidModel (or OSError) when it cannot."""
+        directory = ref["dir"]
+        model = self.loaded.get(directory)
+        if model is not None:
+            return model
+        failure = self.failed.get(directory)
+        if failure is not None and time.monotonic() - failure[0] < RETRY_FAILED_S:
+            raise failure[1]
+        try:
+            model = load_model_dir(directory)
+        except Exception as problem:  # kept with its time, told for every request until tried again
+            self.failed[directory] = (time.monotonic(), problem)
+            raise
+        if model.version != ref["version"]:
+            problem = InvalidModel(f"metadata: {directory} holds {model.version}, not {ref['version']}")
+            self.failed[directory] = (time.monotonic(), problem)
+            raise problem
+        self.failed.pop(directory, None)
+        self.loaded[directory] = model
+        return model
+
+    def bundled(self):
+        """The model shipped beside this file, in the job JAR: what scores before any other."""
+        model = self.loaded.get(None)
+        if model is None:
+            model = self.loaded[None] = load_model_dir(HERE)
+        return model
+
+    def for_champion(self, ref):
+        """(model, problem): the champion the request names, or, when that cannot be loaded, the
+        last champion that scored (the bundled one at first) and what went wrong."""
+        if ref is None:
+            return self.champion or self.bundled(), None
+        try:
+            self.champion = self.load(ref)
+            return self.champion, None
+        except Exception as problem:
+            fallback = self.champion or self.bundled()
+            return fallback, {"version": ref["version"], "problem": f"champion {ref['version']} cannot be loaded "
+                              f"by a Python process: {problem}; {fallback.version} scores on"}
+
+    def for_challenger(self, ref):
+        """(model or None, problem): a challenger decides nothing, so one that cannot be loaded is left out."""
+        if ref is None:
+            return None, None
+        try:
+            return self.load(ref), None
+        except Exception as problem:
+            return None, {"version": ref["version"],
+                          "problem": f"challenger {ref['version']} cannot be loaded by a Python process: {problem}"}
+
+
+MODELS = _Models()
+
+
 def load_model():
-    """The model and its metadata, loaded once per Python process on first use."""
-    metadata = _read_json(HERE / "fraud_model.json")
-    booster = lightgbm.Booster(model_file=str(HERE / "fraud_model.txt"))
-    if booster.feature_name() != FEATURE_NAMES or metadata["feature_names"] != FEATURE_NAMES:
-        raise RuntimeError(f"fraud_model.txt expects columns {booster.feature_name()} but "
-                           f"features.json defines {FEATURE_NAMES}: retrain the model")
-    return _Model(booster, float(metadata["threshold"]), json.dumps(metadata["model_version"]))
+    """The model shipped beside this file: what a process scores with until a request names another."""
+    return MODELS.bundled()
 
 
-_SCORE_REPLY = '{"fraud_probability":%r,"is_fraud":%s,"model_version":%s,"request":%s}'
-_ERROR_REPLY = '{"error":%s,"request":%s}'
+# ---- Replies --------------------------------------------------------------------------------------
+
 _RAW_LIMIT = 1000
+
+
+def _dumps(reply, item, request):
+    """A reply as JSON, the request echoed verbatim: orjson embeds the item's own text; the standard
+    library writes the parsed request again (the same JSON value)."""
+    if orjson is not None:
+        return orjson.dumps({**reply, "request": orjson.Fragment(item)}).decode()
+    return json.dumps({**reply, "request": request}, ensure_ascii=False, allow_nan=False)
 
 
 def _raw_error_reply(problem, item):
     raw = item if isinstance(item, str) else repr(item)
-    return json.dumps({"error": problem, "raw": raw[:_RAW_LIMIT]})
+    return json.dumps({"error": problem, "raw": raw[:_RAW_LIMIT]}, ensure_ascii=False)
 
 
 def _parse(item):
@@ -430,31 +532,62 @@ def _convert(requests, positions, matrices, converted, problems):
         _convert(requests[half:], positions[half:], matrices, converted, problems)
 
 
+def _ref(request, key):
+    """A request's model reference ({"version", "dir"}) as a hashable pair, or None."""
+    ref = request.get(key)
+    if type(ref) is dict and type(ref.get("version")) is str and type(ref.get("dir")) is str:
+        return ref["version"], ref["dir"]
+    return None
+
+
 def transform_list(items):
     """Scores a batch of JSON requests; returns one JSON reply per item, in the same order.
 
     A reply is either a score with the request echoed verbatim, or an error naming the problem
     with the request echoed (or, when the item is not a JSON object, its first 1000 characters).
+    Requests that name the same models are scored together: one matrix and one LightGBM call per
+    model for the batch.
     """
-    model = load_model()
     replies = [None] * len(items)
-    requests, positions = [], []
+    groups = {}
     for position, item in enumerate(items):
         request, problem = _parse(item)
         if problem is None:
+            requests, positions = groups.setdefault((_ref(request, "champion"), _ref(request, "challenger")), ([], []))
             requests.append(request)
             positions.append(position)
         else:
             replies[position] = _raw_error_reply(problem, item)
+    for (champion, challenger), (requests, positions) in groups.items():
+        _score(items, requests, positions, champion, challenger, replies)
+    return replies
+
+
+def _score(items, requests, positions, champion_ref, challenger_ref, replies):
+    """Scores requests that name the same models, into ``replies``."""
+    as_ref = lambda pair: None if pair is None else {"version": pair[0], "dir": pair[1]}  # noqa: E731
+    champion, problem = MODELS.for_champion(as_ref(champion_ref))
+    challenger, challenger_problem = MODELS.for_challenger(as_ref(challenger_ref))
+    problem = problem or challenger_problem
+    parsed = dict(zip(positions, requests))
 
     matrices, converted, problems = [], [], {}
     _convert(requests, positions, matrices, converted, problems)
-    for position, problem in problems.items():
-        replies[position] = _ERROR_REPLY % (json.dumps(problem), items[position])
-
-    if converted:
-        probabilities = model.booster.predict(np.concatenate(matrices), num_threads=1).tolist()
-        for position, probability in zip(converted, probabilities):
-            is_fraud = "true" if probability >= model.threshold else "false"
-            replies[position] = _SCORE_REPLY % (probability, is_fraud, model.version_json, items[position])
-    return replies
+    for position, text in problems.items():
+        replies[position] = _dumps({"error": text}, items[position], parsed[position])
+    if not converted:
+        return
+    matrix = np.concatenate(matrices)
+    probabilities = champion.booster.predict(matrix, num_threads=1).tolist()
+    challenger_probabilities = (challenger.booster.predict(matrix, num_threads=1).tolist()
+                                if challenger is not None else None)
+    for row, position in enumerate(converted):
+        probability = probabilities[row]
+        reply = {"fraud_probability": probability, "is_fraud": probability >= champion.threshold,
+                 "model_version": champion.version}
+        if challenger is not None:
+            reply["challenger_probability"] = challenger_probabilities[row]
+            reply["challenger_version"] = challenger.version
+        if problem is not None:
+            reply["model_error"] = problem
+        replies[position] = _dumps(reply, items[position], parsed[position])

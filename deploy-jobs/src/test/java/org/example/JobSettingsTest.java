@@ -63,32 +63,41 @@ class JobSettingsTest {
     }
 
     @Test
-    void shouldTakeTheModelFromTheJarUnlessAModelDirIsGiven() {
-        assertThat(JobSettings.defaults().modelDir()).isEmpty();
-        assertThat(JobSettings.from(new String[]{"--model-dir", "/models/new"}, Map.of()).modelDir()).isEqualTo("/models/new");
-        assertThat(JobSettings.from(new String[0], Map.of("MODEL_DIR", "/models/env")).modelDir()).isEqualTo("/models/env");
-    }
-
-    @Test
     void shouldNameTheOptionOfAnInvalidValue() {
         assertThatThrownBy(() -> JobSettings.from(new String[]{"--processing-guarantee", "twice"}, Map.of()))
                 .hasMessageContaining("Invalid value 'twice' for --processing-guarantee / PROCESSING_GUARANTEE");
         assertThatThrownBy(() -> JobSettings.from(new String[]{"--python-parallelism", "0"}, Map.of()))
-                .hasMessageStartingWith("--python-parallelism must be at least 1, not 0");
+                .hasMessageStartingWith("--python-parallelism must be at least 1, not 0 (PYTHON_PARALLELISM)");
     }
 
     @Test
     void shouldRejectAnUnknownFlag() {
         assertThatThrownBy(() -> JobSettings.from(new String[]{"--kafka-servers", "x"}, Map.of()))
-                .hasMessageStartingWith("Unknown option --kafka-servers");
+                .hasMessageStartingWith("Unknown options: '--kafka-servers', 'x'")
+                .hasMessageContaining("--kafka-bootstrap-servers=<value>");
     }
 
     @Test
     void shouldTakeEitherHelpFlagAsARequestForHelp() {
         // Main prints the options and submits nothing when asked for help.
-        assertThat(JobSettings.parse(new String[]{"-h"}, Map.of()).helpRequested()).isTrue();
-        assertThat(JobSettings.parse(new String[]{"--python-parallelism", "2", "--help"}, Map.of()).helpRequested())
+        assertThat(JobCommandLine.parse(new String[]{"-h"}, Map.of()).helpRequested()).isTrue();
+        assertThat(JobCommandLine.parse(new String[]{"--python-parallelism", "2", "--help"}, Map.of()).helpRequested())
                 .isTrue();
-        assertThat(JobSettings.parse(new String[]{"--python-parallelism", "2"}, Map.of()).helpRequested()).isFalse();
+        assertThat(JobCommandLine.parse(new String[]{"--python-parallelism", "2"}, Map.of()).helpRequested()).isFalse();
+    }
+
+    @Test
+    void shouldListEveryOptionWithItsVariableAndDefaultInTheHelp() {
+        String usage = JobCommandLine.parse(new String[]{"--help"}, Map.of()).usage();
+
+        for (JobSettings.Option option : JobSettings.Option.values()) {
+            assertThat(usage).contains("--" + option.flagName() + "=<value>", option.envVar());
+        }
+    }
+
+    @Test
+    void shouldSayWhichOptionLacksItsValue() {
+        assertThatThrownBy(() -> JobSettings.from(new String[]{"--job-name"}, Map.of()))
+                .hasMessageStartingWith("Missing required parameter for option '--job-name'");
     }
 }

@@ -204,7 +204,7 @@ final class PipelineHarness implements AutoCloseable {
                         "date_of_birth is after the transaction's date", request.transaction(), request.origin(), nowMs));
             }
             double probability = request.transaction().amount() / 1000;
-            return Step.ok(new ScoreReply(probability, probability >= 0.5, VERSION, null, request));
+            return Step.ok(ScoreReply.scored(probability, probability >= 0.5, VERSION, request));
         }
     }
 }

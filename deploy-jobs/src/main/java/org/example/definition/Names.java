@@ -19,6 +19,13 @@ public final class Names {
     /** Output: one entry per input that could not be scored ({@code String} → {@code DeadLetter}). */
     public static final String DEAD_LETTERS_MAP = "deadLetters";
 
+    /** The model registry: every published model by version ({@code String} → {@code ModelEntry}). */
+    public static final String MODELS_MAP = "models";
+    /** Which models each job scores with, by job name ({@code String} → {@code ModelPointer}). */
+    public static final String MODEL_POINTER_MAP = "modelPointer";
+    /** What each member's scorers made of the models they were asked to use ({@code String} → {@code ModelStatus}). */
+    public static final String MODEL_STATUS_MAP = "modelStatus";
+
     /** The job supervisor's last word per job name ({@code String} → {@code JobSupervisor.Report}). */
     public static final String SUPERVISOR_MAP = "jobSupervisor";
 
@@ -31,9 +38,14 @@ public final class Names {
     /** The model (LightGBM's text format) and its metadata (threshold, version, columns). */
     public static final String PYTHON_MODEL_FILE = "fraud_model.txt";
     public static final String PYTHON_MODEL_METADATA_FILE = "fraud_model.json";
-    /** Files of the Python base directory, all in {@link #PYTHON_RESOURCE_DIR}. */
+    /**
+     * Files of the Python base directory, all in {@link #PYTHON_RESOURCE_DIR}: the handler, the JAR's
+     * model (what scores until the registry names one), the feature definition, the handler's
+     * packages, and {@code init.sh}, which Hazelcast's Python init script runs on each member.
+     */
     public static final String[] PYTHON_FILES = {
-            "fraud_handler.py", PYTHON_MODEL_FILE, PYTHON_MODEL_METADATA_FILE, "features.json", "requirements.txt"
+            "fraud_handler.py", PYTHON_MODEL_FILE, PYTHON_MODEL_METADATA_FILE, "features.json", "requirements.txt",
+            "init.sh"
     };
     public static final String FEATURES_RESOURCE = PYTHON_RESOURCE_DIR + "features.json";
 

@@ -4,6 +4,10 @@ package org.example.records;
  * Value of {@code predictionResult}: the transaction, its features, its score and its timing.
  * Flat on purpose, so that SQL and Management Center see one column per field.
  *
+ * @param modelVersion          the model that scored it (the champion of the moment)
+ * @param challengerProbability the challenger's probability, scored beside it and deciding nothing;
+ *                              {@code null} when no challenger was set
+ * @param challengerVersion     the challenger's version, or {@code null}
  * @param appendTimeMs when Kafka appended the input
  * @param storedTimeMs when ACT wrote this entry; {@code storedTimeMs - appendTimeMs} is the
  *                     pipeline latency
@@ -24,6 +28,8 @@ public record FraudPrediction(
         double fraudProbability,
         boolean fraud,
         String modelVersion,
+        Double challengerProbability,
+        String challengerVersion,
         int originPartition,
         long originOffset,
         long appendTimeMs,

@@ -1,15 +1,42 @@
 package org.example.records;
 
 /**
- * One reply of {@code fraud_handler.transform_list}: either a score or an error, and the request
- * it answers (echoed verbatim, absent only when the handler could not parse it).
+ * One reply of PREDICT: either a score or an error, and the request it answers (echoed verbatim by
+ * the Python handler, absent only when the handler could not parse it).
+ *
+ * @param modelVersion          the model that scored it: the champion the request was sent with,
+ *                              unless {@code modelError} says why another one had to
+ * @param challengerProbability the challenger's probability, when one was set (it decides nothing);
+ *                              {@code null} otherwise
+ * @param challengerVersion     the challenger that gave it, or {@code null}
+ * @param modelError            why the scorer could not use the model it was asked for (it kept
+ *                              scoring with the one it had), or {@code null}
  */
 public record ScoreReply(
         Double fraudProbability,
         Boolean isFraud,
         String modelVersion,
         String error,
-        FraudRequest request) implements Traceable {
+        FraudRequest request,
+        Double challengerProbability,
+        String challengerVersion,
+        ModelProblem modelError) implements Traceable {
+
+    /** A champion's score, with no challenger and no model trouble. */
+    public static ScoreReply scored(double probability, boolean isFraud, String modelVersion, FraudRequest request) {
+        return new ScoreReply(probability, isFraud, modelVersion, null, request, null, null, null);
+    }
+
+    /** This reply with the challenger's score beside the champion's. */
+    public ScoreReply withChallenger(double probability, String version) {
+        return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, probability, version, modelError);
+    }
+
+    /** This reply, noting that the requested model could not be used. */
+    public ScoreReply withModelError(ModelProblem problem) {
+        return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
+                challengerVersion, problem);
+    }
 
     public boolean isError() {
         return error != null || fraudProbability == null || isFraud == null || request == null;

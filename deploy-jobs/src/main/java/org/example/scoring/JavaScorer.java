@@ -1,68 +1,81 @@
 package org.example.scoring;
 
+import com.hazelcast.jet.core.metrics.Metrics;
 import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.StreamStage;
 import org.example.definition.Names;
 import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
+import org.example.scoring.ModelFollower.Assignment;
 import org.example.stages.Scorer;
 import org.example.stages.Step;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
  * PREDICT in the JVM ({@code --scorer java}): each request is scored where it is, by the same
- * LightGBM model and the same encoding the Python handler uses, read from the job's resources.
- * No Python processes, no JSON, no batching: the work is a few microseconds of CPU per request, so
- * a plain {@code mapUsingService} runs it on Jet's own threads. The model is parsed once per
- * member and shared by its processors; each processor has its own buffers.
+ * LightGBM model and the same encoding the Python handler uses, with the models the job's pointer
+ * names ({@link ModelFollower}), the champion and, when one is set, the challenger beside it. No
+ * Python processes, no JSON, no batching: the work is a few microseconds of CPU per request, so a
+ * plain {@code mapUsingService} runs it on Jet's own threads. Each member follows the pointer once
+ * for all its processors; each processor has its own buffers.
  */
 public final class JavaScorer implements Scorer {
 
-    private final String modelText;
-    private final String metadataJson;
+    private final String jobName;
 
-    private JavaScorer(String modelText, String metadataJson) {
-        this.modelText = modelText;
-        this.metadataJson = metadataJson;
+    private JavaScorer(String jobName) {
+        this.jobName = jobName;
     }
 
-    /**
-     * The scorer of the model files in {@code dir} (the job's resources as {@code PythonBaseDir}
-     * extracted them, or {@code --model-dir}'s), after parsing them once here: a model that does
-     * not load, or does not fit features.json, fails the submission instead of every member's job.
-     * The files' texts travel with the job, as Python's base directory does.
-     */
-    public static JavaScorer from(Path dir) {
-        try {
-            JavaScorer scorer = new JavaScorer(Files.readString(dir.resolve(Names.PYTHON_MODEL_FILE)),
-                    Files.readString(dir.resolve(Names.PYTHON_MODEL_METADATA_FILE)));
-            ScoringModel.parse(scorer.modelText, scorer.metadataJson);
-            return scorer;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the model files of " + dir, e);
-        }
-    }
-
-    /** The scorer of the model in the job's own resources. */
-    public static JavaScorer fromResources() {
-        return from(PythonBaseDir.extract());
+    /** The scorer of job {@code jobName}'s champion (and challenger), as its pointer names them. */
+    public static JavaScorer following(String jobName) {
+        return new JavaScorer(jobName);
     }
 
     @Override
     public StreamStage<Step<ScoreReply>> score(StreamStage<FraudRequest> requests) {
-        String model = modelText;
-        String metadata = metadataJson;
-        // The model is the member's (Jet's service context), its buffers the processor's (the service).
-        ServiceFactory<ScoringModel, ScoringModel.Evaluator> evaluators = ServiceFactory
-                .withCreateContextFn(ctx -> ScoringModel.parse(model, metadata))
-                .withCreateServiceFn((ctx, scoringModel) -> scoringModel.newEvaluator());
+        String job = jobName;
+        // The models are the member's (Jet's service context), the buffers the processor's (the service).
+        ServiceFactory<ModelFollower, Scoring> scoring = ServiceFactory
+                .withCreateContextFn(ctx -> ModelFollower.start(ctx.hazelcastInstance(), job, false))
+                .withDestroyContextFn(ModelFollower::close)
+                .withCreateServiceFn((ctx, follower) -> new Scoring(follower));
         return requests
-                .mapUsingService(evaluators, (evaluator, request) ->
-                        Step.apply(request, Names.Stage.PREDICT, System.currentTimeMillis(), evaluator::score))
+                .mapUsingService(scoring, (service, request) ->
+                        Step.apply(request, Names.Stage.PREDICT, System.currentTimeMillis(), service::score))
                 .setName(Names.Stage.PREDICT);
+    }
+
+    /** One processor's scoring: the member's current models, with evaluators of its own. */
+    static final class Scoring {
+        private final ModelFollower follower;
+        private Assignment seen;
+        private ScoringModel.Evaluator champion;
+        private ScoringModel.Evaluator challenger;
+
+        Scoring(ModelFollower follower) {
+            this.follower = follower;
+        }
+
+        Step<ScoreReply> score(FraudRequest request, long nowMs) {
+            Assignment now = follower.current();
+            if (now != seen) {
+                seen = now;
+                champion = now.champion().scoring().newEvaluator();
+                challenger = now.challenger() == null ? null : now.challenger().scoring().newEvaluator();
+            }
+            Step<ScoreReply> step = champion.score(request, nowMs);
+            if (!step.isOk()) {
+                return step;
+            }
+            ScoreReply reply = step.value();
+            if (challenger != null) {
+                reply = reply.withChallenger(challenger.probability(request), seen.challenger().version());
+            }
+            if (seen.problem() == null) {
+                return Step.ok(reply);
+            }
+            Metrics.metric(ModelFollower.MODEL_PROBLEMS_METRIC).increment();
+            return Step.ok(reply.withModelError(seen.problem()));
+        }
     }
 }

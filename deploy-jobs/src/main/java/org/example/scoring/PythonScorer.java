@@ -5,6 +5,9 @@ import org.example.stages.Scorer;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.hazelcast.function.FunctionEx;
+import com.hazelcast.jet.core.metrics.Metrics;
+import com.hazelcast.jet.pipeline.ServiceFactories;
+import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.jet.python.PythonServiceConfig;
 import com.hazelcast.jet.python.PythonTransforms;
@@ -14,14 +17,28 @@ import org.example.records.DeadLetterReason;
 import org.example.records.FraudRequest;
 import org.example.records.Json;
 import org.example.records.KafkaOrigin;
+import org.example.records.ModelProblem;
+import org.example.records.PythonRequest;
 import org.example.records.ScoreReply;
+import org.example.registry.ModelRegistry;
+import org.example.registry.ModelStatus;
 
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * PREDICT: the requests go, as JSON, to {@code fraud_handler.transform_list} in Python processes
  * that Jet starts on every member ({@code mapUsingPython}); each reply comes back as JSON with the
  * request echoed in it. A reply that carries an error becomes a dead letter.
+ *
+ * <p>Which model scores a request is decided here, in Java, as the request leaves for Python: the
+ * member's {@link ModelFollower} writes the models the job's pointer names to the member's disk,
+ * and each request names the champion (and challenger) and where their files are. A Python process
+ * loads a model the first time a request names it, and keeps every model it loaded; one it cannot
+ * load leaves the one it has scoring, and its replies say so ({@link ModelProblem}), which is
+ * counted in the job metric {@value ModelFollower#MODEL_PROBLEMS_METRIC} and recorded in map {@code modelStatus}.
+ * The edge from the request stage to Python is local, so the files are on the member that reads them.
  */
 public final class PythonScorer {
 
@@ -31,19 +48,34 @@ public final class PythonScorer {
     }
 
     /**
-     * The production scorer: {@code mapUsingPython} with {@code parallelism} Python processes per
-     * member, at most {@code batchSize} requests per call. Requests go as JSON; the replies are read
-     * here, whoever wrote them (docs/DATA.md).
+     * The production scorer for job {@code jobName}: {@code mapUsingPython} with {@code parallelism}
+     * Python processes per member, at most {@code batchSize} requests per call. Requests go as JSON;
+     * the replies are read here, whoever wrote them (docs/DATA.md).
      */
-    public static Scorer python(Path baseDir, int batchSize, int parallelism) {
+    public static Scorer python(Path baseDir, int batchSize, int parallelism, String jobName) {
         FunctionEx<StreamStage<String>, StreamStage<String>> python =
                 PythonTransforms.mapUsingPython(pythonConfig(baseDir), batchSize);
-        // Writing our own record cannot fail: INGEST and ENRICH let only values through that JSON holds.
-        return requests -> python.apply(requests.map(Json::toJson).setName(Names.Stage.PREDICT + ":request"))
+        ServiceFactory<ModelFollower, ModelFollower> models = ServiceFactory
+                .withCreateContextFn(ctx -> ModelFollower.start(ctx.hazelcastInstance(), jobName, true))
+                .withDestroyContextFn(ModelFollower::close)
+                .withCreateServiceFn((ctx, follower) -> follower);
+        ServiceFactory<?, ProblemReporter> reporter = ServiceFactories.sharedService(
+                ctx -> new ProblemReporter(new ModelRegistry(ctx.hazelcastInstance()), jobName,
+                        ctx.hazelcastInstance().getCluster().getLocalMember().getAddress().toString()));
+        // Writing our own records cannot fail: INGEST and ENRICH let only values through that JSON holds.
+        return requests -> python.apply(requests
+                        .mapUsingService(models, (follower, request) -> Json.toJson(withModels(request, follower.current())))
+                        .setName(Names.Stage.PREDICT + ":request"))
                 .setLocalParallelism(parallelism)
                 .setName(Names.Stage.PREDICT)
-                .map(reply -> readReply(reply, System.currentTimeMillis()))
+                .mapUsingService(reporter, (problems, reply) -> problems.noted(readReply(reply, System.currentTimeMillis())))
                 .setName(Names.Stage.PREDICT + ":reply");
+    }
+
+    /** The request as Python gets it: with the member-local files of the models that score it. */
+    static PythonRequest withModels(FraudRequest request, ModelFollower.Assignment models) {
+        return new PythonRequest(request, models.champion().files(),
+                models.challenger() == null ? null : models.challenger().files());
     }
 
     /** The Python service: a base directory holding the handler, the model and the feature file. */
@@ -118,5 +150,34 @@ public final class PythonScorer {
     private static Step<ScoreReply> unmatched(String detail, String replyJson, long nowMs) {
         return Step.failed(DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR, detail, replyJson,
                 "", "", KafkaOrigin.unknown(replyJson), nowMs));
+    }
+
+    /**
+     * Counts the replies scored by another model than asked for, and records each model a Python
+     * process of this member could not load in map {@code modelStatus}, once.
+     */
+    static final class ProblemReporter {
+        private final ModelRegistry registry;
+        private final String jobName;
+        private final String member;
+        private final Set<String> recorded = ConcurrentHashMap.newKeySet();
+
+        ProblemReporter(ModelRegistry registry, String jobName, String member) {
+            this.registry = registry;
+            this.jobName = jobName;
+            this.member = member;
+        }
+
+        Step<ScoreReply> noted(Step<ScoreReply> step) {
+            ModelProblem problem = step.isOk() ? step.value().modelError() : null;
+            if (problem != null) {
+                Metrics.metric(ModelFollower.MODEL_PROBLEMS_METRIC).increment();
+                if (recorded.add(problem.version() + "\n" + problem.problem())) {
+                    registry.report(new ModelStatus(jobName, member, "python", problem.version(),
+                            ModelStatus.State.FAILED.name(), problem.problem(), System.currentTimeMillis()));
+                }
+            }
+            return step;
+        }
     }
 }

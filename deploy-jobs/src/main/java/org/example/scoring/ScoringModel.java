@@ -12,10 +12,7 @@ import org.example.records.ScoreReply;
 import org.example.stages.Step;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,62 +20,102 @@ import java.util.List;
  * What {@code fraud_handler.transform_list} does for one request, in Java: the request's row
  * ({@link ModelInputs}), the LightGBM model's probability ({@link LightGbmModel}) and the decision
  * against the threshold of {@code fraud_model.json}; or, for a request the handler would reject,
- * the dead letter with the handler's message. The files are the ones the job ships to Python.
- * Immutable, so one instance serves every processor of a member.
+ * the dead letter with the handler's message. Immutable, so one instance serves every processor of
+ * a member.
+ *
+ * <p>{@link #parse} is the Java side of the one rule for what model may score (the Python side is
+ * {@code fraud_handler.load_model_dir}, which runs the same checks): its metadata names a version
+ * and a threshold in [0, 1]; the text parses as a binary LightGBM model this class evaluates
+ * exactly; its columns, in the model file and in the metadata, are features.json's; and it scores
+ * the rows that training recorded in the metadata ({@code smoke}) as LightGBM did then.
  */
 public final class ScoringModel {
 
-    static final String MODEL_RESOURCE = Names.PYTHON_RESOURCE_DIR + Names.PYTHON_MODEL_FILE;
-    static final String METADATA_RESOURCE = Names.PYTHON_RESOURCE_DIR + Names.PYTHON_MODEL_METADATA_FILE;
+    /** How far a smoke row's probability may lie from what LightGBM gave at training (both are exact to ~1e-16). */
+    static final double SMOKE_TOLERANCE = 1e-9;
 
     private final ModelInputs inputs;
     private final LightGbmModel model;
     private final double threshold;
     private final String modelVersion;
 
-    ScoringModel(FeatureDefinition features, LightGbmModel model, JsonNode metadata) {
+    private ScoringModel(FeatureDefinition features, LightGbmModel model, double threshold, String modelVersion) {
+        this.inputs = ModelInputs.of(features);
+        this.model = model;
+        this.threshold = threshold;
+        this.modelVersion = modelVersion;
+    }
+
+    /**
+     * A model and its metadata as their files' texts ({@code fraud_model.txt}, {@code fraud_model.json},
+     * what {@code python/train.py --out} writes), checked against features.json from the classpath.
+     *
+     * @throws ModelRefused naming the first check the model fails
+     */
+    public static ScoringModel parse(String modelText, String metadataJson) {
+        return parse(FeatureDefinition.load(), modelText, metadataJson);
+    }
+
+    static ScoringModel parse(FeatureDefinition features, String modelText, String metadataJson) {
+        JsonNode metadata;
+        try {
+            metadata = Json.MAPPER.readTree(metadataJson);
+        } catch (IOException | RuntimeException e) {
+            throw new ModelRefused("metadata", Names.PYTHON_MODEL_METADATA_FILE + " is not JSON: " + e.getMessage());
+        }
+        String version = metadata == null ? "" : metadata.path("model_version").asText("");
+        JsonNode threshold = metadata == null ? null : metadata.path("threshold");
+        if (version.isBlank()) {
+            throw new ModelRefused("metadata", Names.PYTHON_MODEL_METADATA_FILE + " has no model_version");
+        }
+        if (threshold == null || !threshold.isNumber() || !(threshold.asDouble() >= 0 && threshold.asDouble() <= 1)) {
+            throw new ModelRefused("metadata", Names.PYTHON_MODEL_METADATA_FILE + " has no threshold within [0, 1]");
+        }
+        LightGbmModel model;
+        try {
+            model = LightGbmModel.read(new StringReader(modelText), Names.PYTHON_MODEL_FILE);
+        } catch (RuntimeException e) {
+            throw new ModelRefused("parse", e.getMessage(), e);
+        }
         List<String> columns = features.modelColumns();
         List<String> metadataColumns = new ArrayList<>();
         metadata.path("feature_names").forEach(name -> metadataColumns.add(name.asText()));
-        // The handler's own load check: a model trained on other columns must not score silently.
-        if (!model.featureNames().equals(columns) || !metadataColumns.equals(columns)) {
-            throw new IllegalStateException(MODEL_RESOURCE + " expects columns " + model.featureNames()
-                    + " but features.json defines " + columns + ": retrain the model");
+        if (!model.featureNames().equals(columns)) {
+            throw new ModelRefused("columns", Names.PYTHON_MODEL_FILE + " was trained on the columns " + model.featureNames()
+                    + ", but features.json defines " + columns + "; retrain with this version's python/train.py");
         }
-        JsonNode threshold = metadata.path("threshold");
-        JsonNode version = metadata.path("model_version");
-        if (!threshold.isNumber() || !version.isTextual()) {
-            throw new IllegalStateException(METADATA_RESOURCE + " needs a numeric threshold and a model_version");
+        if (!metadataColumns.equals(columns)) {
+            throw new ModelRefused("columns", Names.PYTHON_MODEL_METADATA_FILE + " lists the columns " + metadataColumns
+                    + ", but features.json defines " + columns + "; retrain with this version's python/train.py");
         }
-        this.inputs = ModelInputs.of(features);
-        this.model = model;
-        this.threshold = threshold.asDouble();
-        this.modelVersion = version.asText();
+        checkSmokeRows(model, metadata.path("smoke"));
+        return new ScoringModel(features, model, threshold.asDouble(), version);
     }
 
-    /** A model and its metadata as their files' texts, with features.json from the classpath. */
-    public static ScoringModel parse(String modelText, String metadataJson) {
-        try {
-            return new ScoringModel(FeatureDefinition.load(),
-                    LightGbmModel.read(new StringReader(modelText), MODEL_RESOURCE), Json.MAPPER.readTree(metadataJson));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the model", e);
+    /** The rows training scored and recorded, scored again here: the same model must give the same numbers. */
+    private static void checkSmokeRows(LightGbmModel model, JsonNode smoke) {
+        JsonNode rows = smoke.path("rows");
+        JsonNode expected = smoke.path("probabilities");
+        if (!rows.isArray() || rows.isEmpty() || rows.size() != expected.size()) {
+            throw new ModelRefused("smoke score", Names.PYTHON_MODEL_METADATA_FILE
+                    + " has no smoke rows with their probabilities; retrain with this version's python/train.py");
         }
-    }
-
-    /** The model, its metadata and features.json from the classpath: the job's own resources. */
-    public static ScoringModel loadFromResources() {
-        return parse(resourceText(MODEL_RESOURCE), resourceText(METADATA_RESOURCE));
-    }
-
-    private static String resourceText(String resource) {
-        try (InputStream in = ScoringModel.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource + " is not on the classpath");
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            if (row.size() != model.numFeatures()) {
+                throw new ModelRefused("smoke score", "row " + i + " has " + row.size() + " values, the model "
+                        + model.numFeatures() + " columns");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + resource, e);
+            double[] values = new double[row.size()];
+            for (int c = 0; c < values.length; c++) {
+                values[c] = row.get(c).asDouble();
+            }
+            double probability = model.probability(values);
+            double recorded = expected.get(i).asDouble();
+            if (!(Math.abs(probability - recorded) <= SMOKE_TOLERANCE)) {
+                throw new ModelRefused("smoke score", "row " + i + " scores " + probability
+                        + " here, but LightGBM gave " + recorded + " when the model was trained");
+            }
         }
     }
 
@@ -125,6 +162,22 @@ public final class ScoringModel {
         private Evaluator() {
         }
 
+        /**
+         * This model's probability for a request another model of the same features.json has
+         * already scored (the challenger beside the champion); NaN if this one cannot score it.
+         */
+        public double probability(FraudRequest request) {
+            try {
+                return inputs.fill(request, row) == null ? model.probability(row, ranks) : Double.NaN;
+            } catch (RuntimeException e) {
+                return Double.NaN;
+            }
+        }
+
+        public ScoringModel scoring() {
+            return ScoringModel.this;
+        }
+
         /** @see ScoringModel#score */
         public Step<ScoreReply> score(FraudRequest request, long nowMs) {
             try {
@@ -133,7 +186,7 @@ public final class ScoringModel {
                     return failed(request, problem, nowMs);
                 }
                 double probability = model.probability(row, ranks);
-                return Step.ok(new ScoreReply(probability, probability >= threshold, modelVersion, null, request));
+                return Step.ok(ScoreReply.scored(probability, probability >= threshold, modelVersion, request));
             } catch (RuntimeException e) {
                 return failed(request, "cannot score: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
                         nowMs);

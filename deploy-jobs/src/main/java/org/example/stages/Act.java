@@ -24,6 +24,7 @@ public final class Act {
                 request.features().txnCount24h(), request.features().amountSum24h(), request.features().txnCount7d(),
                 request.distanceKm(),
                 reply.fraudProbability(), reply.isFraud(), reply.modelVersion(),
+                reply.challengerProbability(), reply.challengerVersion(),
                 request.origin().partition(), request.origin().offset(), request.origin().appendTimeMs(),
                 storedTimeMs);
     }

@@ -1,5 +1,6 @@
 package org.example.stages;
 
+import org.example.records.CompactValues;
 import com.hazelcast.map.IMap;
 import org.example.definition.Names;
 import org.example.definition.FeatureDefinition;

@@ -28,7 +28,7 @@ class GoldenParityTest {
 
     @Test
     void shouldScoreEveryGoldenRequestAsThePythonHandlerRecordedIt() throws Exception {
-        ScoringModel scoring = ScoringModel.loadFromResources();
+        ScoringModel scoring = TestModels.shipped();
         List<String> requests = Files.readAllLines(GOLDEN.resolve("requests.jsonl"));
         JsonNode expected = Json.MAPPER.readTree(GOLDEN.resolve("expected.json").toFile());
         assertThat(requests).hasSize(expected.path("replies").size()).isNotEmpty();

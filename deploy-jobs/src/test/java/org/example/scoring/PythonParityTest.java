@@ -57,7 +57,7 @@ class PythonParityTest {
 
     @Test
     void shouldScoreAndRejectExactlyAsThePythonHandlerOnAHundredThousandRandomRequests() throws Exception {
-        ScoringModel scoring = ScoringModel.loadFromResources();
+        ScoringModel scoring = TestModels.shipped();
         List<FraudRequest> requests = new RandomRequests(SEED, FeatureDefinition.load(), scoring.model())
                 .next(REQUESTS);
 

@@ -57,7 +57,7 @@ public class ScoringBenchmarks {
 
     @Setup
     public void setUp() throws IOException {
-        scoring = ScoringModel.loadFromResources();
+        scoring = TestModels.shipped();
         List<FraudRequest> candidates = requestSet.equals("golden") ? golden()
                 : new RandomRequests(7, FeatureDefinition.load(), scoring.model()).next(2 * SET_SIZE);
         List<FraudRequest> valid = candidates.stream().filter(r -> scoring.score(r, NOW).isOk()).toList();

@@ -1,5 +1,6 @@
 package org.example.stages;
 
+import org.example.records.CompactValues;
 import org.example.scoring.PythonScorer;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import org.example.features.CardFeatureState;

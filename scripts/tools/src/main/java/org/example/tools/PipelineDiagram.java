@@ -54,7 +54,7 @@ public final class PipelineDiagram {
         JobSettings defaults = JobSettings.defaults();
         DAG dag = FraudPipeline.build(defaults, FeatureDefinition.load(), FraudPipeline.kafkaSource(defaults),
                 PythonScorer.python(Path.of(System.getProperty("java.io.tmpdir")), defaults.pythonBatchSize(),
-                        defaults.pythonParallelism()),
+                        defaults.pythonParallelism(), defaults.jobName()),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap()).toDag();
         return svg(dag);
     }

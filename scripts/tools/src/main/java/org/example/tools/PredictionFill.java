@@ -155,7 +155,7 @@ public final class PredictionFill {
             double amount = Math.round(Math.exp(random.nextDouble() * 6) * 100) / 100.0;
             return new FraudPrediction("FILL-" + i, customer.ccNum(), merchant.merchantCode(), merchant.category(),
                     amount, append - 5, latitude, longitude, 1 + random.nextInt(10), amount * (1 + random.nextInt(10)),
-                    1 + random.nextInt(40), distanceKm, probability, fraud, "fill", (int) (i % 12), i, append, stored);
+                    1 + random.nextInt(40), distanceKm, probability, fraud, "fill", null, null, (int) (i % 12), i, append, stored);
         }
     }
 }

@@ -58,6 +58,6 @@ class ExpectedFeaturesTest {
 
     private static FraudPrediction prediction(String id, int count24h, double sum24h, int count7d) {
         return new FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, count24h, sum24h, count7d, 0,
-                0.1, false, "v", 0, 0, 1000, 1010);
+                0.1, false, "v", null, null, 0, 0, 1000, 1010);
     }
 }

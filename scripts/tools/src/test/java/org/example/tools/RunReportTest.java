@@ -72,7 +72,7 @@ class RunReportTest {
 
     private static FraudPrediction prediction(String id, long offset, long latencyMs, boolean flagged) {
         return new FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, 1, 10, 1, 0,
-                flagged ? 0.9 : 0.1, flagged, "v", 0, offset, 1000, 1000 + latencyMs);
+                flagged ? 0.9 : 0.1, flagged, "v", null, null, 0, offset, 1000, 1000 + latencyMs);
     }
 
     private static DeadLetter deadLetter(long offset, String reason) {

@@ -1,4 +1,4 @@
-package org.example.stages;
+package org.example.records;
 
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 
@@ -18,7 +18,7 @@ import java.util.Arrays;
  * by an earlier job's class loader, which this job cannot cast. All three are read here, field by
  * field by record component name.
  */
-final class CompactValues {
+public final class CompactValues {
 
     /** A record class's components and canonical constructor, looked up once per class. */
     private record Shape(RecordComponent[] components, Constructor<?> constructor) {
@@ -41,7 +41,7 @@ final class CompactValues {
     }
 
     /** {@code value} as a {@code type}; {@code null} stays {@code null} (not found). */
-    static <R extends Record> R as(Object value, Class<R> type) {
+    public static <R extends Record> R as(Object value, Class<R> type) {
         if (value == null || type.isInstance(value)) {
             return type.cast(value);
         }
@@ -74,6 +74,8 @@ final class CompactValues {
             return record.getString(name);
         } else if (type == double.class) {
             return record.getFloat64(name);
+        } else if (type == Double.class) {
+            return record.getNullableFloat64(name);
         } else if (type == long.class) {
             return record.getInt64(name);
         } else if (type == int.class) {

@@ -1,8 +1,6 @@
-package org.example.stages;
+package org.example.records;
 
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
-import org.example.records.Customer;
-import org.example.records.Merchant;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
