@@ -591,7 +591,7 @@ def print_summary(metadata, model_file, report_file, args, seconds):
     if args.ship:
         print("the shipped model changed: read docs/MODEL.md, then run python/update_golden.py")
     else:
-        print(f"deploy it: scripts/deploy-model.sh --model-dir {model_file.parent} [job options]")
+        print(f"deploy it: scripts/deploy-model.sh --model-dir {model_file.parent}")
 
 
 if __name__ == "__main__":

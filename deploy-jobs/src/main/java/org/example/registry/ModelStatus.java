@@ -20,8 +20,12 @@ public record ModelStatus(
         long atMs) {
 
     public enum State {
-        /** Ready: the next request sent to this scorer is scored with it. */
+        /** Read, checked and ready on this member. */
         LOADED,
+        /** The member's champion: every request its scorer takes from {@code atMs} on is scored with it. */
+        CHAMPION,
+        /** Scored beside the champion on this member from {@code atMs} on. */
+        CHALLENGER,
         /** Could not be used: the scorer keeps the model it had. */
         FAILED
     }
@@ -36,5 +40,9 @@ public record ModelStatus(
 
     public boolean failed() {
         return State.FAILED.name().equals(state);
+    }
+
+    public boolean is(State wanted) {
+        return wanted.name().equals(state);
     }
 }

@@ -159,6 +159,11 @@ public final class ModelFollower implements AutoCloseable {
         Assignment next = new Assignment(champion, challenger, problem);
         if (!next.equals(before)) {
             current = next;
+            // Written after the swap: whoever reads it knows the member's next request is scored so.
+            report(champion.version(), ModelStatus.State.CHAMPION, "");
+            if (challenger != null) {
+                report(challenger.version(), ModelStatus.State.CHALLENGER, "");
+            }
             LOG.info("Job '" + jobName + "' scores with model " + champion.version()
                     + (challenger != null ? ", challenger " + challenger.version() : "")
                     + (problem != null ? " (" + problem.problem() + ")" : ""));
