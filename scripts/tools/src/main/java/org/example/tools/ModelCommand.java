@@ -129,8 +129,9 @@ public final class ModelCommand {
                         "job '" + c.jobName + "' has no models yet: submit it first (hz-cli submit), it starts with the JAR's model"));
                 out.printf("== %s, job '%s' (champion %s%s)%n", spec.name(), c.jobName, before.champion(),
                         before.challenger() != null ? ", challenger " + before.challenger() : "");
+                String prepared = prepare(registry, c, out);
                 long startMs = System.currentTimeMillis();
-                ModelPointer after = change(registry, c, startMs, out);
+                ModelPointer after = change(registry, c, prepared, startMs);
                 String version = role() == ModelStatus.State.CHALLENGER ? after.challenger() : after.champion();
                 RolloutWatch rollout = new RolloutWatch(client, out);
                 int status = rollout.await(c.jobName, version, role(), startMs, Duration.ofSeconds(c.timeoutSeconds));
@@ -146,7 +147,13 @@ public final class ModelCommand {
             }
         }
 
-        abstract ModelPointer change(ModelRegistry registry, Connection c, long nowMs, PrintWriter out) throws Exception;
+        /** What comes before the change: checking and publishing a model; returns its version, if any. */
+        String prepare(ModelRegistry registry, Connection c, PrintWriter out) throws Exception {
+            return null;
+        }
+
+        /** The change of the pointer, at {@code nowMs}: from here on the wait and the figures count. */
+        abstract ModelPointer change(ModelRegistry registry, Connection c, String prepared, long nowMs);
 
         ModelStatus.State role() {
             return ModelStatus.State.CHAMPION;
@@ -160,9 +167,13 @@ public final class ModelCommand {
         ModelDir model;
 
         @Override
-        ModelPointer change(ModelRegistry registry, Connection c, long nowMs, PrintWriter out) throws Exception {
-            ModelEntry entry = model.publishChecked(registry, c, out);
-            return registry.setChampion(c.jobName, entry.version(), nowMs, c.by);
+        String prepare(ModelRegistry registry, Connection c, PrintWriter out) throws Exception {
+            return model.publishChecked(registry, c, out).version();
+        }
+
+        @Override
+        ModelPointer change(ModelRegistry registry, Connection c, String version, long nowMs) {
+            return registry.setChampion(c.jobName, version, nowMs, c.by);
         }
     }
 
@@ -176,16 +187,17 @@ public final class ModelCommand {
         boolean stop;
 
         @Override
-        ModelPointer change(ModelRegistry registry, Connection c, long nowMs, PrintWriter out) throws Exception {
+        String prepare(ModelRegistry registry, Connection c, PrintWriter out) throws Exception {
             if (stop == (model.dir != null)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give either --model-dir or --stop");
             }
-            if (stop) {
-                // The champion scores alone again: what is waited for is every member serving it anew.
-                return registry.setChallenger(c.jobName, null, nowMs, c.by);
-            }
-            ModelEntry entry = model.publishChecked(registry, c, out);
-            return registry.setChallenger(c.jobName, entry.version(), nowMs, c.by);
+            return stop ? null : model.publishChecked(registry, c, out).version();
+        }
+
+        @Override
+        ModelPointer change(ModelRegistry registry, Connection c, String version, long nowMs) {
+            // With --stop the champion scores alone again: what is waited for is every member serving it anew.
+            return registry.setChallenger(c.jobName, version, nowMs, c.by);
         }
 
         @Override
@@ -198,7 +210,7 @@ public final class ModelCommand {
             description = "The challenger becomes the champion; the champion it replaces is kept for a roll-back.")
     static final class Promote extends Change {
         @Override
-        ModelPointer change(ModelRegistry registry, Connection c, long nowMs, PrintWriter out) {
+        ModelPointer change(ModelRegistry registry, Connection c, String prepared, long nowMs) {
             return registry.promote(c.jobName, nowMs, c.by);
         }
     }
@@ -207,7 +219,7 @@ public final class ModelCommand {
             description = "Back to the champion before this one.")
     static final class RollBack extends Change {
         @Override
-        ModelPointer change(ModelRegistry registry, Connection c, long nowMs, PrintWriter out) {
+        ModelPointer change(ModelRegistry registry, Connection c, String prepared, long nowMs) {
             return registry.rollBack(c.jobName, nowMs, c.by);
         }
     }

@@ -29,9 +29,11 @@ final class RolloutWatch {
 
     /** Stored predictions this old or older when the change began were not replayed unless stored again. */
     static final long REPLAY_HORIZON_MS = 60_000;
-    /** No prediction stored within this long: there is no traffic to confirm the change with. */
+    /** No prediction stored within this long before the change: there is no traffic to confirm it with. */
     static final long QUIET_MS = 5_000;
     static final long POLL_MS = 250;
+    /** A store this long before the change or less counts for the gap: traffic flowed into the change. */
+    static final long LEAD_MS = 10_000;
 
     /** What a change of models did to scoring, measured between {@code fromMs} and {@code toMs}. */
     record Figures(long firstByVersionMs, long longestGapMs, long worstLatencyMs, long arrived, long replayed) {
@@ -55,6 +57,7 @@ final class RolloutWatch {
             throws InterruptedException {
         long deadline = startMs + timeout.toMillis();
         long everyMemberMs = -1;
+        boolean traffic = latestStoredMs() >= startMs - QUIET_MS;
         while (System.currentTimeMillis() < deadline) {
             List<ModelStatus> statuses = registry.statuses(jobName).stream()
                     .filter(s -> s.version().equals(version) && s.atMs() >= startMs).toList();
@@ -72,10 +75,14 @@ final class RolloutWatch {
                     .collect(Collectors.toSet());
             if (everyMemberMs < 0 && serving.containsAll(members)) {
                 everyMemberMs = statuses.stream().filter(s -> s.is(role)).mapToLong(ModelStatus::atMs).max().orElse(startMs);
-                out.printf("  every member (%d) scores with %s as %s, %.1f s after the change%n", members.size(), version,
-                        role.name().toLowerCase(), (everyMemberMs - startMs) / 1000.0);
+                out.printf("  every member (%d) scores with %s as %s, %.1f s after the change (since %d, epoch ms)%n",
+                        members.size(), version, role.name().toLowerCase(), (everyMemberMs - startMs) / 1000.0, everyMemberMs);
             }
-            if (everyMemberMs >= 0 && (role != ModelStatus.State.CHAMPION || confirmedByPredictions(version, everyMemberMs))) {
+            if (everyMemberMs >= 0 && (role != ModelStatus.State.CHAMPION || !traffic
+                    || confirmedByPredictions(version, everyMemberMs))) {
+                if (!traffic) {
+                    out.println("  no prediction was stored in the " + QUIET_MS / 1000 + " s before the change: no traffic to confirm it with");
+                }
                 return 0;
             }
             TimeUnit.MILLISECONDS.sleep(POLL_MS);
@@ -88,21 +95,19 @@ final class RolloutWatch {
     }
 
     /**
-     * Whether the predictions say so too: one appended after every member swapped carries the
-     * version and none carries another; or nothing is stored any more, so there is nothing to wait for.
+     * Whether the predictions say so too, when traffic flows: one appended after every member swapped
+     * carries the version, and none carries another. A job that lags behind its input gets there
+     * later; the wait's timeout bounds it.
      */
     private boolean confirmedByPredictions(String version, long swappedMs) {
         long[] after = longs("SELECT COUNT(CASE WHEN \"modelVersion\" = '" + quoted(version) + "' THEN 1 END), "
                 + "COUNT(CASE WHEN \"modelVersion\" <> '" + quoted(version) + "' THEN 1 END) FROM \""
                 + Names.PREDICTION_RESULT_MAP + "\" WHERE \"appendTimeMs\" >= " + swappedMs);
-        if (after[1] > 0) {
-            return false;
-        }
-        if (after[0] > 0) {
-            return true;
-        }
-        long latestStored = longs("SELECT MAX(\"storedTimeMs\") FROM \"" + Names.PREDICTION_RESULT_MAP + "\"")[0];
-        return System.currentTimeMillis() - latestStored > QUIET_MS;
+        return after[0] > 0 && after[1] == 0;
+    }
+
+    private long latestStoredMs() {
+        return longs("SELECT MAX(\"storedTimeMs\") FROM \"" + Names.PREDICTION_RESULT_MAP + "\"")[0];
     }
 
     /** The figures of the change from what was stored between {@code fromMs} and {@code toMs}. */
@@ -110,10 +115,15 @@ final class RolloutWatch {
         String predictions = "\"" + Names.PREDICTION_RESULT_MAP + "\"";
         long first = longs("SELECT MIN(\"storedTimeMs\") FROM " + predictions + " WHERE \"modelVersion\" = '"
                 + quoted(version) + "' AND \"storedTimeMs\" >= " + fromMs)[0];
-        // The gap is looked for from a little before the change, so a pause that began with it shows whole.
+        // From the last store before the change (if recent), so a pause that began with it shows whole,
+        // and not from earlier, when traffic may simply have been idle.
         List<Long> stored = new ArrayList<>();
+        long lastBefore = longs("SELECT MAX(\"storedTimeMs\") FROM " + predictions + " WHERE \"storedTimeMs\" < " + fromMs)[0];
+        if (lastBefore >= fromMs - LEAD_MS) {
+            stored.add(lastBefore);
+        }
         try (SqlResult result = client.getSql().execute("SELECT \"storedTimeMs\" FROM " + predictions
-                + " WHERE \"storedTimeMs\" BETWEEN ? AND ? ORDER BY \"storedTimeMs\"", fromMs - 10_000, toMs)) {
+                + " WHERE \"storedTimeMs\" BETWEEN ? AND ? ORDER BY \"storedTimeMs\"", fromMs, toMs)) {
             for (SqlRow row : result) {
                 stored.add(row.<Long>getObject(0));
             }
@@ -132,7 +142,7 @@ final class RolloutWatch {
     void print(Figures figures, long startMs) {
         out.printf("  first prediction by the new model  %s%n", figures.firstByVersionMs() > 0
                 ? String.format("%.1f s after the change", (figures.firstByVersionMs() - startMs) / 1000.0) : "none yet");
-        out.printf("  longest gap in stored predictions  %,d ms (from 10 s before the change to its end)%n",
+        out.printf("  longest gap in stored predictions  %,d ms (from the last store before the change to its end)%n",
                 figures.longestGapMs());
         out.printf("  arrived during the change          %,d transactions, the longest waited %,d ms for its score%n",
                 figures.arrived(), figures.worstLatencyMs());

@@ -46,6 +46,9 @@ public final class VerifyRun {
                     "The job: watched while waiting (a job that stops for good ends the wait), and for --snapshot-taken"),
             CommandLineFlags.Flag.onOff("first-only",
                     "Wait only for the first stored prediction and report it (needs --submitted-at-ms)"),
+            CommandLineFlags.Flag.option("model-version", null, "",
+                    "Every prediction appended at or after --version-since-ms must carry this model version"),
+            CommandLineFlags.Flag.option("version-since-ms", null, "0", "See --model-version (epoch ms)"),
             CommandLineFlags.Flag.option("timeout-seconds", null, "300", "Give up waiting after this long")));
 
     private VerifyRun() {
@@ -73,6 +76,7 @@ public final class VerifyRun {
             Map<String, Boolean> labels = labelsFile.isEmpty() ? Map.of() : RunReport.readLabels(Path.of(labelsFile));
             String featuresFile = flags.get("expected-features");
             Map<String, CardFeatures> features = featuresFile.isEmpty() ? Map.of() : ExpectedFeatures.read(Path.of(featuresFile));
+            ModelSince version = new ModelSince(flags.get("model-version"), flags.getLong("version-since-ms", 0));
             return () -> {
                 HazelcastInstance client = ClusterClient.connect(flags);
                 try {
@@ -81,7 +85,7 @@ public final class VerifyRun {
                     }
                     return firstOnly
                             ? awaitFirstPrediction(client, submittedAt, timeout, out, err)
-                            : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt, jobName), out, err);
+                            : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt, jobName, version), out, err);
                 } finally {
                     client.shutdown();
                 }
@@ -91,7 +95,26 @@ public final class VerifyRun {
 
     /** What to check of a run; {@code features} empty: not its features. */
     private record Check(long expected, long sinceMs, Duration timeout, Map<String, Boolean> labels,
-                         Map<String, CardFeatures> features, long submittedAt, String jobName) {
+                         Map<String, CardFeatures> features, long submittedAt, String jobName, ModelSince version) {
+    }
+
+    /** The model every prediction appended from {@code sinceMs} on must carry; none when the version is empty. */
+    record ModelSince(String version, long sinceMs) {
+
+        /**
+         * The predictions that break the rule, as "transaction id: version"; a rule no prediction
+         * was appended to check is broken too (it would hold of anything).
+         */
+        List<String> breakers(Collection<FraudPrediction> predictions) {
+            if (version.isEmpty()) {
+                return List.of();
+            }
+            if (predictions.stream().noneMatch(p -> p.appendTimeMs() >= sinceMs)) {
+                return List.of("(no prediction appended since " + sinceMs + " to check)");
+            }
+            return predictions.stream().filter(p -> p.appendTimeMs() >= sinceMs && !p.modelVersion().equals(version))
+                    .map(p -> p.transactionId() + ": " + p.modelVersion()).toList();
+        }
     }
 
     private static int verify(HazelcastInstance client, Check check, PrintStream out, PrintStream err)
@@ -113,12 +136,24 @@ public final class VerifyRun {
                     : String.format("%,d of %,d predictions differ, e.g. %s", wrongFeatures.size(), predictions.size(),
                             wrongFeatures.get(0)));
         }
+        List<String> otherModels = check.version().breakers(predictions);
+        if (!check.version().version().isEmpty()) {
+            long after = predictions.stream().filter(p -> p.appendTimeMs() >= check.version().sinceMs()).count();
+            out.printf("  model                 %s%n", otherModels.isEmpty()
+                    ? String.format("all %,d predictions appended since the change carry %s", after, check.version().version())
+                    : String.format("%,d of %,d predictions appended since the change carry another model, e.g. %s",
+                            otherModels.size(), after, otherModels.get(0)));
+        }
         if (!complete || !report.accountsForEveryInput()) {
             err.println("VerifyRun: FAILED: not every input has exactly one outcome");
             return 1;
         }
         if (!wrongFeatures.isEmpty()) {
             err.println("VerifyRun: FAILED: stored features differ from the exact ones");
+            return 1;
+        }
+        if (!otherModels.isEmpty()) {
+            err.println("VerifyRun: FAILED: predictions appended after the change were scored by another model");
             return 1;
         }
         return 0;

@@ -38,4 +38,22 @@ class VerifyRunTest {
         assertThat(run("--expected", "5", "--labels", "/nonexistent/labels.csv")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("Cannot read labels /nonexistent/labels.csv");
     }
+
+    @Test
+    void shouldNameEveryPredictionAppendedAfterTheChangeThatAnotherModelScored() {
+        var version = new VerifyRun.ModelSince("v2", 1_000);
+        var before = prediction("A", 999, "v1");
+        var afterRight = prediction("B", 1_000, "v2");
+        var afterWrong = prediction("C", 1_500, "v1");
+
+        assertThat(version.breakers(java.util.List.of(before, afterRight, afterWrong))).containsExactly("C: v1");
+        assertThat(new VerifyRun.ModelSince("", 0).breakers(java.util.List.of(afterWrong))).isEmpty();
+        assertThat(new VerifyRun.ModelSince("v2", 2_000).breakers(java.util.List.of(before, afterRight)))
+                .containsExactly("(no prediction appended since 2000 to check)");
+    }
+
+    private static org.example.records.FraudPrediction prediction(String id, long appendTimeMs, String version) {
+        return new org.example.records.FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, 1, 10, 1, 0,
+                0.1, false, version, null, null, 0, 0, appendTimeMs, appendTimeMs + 5);
+    }
 }
