@@ -8,6 +8,7 @@ requests the handler sees in production, and convert them with the handler's own
 """
 import csv
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -187,9 +188,10 @@ def requests_or_problems(data):
             yield None, ("unknown card" if customer is None else "unknown merchant")
             continue
         yield {
-            "transaction": transaction,
+            "transaction": job_transaction(transaction),
             # Where Kafka would have put it; not a model input, so file position and event time do.
-            "origin": {"partition": 0, "offset": position, "append_time_ms": transaction["event_time_ms"]},
+            "origin": {"topic": "transactions", "partition": 0, "offset": position,
+                       "append_time_ms": transaction["event_time_ms"]},
             "features": {name: values[name][position] for name in names},
             "category": merchant["category"],
             "gender": customer["gender"],
@@ -198,6 +200,22 @@ def requests_or_problems(data):
             "setting": customer["setting"],
             "distance_km": distance,
         }, None
+
+
+OFFLINE_TOKEN = "offline"
+_CARD_NUMBER = re.compile(r"[0-9]{12,19}")
+
+
+def job_transaction(transaction):
+    """A data set's transaction as the job sends it to the scorer: the card number replaced by its
+    token, BIN and last four (docs/DATA.md). Offline there is no token key, and none is needed: the
+    model reads neither; so every card gets the same stand-in token, and no hash of the number is
+    made (an unkeyed one could be reversed)."""
+    card = transaction["cc_num"]
+    is_card = _CARD_NUMBER.fullmatch(card) is not None
+    return {"transaction_id": transaction["transaction_id"], "card_token": OFFLINE_TOKEN,
+            "bin": card[:6] if is_card else "", "last4": card[-4:] if is_card else "",
+            **{k: v for k, v in transaction.items() if k not in ("transaction_id", "cc_num")}}
 
 
 def scoring_requests(data):

@@ -129,6 +129,8 @@ Create it once with: scripts/setup-python.sh   (or point PYTHON_VENV at a prepar
     init_run_dirs
 
     ensure_runtime_jars hazelcast
+    # The members tokenise card numbers with this key (exported as FRAUD_TOKEN_KEY_FILE).
+    ensure_token_key
     # Members first: they take longest to form a cluster, and need no broker to do it.
     for ((i = 1; i <= CLUSTER_MEMBERS; i++)); do
         pid=$(running_pid "member-$i")

@@ -165,6 +165,6 @@ scripts/load.sh verify --expected "$((COUNT + dead_expected))" --job-name fraud-
     --timeout-seconds "$TIMEOUT" >/dev/null
 took
 begin "The page against the test's own SQL"
-"${check[@]}" settled --expected-predictions "$COUNT"
+"${check[@]}" settled --data-dir "$DATA" --expected-predictions "$COUNT"
 took
 info "DASHBOARD TEST PASSED"

@@ -36,6 +36,7 @@ for arg in "$@"; do
     fi
 done
 
+ensure_token_key
 info "== Preparing Python (python/.venv) ..."
 venv_python=$(scripts/setup-python.sh | tail -n 1)
 

@@ -155,7 +155,7 @@ def body(snap: Snapshot) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top flagged cards")
-        table(shown.top_cards, {"ccNum": "card", "flagged": "flagged", "amount": "amount", "top score": "top score"},
+        table(shown.top_cards, {"card": "card", "flagged": "flagged", "amount": "amount", "top score": "top score"},
               "no flagged transaction in the window")
     with right:
         st.subheader("Top flagged merchants")
@@ -184,7 +184,7 @@ def dead_letters(dead: list | None) -> None:
                for d in dead], {"reason": "reason", "stage": "stage", "count": "count", "latest": "latest"}, "")
         for d in dead:
             for example in d["examples"]:
-                st.markdown(f"`{d['reason']}` {example['card']} — {example['detail']}")
+                st.markdown(f"`{d['reason']}` {example['transaction']} — {example['detail']}")
                 st.code(example["payload"], language="json", wrap_lines=True)
 
 
@@ -196,7 +196,7 @@ def footer(snap: Snapshot, drawn_ms: float) -> None:
                      f"{snap.read_ms:,.0f} ms; {cost.recounted} seconds recounted, {cost.reread} read again.")
     if snap.final_until_s is not None:
         words.append(f"Figures final up to {utc(snap.final_until_s)}.")
-    words.append(f"Drawn in {drawn_ms:,.0f} ms. Card numbers show their last four digits only.")
+    words.append(f"Drawn in {drawn_ms:,.0f} ms. Cards show their BIN and last four digits only.")
     # The drawing's last element says which snapshot it ends: the browser test knows a whole drawing
     # from one still arriving element by element.
     words.append(f"<span id='page-end' data-updated='{stamp(snap)}'></span>")

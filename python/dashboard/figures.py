@@ -76,11 +76,11 @@ COUNT_SQL = (
 )
 # The flagged ones themselves, for the top cards and merchants and the map: about 1 % of all.
 FLAGGED_SQL = (
-    "SELECT transactionId, ccNum, merchantCode, category, amount, fraudProbability, latitude, longitude,"
+    "SELECT transactionId, cardToken, bin, last4, merchantCode, category, amount, fraudProbability, latitude, longitude,"
     f" distanceKm, storedTimeMs FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? AND fraud = TRUE"
 )
-# Card holders' homes, by card number (a key lookup), for cards not seen before.
-HOMES_SQL = f"SELECT __key AS ccNum, latitude, longitude, city, state FROM {CUSTOMERS} WHERE __key IN ({{marks}})"
+# Card holders' homes, by card token (a key lookup), for cards not seen before.
+HOMES_SQL = f"SELECT __key AS cardToken, latitude, longitude, city, state FROM {CUSTOMERS} WHERE __key IN ({{marks}})"
 HOMES_PER_QUERY = 100
 # Dead letters are few and kept for a week: counted whole, the newest examples of each reason.
 DEAD_LETTER_COUNTS_SQL = (
@@ -88,7 +88,7 @@ DEAD_LETTER_COUNTS_SQL = (
     " WHERE recordedTimeMs < ? GROUP BY reason, stage"
 )
 DEAD_LETTER_EXAMPLES_SQL = (
-    f"SELECT reason, detail, payload, ccNum, transactionId, recordedTimeMs FROM {DEAD_LETTERS}"
+    f"SELECT reason, detail, payload, transactionId, recordedTimeMs FROM {DEAD_LETTERS}"
     " WHERE reason = ? AND recordedTimeMs < ? ORDER BY recordedTimeMs DESC LIMIT 2"
 )
 INDEX_NAME = "storedTimeMs"
@@ -105,11 +105,10 @@ Query = Callable[[str, Sequence], list]
 _LONG_DIGIT_RUN = re.compile(r"\d{12,}")
 
 
-def mask_card(card: str | None) -> str:
-    """A card number as the page shows it: its last four digits only."""
-    if not card:
-        return ""
-    return "•••• " + str(card)[-4:]
+def card_label(row: dict) -> str:
+    """A card as the page shows it: its BIN and last four digits, all PCI DSS allows to be shown
+    (the job keeps them beside the card's token; the number itself is stored nowhere)."""
+    return f'{row["bin"]} •••• {row["last4"]}'
 
 
 def mask_text(text: str | None) -> str:
@@ -328,7 +327,7 @@ class Homes:
                 batch = missing[i:i + HOMES_PER_QUERY]
                 sql = HOMES_SQL.format(marks=", ".join("?" * len(batch)))
                 for row in cost.run(self._query, sql, batch):
-                    self._homes[row["ccNum"]] = row
+                    self._homes[row["cardToken"]] = row
             return {c: self._homes[c] for c in wanted if c in self._homes}
 
 
@@ -378,12 +377,12 @@ def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate
                       "flagged": sum(flagged_by_bin[b] for b in bins)})
 
     newest = sorted(flagged_rows, key=lambda r: (r["storedTimeMs"], r["transactionId"]), reverse=True)[:MAP_POINTS]
-    known_homes = homes(r["ccNum"] for r in newest) if homes else {}
+    known_homes = homes(r["cardToken"] for r in newest) if homes else {}
     points = []
     for row in newest:
-        home = known_homes.get(row["ccNum"])
+        home = known_homes.get(row["cardToken"])
         if home is not None:
-            points.append({"card": mask_card(row["ccNum"]), "lat": row["latitude"], "lon": row["longitude"],
+            points.append({"card": card_label(row), "lat": row["latitude"], "lon": row["longitude"],
                            "home_lat": home["latitude"], "home_lon": home["longitude"],
                            "home": f'{home["city"]}, {home["state"]}', "km": row["distanceKm"],
                            "amount": row["amount"], "score": row["fraudProbability"]})
@@ -396,7 +395,7 @@ def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate
         latency_p50_ms=percentile(latency, 0.50), latency_p99_ms=percentile(latency, 0.99),
         series=[{"sec": end_s - span_s + i, "scored": s.scored, "flagged": s.flagged} for i, s in enumerate(window)],
         score_histogram=histogram, score_bands=bands,
-        top_cards=top(flagged_rows, "ccNum", mask_card),
+        top_cards=top([{**row, "card": card_label(row)} for row in flagged_rows], "card", str),
         top_merchants=top(flagged_rows, "merchantCode", str, extra=lambda rows: {"category": rows[0]["category"]}),
         flagged_points=points)
 
@@ -479,7 +478,7 @@ class DeadLetters:
             self._shown = [{
                 "reason": row["reason"], "stage": row["stage"], "count": int(row["n"]),
                 "latest_ms": int(row["latest"]),
-                "examples": [{"card": mask_card(e["ccNum"]), "transaction": mask_text(e["transactionId"]),
+                "examples": [{"transaction": mask_text(e["transactionId"]),
                               "detail": mask_text(e["detail"]), "payload": mask_text(_shorten(e["payload"], 240))}
                              for e in examples[row["reason"]]],
             } for row in counts]

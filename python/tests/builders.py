@@ -10,10 +10,10 @@ from job_resources import fraud_handler
 
 # The example request of docs/DATA.md.
 EXAMPLE_REQUEST = {
-    "transaction": {"transaction_id": "T000000000042", "cc_num": "4000000000001234",
-                    "merchant_code": "M00017", "amount": 42.5, "event_time_ms": 1767225600000,
-                    "latitude": 40.71, "longitude": -74.01},
-    "origin": {"partition": 3, "offset": 1234, "append_time_ms": 1767225600123},
+    "transaction": {"transaction_id": "T000000000042", "card_token": "k1:3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                    "bin": "400000", "last4": "1234", "merchant_code": "M00017", "amount": 42.5,
+                    "event_time_ms": 1767225600000, "latitude": 40.71, "longitude": -74.01},
+    "origin": {"topic": "transactions", "partition": 3, "offset": 1234, "append_time_ms": 1767225600123},
     "features": {"txn_count_24h": 2, "amount_sum_24h": 80.0, "txn_count_7d": 9},
     "category": "grocery_pos", "gender": "F", "date_of_birth": "1980-04-02",
     "city_population": 12000, "setting": "urban", "distance_km": 3.2,

@@ -12,9 +12,15 @@ from dashboard.reader import Reader
 CARD = "4000123456789012"
 
 
+def token(card):
+    """A stand-in for the card's token: the page only groups and looks up by it."""
+    return "test:" + card[::-1]
+
+
 def prediction(stored_ms, latency_ms=200, probability=0.01, fraud=False, card=CARD, merchant="M00001",
                amount=10.0, tid=None):
-    return {"transactionId": tid or f"T{stored_ms}", "ccNum": card, "merchantCode": merchant, "category": "misc_net",
+    return {"transactionId": tid or f"T{stored_ms}", "cardToken": token(card), "bin": card[:6], "last4": card[-4:],
+            "merchantCode": merchant, "category": "misc_net",
             "amount": amount, "fraudProbability": probability, "fraud": fraud, "latitude": 40.0, "longitude": -74.0,
             "distanceKm": 12.0, "storedTimeMs": stored_ms, "appendTimeMs": stored_ms - latency_ms}
 
@@ -24,7 +30,7 @@ class FakeCluster:
 
     def __init__(self, predictions, customers=(), indexed=True):
         self.predictions = predictions
-        self.customers = {c["ccNum"]: c for c in customers}
+        self.customers = {c["cardToken"]: c for c in customers}
         self.indexed = indexed
         self.asked = []
 
@@ -80,9 +86,8 @@ def ranges(cluster, sql):
 
 # ---- masking -------------------------------------------------------------------------------------
 
-def test_a_card_shows_only_its_last_four_digits():
-    assert F.mask_card(CARD) == "•••• 9012"
-    assert F.mask_card("") == ""
+def test_a_card_shows_only_its_bin_and_last_four_digits():
+    assert F.card_label(prediction(0)) == "400012 •••• 9012"
 
 
 def test_every_long_digit_run_in_free_text_is_masked():
@@ -278,16 +283,17 @@ def test_top_cards_rank_by_flagged_then_amount_and_are_masked():
 
     shown = window_of(flagged, 1300)
 
-    assert [(c["ccNum"], c["flagged"]) for c in shown.top_cards] == [
-        ("•••• 1111", 2), ("•••• 2222", 1), ("•••• 3333", 1)]
+    assert [(c["card"], c["flagged"]) for c in shown.top_cards] == [
+        ("400000 •••• 1111", 2), ("400000 •••• 2222", 1), ("400000 •••• 3333", 1)]
 
 
 def test_flagged_points_carry_the_holders_home_and_no_card_number():
-    customers = [{"ccNum": CARD, "latitude": 30.0, "longitude": -90.0, "city": "Greenhaven", "state": "AR"}]
+    customers = [{"cardToken": token(CARD), "latitude": 30.0, "longitude": -90.0, "city": "Greenhaven", "state": "AR"}]
 
     shown = window_of([prediction(1_100_000, fraud=True, probability=0.9)], 1300, customers)
 
-    assert shown.flagged_points == [{"card": "•••• 9012", "lat": 40.0, "lon": -74.0, "home_lat": 30.0,
+    assert CARD not in repr(shown.flagged_points)
+    assert shown.flagged_points == [{"card": "400012 •••• 9012", "lat": 40.0, "lon": -74.0, "home_lat": 30.0,
                                      "home_lon": -90.0, "home": "Greenhaven, AR", "km": 12.0, "amount": 10.0,
                                      "score": 0.9}]
 
@@ -295,7 +301,7 @@ def test_flagged_points_carry_the_holders_home_and_no_card_number():
 def test_homes_are_read_once_per_card():
     calls = []
     homes = F.Homes(lambda sql, params: calls.append(list(params)) or
-                    [{"ccNum": c, "latitude": 1, "longitude": 2, "city": "X", "state": "Y"} for c in params])
+                    [{"cardToken": c, "latitude": 1, "longitude": 2, "city": "X", "state": "Y"} for c in params])
 
     homes.of(["a", "b"])
     homes.of(["b", "c"])
@@ -311,7 +317,7 @@ def dead_letter_store(asked):
         asked.append(sql)
         if sql == F.DEAD_LETTER_COUNTS_SQL:
             return [{"reason": "UNKNOWN_CARD", "stage": "ENRICH", "n": 3, "latest": 1796122910589}]
-        return [{"reason": "UNKNOWN_CARD", "detail": f"no customer for card {CARD}", "ccNum": CARD,
+        return [{"reason": "UNKNOWN_CARD", "detail": f"no customer for card {CARD}",
                  "transactionId": "T1", "payload": f'{{"cc_num": "{CARD}"}}', "recordedTimeMs": 1796122910589}]
     return query
 
@@ -321,7 +327,7 @@ def test_dead_letter_examples_are_masked():
 
     assert (dead["reason"], dead["count"]) == ("UNKNOWN_CARD", 3)
     assert CARD not in repr(dead)
-    assert dead["examples"][0]["card"] == "•••• 9012"
+    assert dead["examples"][0]["detail"] == "no customer for card •••• 9012"
 
 
 def test_dead_letter_examples_are_read_again_only_when_the_counts_change():
@@ -439,12 +445,12 @@ def test_a_pinned_window_in_the_past_is_read_once_and_its_reader_ends():
 
 def test_the_charts_carry_their_data_inline():
     shown = window_of([prediction(1_100_000, fraud=True, probability=0.9)], 1300,
-                      [{"ccNum": CARD, "latitude": 30.0, "longitude": -90.0, "city": "Greenhaven", "state": "AR"}])
+                      [{"cardToken": token(CARD), "latitude": 30.0, "longitude": -90.0, "city": "Greenhaven", "state": "AR"}])
 
     assert len(charts.throughput(shown.series)["data"]["values"]) == 2 * 300
     assert charts.scores(shown.score_histogram)["data"]["values"] == [
         {"from": 0.9, "to": 0.95, "decision": "flagged", "n": 1}]
-    assert charts.homes(shown.flagged_points)["data"]["values"][0]["card"] == "•••• 9012"
+    assert charts.homes(shown.flagged_points)["data"]["values"][0]["card"] == "400012 •••• 9012"
 
 
 def test_a_bridge_started_again_gets_a_window_of_its_own_read_afresh():

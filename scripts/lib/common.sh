@@ -15,6 +15,10 @@ TOOLS_JAR="$ROOT_DIR/scripts/tools/target/fraud-detection-tools.jar"
 # starts: 1,000 cards, two weeks, always the same (seed 11). Relative to ROOT_DIR.
 TEST_DATA_DIR=python/data/e2e
 
+# The card-token key of the local stack: every member and every loader of this repository reads it
+# (FRAUD_TOKEN_KEY_FILE). Made on first use by ensure_token_key; kept apart from the data, mode 0600.
+export FRAUD_TOKEN_KEY_FILE=${FRAUD_TOKEN_KEY_FILE:-$RUN_DIR/token.key}
+
 # Every long-running process these scripts start carries this on its command line, with its role
 # (-Dfraud.role=...): that is how the scripts find, wait on and stop them, without a pid file and
 # without touching anything started elsewhere.
@@ -91,6 +95,13 @@ ensure_runtime_jars() {
 
 init_run_dirs() {
     mkdir -p "$LOG_DIR" "$LIB_DIR"
+}
+
+# Makes the local stack's card-token key if there is none yet (needs the tools JAR).
+ensure_token_key() {
+    [[ -f "$FRAUD_TOKEN_KEY_FILE" ]] && return 0
+    [[ -f "$TOOLS_JAR" ]] || die "no tools JAR at $TOOLS_JAR to make the card-token key with; build it: mvn -DskipTests package"
+    run_hz_client "$TOOLS_JAR" org.example.tools.TokenKeyTool "$FRAUD_TOKEN_KEY_FILE" --id local >/dev/null
 }
 
 # The command line of a process as one string, arguments separated (and ended) by spaces.
@@ -219,6 +230,7 @@ prepare_local_stack() {
     ensure_runtime_jars hazelcast
     ensure_runtime_jars kafka
     ensure_test_data_set
+    ensure_token_key
     require_nothing_running
 }
 

@@ -45,6 +45,7 @@ public final class FraudJob {
      * {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
+        String key = TokenKeyCheck.requireSameKeyOnEveryMember(hz);
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings), scorer(settings),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
@@ -66,7 +67,8 @@ public final class FraudJob {
         // newJobIfAbsent: if another submitter won the race, its job is returned instead of a twin.
         Job job = jet.newJobIfAbsent(pipeline, jobConfig(settings));
         LOG.info("Job '" + settings.jobName() + "' submitted: " + job.getIdString() + ", scoring with model "
-                + models.champion() + (models.challenger() != null ? ", challenger " + models.challenger() : ""));
+                + models.champion() + (models.challenger() != null ? ", challenger " + models.challenger() : "")
+                + "; card tokens of key " + key.substring(0, key.indexOf(':')));
         superviseIfAsked(hz, settings);
         return job;
     }

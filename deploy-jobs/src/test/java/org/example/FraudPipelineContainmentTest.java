@@ -61,15 +61,15 @@ class FraudPipelineContainmentTest {
     @BeforeAll
     void runWithAStageThatThrowsOnEachMarkedTransaction() throws Exception {
         harness = new PipelineHarness("containment-test");
-        harness.member.getMap(Names.CUSTOMERS_MAP).put(CARD, customer(CARD));
+        harness.member.getMap(Names.CUSTOMERS_MAP).put(TestData.token(CARD), customer(CARD));
         harness.member.getMap(Names.MERCHANTS_MAP).put(MERCHANT, merchant(MERCHANT));
 
         // Given: on one card, a valid transaction, then for each stage a marked one and a valid one
         int minute = 0;
-        harness.send(0, txn("before").amount(1).at(at(ofMinutes(minute++))).build());
+        harness.send(0, txn("before").amount(1).at(at(ofMinutes(minute++))));
         for (String stage : STAGES) {
-            harness.send(0, txn(marked(stage)).amount(10).at(at(ofMinutes(minute++))).build());
-            harness.send(0, txn("after-" + stage).amount(1).at(at(ofMinutes(minute++))).build());
+            harness.send(0, txn(marked(stage)).amount(10).at(at(ofMinutes(minute++))));
+            harness.send(0, txn("after-" + stage).amount(1).at(at(ofMinutes(minute++))));
         }
 
         // When: each stage throws on its marked transaction

@@ -58,29 +58,29 @@ class FraudPipelineTest {
     void runThePipelineOnAKnownStream() throws Exception {
         harness = new PipelineHarness("pipeline-test");
         Customer young = customer(YOUNG_CARD, LocalDate.of(2026, 1, 20), TestData.NEW_YORK_LAT, TestData.NEW_YORK_LON);
-        harness.member.getMap(Names.CUSTOMERS_MAP).putAll(Map.of(CARD, customer(CARD), OTHER_CARD, customer(OTHER_CARD),
-                YOUNG_CARD, young));
+        harness.member.getMap(Names.CUSTOMERS_MAP).putAll(Map.of(TestData.token(CARD), customer(CARD),
+                TestData.token(OTHER_CARD), customer(OTHER_CARD), TestData.token(YOUNG_CARD), young));
         harness.member.getMap(Names.MERCHANTS_MAP).putAll(Map.of(MERCHANT, merchant(MERCHANT),
                 CRYPTO_MERCHANT, new Merchant(CRYPTO_MERCHANT, "Coin Corner", "crypto_exchange", 40.7, -74.0)));
 
         // Given: a stream with valid transactions and one input for each way an input can fail
-        KafkaMessage t1 = harness.send(0, txn("T1").card(CARD).amount(10).at(at(ofHours(0))).build());    // 0
-        harness.send(0, txn("T2").card(CARD).amount(20).at(at(ofHours(1))).build());                     // 1
-        harness.send(0, txn("T3").card(CARD).amount(30).at(at(ofHours(25))).build());                    // 2
-        harness.send(1, txn("T4").card(OTHER_CARD).amount(5).at(at(ofHours(2))).location(34.05, -118.24).build()); // 3
+        KafkaMessage t1 = harness.send(0, txn("T1").card(CARD).amount(10).at(at(ofHours(0))));    // 0
+        harness.send(0, txn("T2").card(CARD).amount(20).at(at(ofHours(1))));                     // 1
+        harness.send(0, txn("T3").card(CARD).amount(30).at(at(ofHours(25))));                    // 2
+        harness.send(1, txn("T4").card(OTHER_CARD).amount(5).at(at(ofHours(2))).location(34.05, -118.24)); // 3
         harness.sendRaw(0, CARD, "{\"transaction_id\": \"T5\", oops", at(ofHours(25)));                  // 4
         harness.sendRaw(0, CARD, "{\"transaction_id\": \"T6\", \"cc_num\": \"" + CARD + "\"}", at(ofHours(25))); // 5
-        harness.send(2, txn("T7").card(UNKNOWN_CARD).at(at(ofHours(25))).build());                       // 6
-        harness.send(0, txn("T8").card(CARD).merchant("M99999").at(at(ofHours(25))).build());            // 7
-        harness.send(0, txn("T9").card(CARD).merchant(CRYPTO_MERCHANT).at(at(ofHours(26))).build());     // 8
-        harness.send(0, txn("T10").card(CARD).at(at(ofHours(20))).build());                              // 9
+        harness.send(2, txn("T7").card(UNKNOWN_CARD).at(at(ofHours(25))));                       // 6
+        harness.send(0, txn("T8").card(CARD).merchant("M99999").at(at(ofHours(25))));            // 7
+        harness.send(0, txn("T9").card(CARD).merchant(CRYPTO_MERCHANT).at(at(ofHours(26))));     // 8
+        harness.send(0, txn("T10").card(CARD).at(at(ofHours(20))));                              // 9
         // Appended 27 hours before it claims to have happened.
-        harness.sendRaw(1, OTHER_CARD, Json.toJson(txn("T11").card(OTHER_CARD).at(at(ofHours(30))).build()),
+        harness.sendRaw(1, OTHER_CARD, txn("T11").card(OTHER_CARD).at(at(ofHours(30))).json(),
                 at(ofHours(3)));                                                                          // 10
         harness.sendRaw(0, CARD, new String(t1.value(), StandardCharsets.UTF_8), at(ofHours(26)));       // 11
-        harness.send(0, txn("T2").card(CARD).amount(21).at(at(ofHours(1))).build());                     // 12
+        harness.send(0, txn("T2").card(CARD).amount(21).at(at(ofHours(1))));                     // 12
         harness.sendRaw(0, CARD, "{\"x\": \"" + "y".repeat(70_000) + "\"}", at(ofHours(26)));            // 13
-        harness.send(2, txn("T14").card(YOUNG_CARD).at(at(ofHours(26))).build());                        // 14
+        harness.send(2, txn("T14").card(YOUNG_CARD).at(at(ofHours(26))));                        // 14
 
         // When: the pipeline runs on them
         outcomes = harness.run(PipelineHarness.settings("--allowed-lag-ms", String.valueOf(ofHours(1).toMillis())));
@@ -96,7 +96,7 @@ class FraudPipelineTest {
     @Test
     void shouldEndEveryInputAsExactlyOneOutcomeAndKeepRunning() {
         Set<String> seen = new HashSet<>();
-        outcomes.predictions().forEach(p -> assertThat(seen.add(KafkaOrigin.key(p.originPartition(), p.originOffset())))
+        outcomes.predictions().forEach(p -> assertThat(seen.add(KafkaOrigin.key(TestData.TOPIC, p.originPartition(), p.originOffset())))
                 .as("second outcome for %s", p.transactionId()).isTrue());
         outcomes.deadLetters().forEach(d -> assertThat(seen.add(d.key())).as("second outcome for %s", d.key()).isTrue());
 
@@ -110,9 +110,9 @@ class FraudPipelineTest {
         KafkaMessage input = harness.inputs.get(2);
 
         // T2 happened exactly 24 h before T3: outside T3's 24-hour window, inside its 7-day one.
-        assertThat(t3).isEqualTo(new FraudPrediction("T3", CARD, MERCHANT, "grocery_pos", 30.0, at(ofHours(25)),
+        assertThat(t3).isEqualTo(new FraudPrediction("T3", TestData.token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 30.0, at(ofHours(25)),
                 TestData.NEW_YORK_LAT, TestData.NEW_YORK_LON, 1, 30.0, 3, 0.0, 0.03, false,
-                PipelineHarness.StubScorer.VERSION, null, null, 0, input.origin().offset(), input.origin().appendTimeMs(),
+                PipelineHarness.StubScorer.VERSION, null, null, TestData.TOPIC, 0, input.origin().offset(), input.origin().appendTimeMs(),
                 t3.storedTimeMs()));
         assertThat(t3.storedTimeMs()).isGreaterThanOrEqualTo(input.origin().appendTimeMs());
         Map<String, FraudPrediction> byId = outcomes.predictionsById();

@@ -68,14 +68,14 @@ final class PipelineHarness implements AutoCloseable {
     // ---- the stream ----
 
     /** A valid transaction, keyed by its card, appended a second after it happened. */
-    KafkaMessage send(int partition, Transaction txn) {
-        return sendRaw(partition, txn.ccNum(), Json.toJson(txn), txn.eventTimeMs() + 1000);
+    KafkaMessage send(int partition, TestData.TxnBuilder txn) {
+        return sendRaw(partition, txn.card(), txn.json(), txn.eventTimeMs() + 1000);
     }
 
     /** Offsets count up over the whole stream, so an offset names one input. */
     KafkaMessage sendRaw(int partition, String key, String value, long appendTimeMs) {
-        KafkaMessage message = new KafkaMessage(new KafkaOrigin(partition, inputs.size(), appendTimeMs), key,
-                value.getBytes(StandardCharsets.UTF_8));
+        KafkaMessage message = new KafkaMessage(new KafkaOrigin(TestData.TOPIC, partition, inputs.size(), appendTimeMs),
+                key, key == null ? "" : TestData.token(key), value.getBytes(StandardCharsets.UTF_8));
         inputs.add(message);
         return message;
     }
@@ -170,13 +170,15 @@ final class PipelineHarness implements AutoCloseable {
                 .build();
     }
 
-    private record Raw(int partition, long offset, long appendTimeMs, String key, byte[] value) implements Serializable {
+    private record Raw(String topic, int partition, long offset, long appendTimeMs, String key, String cardKey,
+                       byte[] value) implements Serializable {
         static Raw of(KafkaMessage m) {
-            return new Raw(m.origin().partition(), m.origin().offset(), m.origin().appendTimeMs(), m.key(), m.value());
+            return new Raw(m.origin().topic(), m.origin().partition(), m.origin().offset(), m.origin().appendTimeMs(),
+                    m.key(), m.cardKey(), m.value());
         }
 
         KafkaMessage message() {
-            return new KafkaMessage(new KafkaOrigin(partition, offset, appendTimeMs), key, value);
+            return new KafkaMessage(new KafkaOrigin(topic, partition, offset, appendTimeMs), key, cardKey, value);
         }
     }
 

@@ -5,11 +5,15 @@ import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import org.example.records.CardFeatures;
 import org.example.records.Customer;
 import org.example.records.FeaturedEvent;
+import org.example.records.FraudPrediction;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Merchant;
+import org.example.records.Json;
+import org.example.records.KafkaTransaction;
 import org.example.records.Transaction;
 import org.example.records.TransactionEvent;
+import org.example.tokens.CardTokens;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +26,7 @@ public final class TestData {
     public static final String CARD = "4000000000000001";
     public static final String OTHER_CARD = "4000000000000002";
     public static final String MERCHANT = "M00001";
+    public static final String TOPIC = "transactions";
     /** 2026-01-05T00:00:00Z, a Monday. */
     public static final long START = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
     /** The clock a stage function is given in a test: when a dead letter or prediction is recorded. */
@@ -40,20 +45,26 @@ public final class TestData {
         return new TxnBuilder(id);
     }
 
-    public static Customer customer(String ccNum) {
-        return customer(ccNum, LocalDate.of(1985, 12, 10), NEW_YORK_LAT, NEW_YORK_LON);
+    /** The card's token under the tests' key (deploy-jobs/src/test/resources/test-token.key). */
+    public static String token(String card) {
+        return CardTokens.configured().token(card);
+    }
+
+    /** The card holder of a card, keyed as in map {@code customers}: by the card's token. */
+    public static Customer customer(String card) {
+        return customer(card, LocalDate.of(1985, 12, 10), NEW_YORK_LAT, NEW_YORK_LON);
     }
 
     /** A card holder born on another day, or living somewhere else (even off the map). */
-    public static Customer customer(String ccNum, LocalDate dateOfBirth, double latitude, double longitude) {
-        return new Customer(ccNum, "Ada", "Lovelace", "F", dateOfBirth, "Engineer",
+    public static Customer customer(String card, LocalDate dateOfBirth, double latitude, double longitude) {
+        return new Customer(token(card), "Ada", "Lovelace", "F", dateOfBirth, "Engineer",
                 "1 Main St", "New York", "NY", "10001", latitude, longitude, 8_000_000, "urban");
     }
 
     /** The customer as a member without the record class hands it over: a Compact generic record. */
     public static GenericRecord asGenericRecord(Customer customer) {
         return GenericRecordBuilder.compact(Customer.class.getName())
-                .setString("ccNum", customer.ccNum()).setString("firstName", customer.firstName())
+                .setString("cardToken", customer.cardToken()).setString("firstName", customer.firstName())
                 .setString("lastName", customer.lastName()).setString("gender", customer.gender())
                 .setDate("dateOfBirth", customer.dateOfBirth()).setString("job", customer.job())
                 .setString("street", customer.street()).setString("city", customer.city())
@@ -113,22 +124,100 @@ public final class TestData {
             return this;
         }
 
+        /** As INGEST makes it of the message: the card as its token, BIN and last four. */
         public Transaction build() {
-            return new Transaction(id, card, merchant, amount, time, lat, lon);
+            return new Transaction(id, token(card), CardTokens.bin(card), CardTokens.last4(card), merchant, amount, time,
+                    lat, lon);
+        }
+
+        /** As the message on the Kafka topic has it: with the card number. */
+        public KafkaTransaction raw() {
+            return new KafkaTransaction(id, card, merchant, amount, time, lat, lon);
+        }
+
+        /** The Kafka message's value. */
+        public String json() {
+            return Json.toJson(raw());
+        }
+
+        public String card() {
+            return card;
+        }
+
+        public long eventTimeMs() {
+            return time;
         }
 
         /** As INGEST would emit it, appended to Kafka one second after it happened. */
         public TransactionEvent event(long offset) {
-            return new TransactionEvent(build(), new KafkaOrigin(partition, offset, time + 1000));
+            return new TransactionEvent(build(), new KafkaOrigin(TOPIC, partition, offset, time + 1000));
         }
 
         public FeaturedEvent featured(CardFeatures features) {
-            return new FeaturedEvent(build(), new KafkaOrigin(0, 0, time + 1000), features);
+            return new FeaturedEvent(build(), new KafkaOrigin(TOPIC, 0, 0, time + 1000), features);
         }
     }
 
-    /** A raw Kafka record as the source would hand it over. */
+    /** A stored prediction: {@code prediction("T1").offset(7).storedAfter(40).build()}. */
+    public static PredictionBuilder prediction(String transactionId) {
+        return new PredictionBuilder(transactionId);
+    }
+
+    public static final class PredictionBuilder {
+        private final String id;
+        private long offset;
+        private long appendTimeMs = 1000;
+        private long latencyMs = 10;
+        private double probability = 0.1;
+        private boolean flagged;
+        private String version = "v";
+        private CardFeatures features = new CardFeatures(1, 10.0, 1);
+
+        private PredictionBuilder(String id) {
+            this.id = id;
+        }
+
+        public PredictionBuilder offset(long offset) {
+            this.offset = offset;
+            return this;
+        }
+
+        public PredictionBuilder appendedAt(long appendTimeMs) {
+            this.appendTimeMs = appendTimeMs;
+            return this;
+        }
+
+        public PredictionBuilder storedAfter(long latencyMs) {
+            this.latencyMs = latencyMs;
+            return this;
+        }
+
+        public PredictionBuilder flagged(boolean flagged) {
+            this.flagged = flagged;
+            this.probability = flagged ? 0.9 : 0.1;
+            return this;
+        }
+
+        public PredictionBuilder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public PredictionBuilder features(int txnCount24h, double amountSum24h, int txnCount7d) {
+            this.features = new CardFeatures(txnCount24h, amountSum24h, txnCount7d);
+            return this;
+        }
+
+        public FraudPrediction build() {
+            return new FraudPrediction(id, token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 10, 0, 0, 0,
+                    features.txnCount24h(), features.amountSum24h(), features.txnCount7d(), 0, probability, flagged, version,
+                    null, null, TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
+        }
+    }
+
+    /** A raw Kafka record as the source would hand it over, its key tokenised. */
     public static KafkaMessage message(String key, String json, long appendTimeMs) {
-        return new KafkaMessage(new KafkaOrigin(1, 42, appendTimeMs), key, json.getBytes(StandardCharsets.UTF_8));
+        return new KafkaMessage(new KafkaOrigin(TOPIC, 1, 42, appendTimeMs), key, key == null ? "" : token(key),
+                json.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -59,7 +59,7 @@ public final class CardFeatureState {
     private final FeatureDefinition windows;
     private final long allowedLagMs;
     private final long keepMs;
-    /** Every card held, by card number; each is also in its partition's {@link PartitionTimes#cards}. */
+    /** Every card held, by card token; each is also in its partition's {@link PartitionTimes#cards}. */
     private final Map<String, CardHistory> cards = new HashMap<>(1024);
     private final Map<Integer, PartitionTimes> partitions = new HashMap<>();
     private long evictedCards;
@@ -77,7 +77,7 @@ public final class CardFeatureState {
         long time = txn.eventTimeMs();
         long idFingerprint = TransactionFingerprint.ofId(txn.transactionId());
         long bodyFingerprint = TransactionFingerprint.ofBody(txn);
-        CardHistory history = cards.get(txn.ccNum());
+        CardHistory history = cards.get(txn.cardToken());
         if (history != null) {
             int held = history.indexOfId(idFingerprint);
             if (held >= 0) {
@@ -91,13 +91,13 @@ public final class CardFeatureState {
         }
         if (history == null) {
             history = new CardHistory(origin.partition());
-            cards.put(txn.ccNum(), history);
+            cards.put(txn.cardToken(), history);
         } else if (history.partition() != origin.partition()) {
             // A topic with more partitions moves keys; the card follows its latest transaction.
-            partition(history.partition()).cards.remove(txn.ccNum());
+            partition(history.partition()).cards.remove(txn.cardToken());
             history.movedTo(origin.partition());
         }
-        partition.cards.put(txn.ccNum(), history);  // (re)touched: now the last to be evicted
+        partition.cards.put(txn.cardToken(), history);  // (re)touched: now the last to be evicted
         FeaturedEvent featured = new FeaturedEvent(txn, origin,
                 history.record(time, Amounts.cents(txn.amount()), idFingerprint, bodyFingerprint, windows));
         history.forgetUpTo(history.newestEventTimeMs() - keepMs);

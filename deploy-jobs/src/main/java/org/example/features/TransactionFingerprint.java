@@ -23,7 +23,7 @@ final class TransactionFingerprint {
     /** The same value for every field means the same transaction, however the JSON was written. */
     static long ofBody(Transaction txn) {
         long h = text(FNV_OFFSET, txn.transactionId());
-        h = text(h, txn.ccNum());
+        h = text(h, txn.cardToken());
         h = text(h, txn.merchantCode());
         h = number(h, Double.doubleToLongBits(txn.amount()));
         h = number(h, txn.eventTimeMs());

@@ -3,7 +3,8 @@ package org.example.records;
 import java.time.LocalDate;
 
 /**
- * A card holder, value of the {@code customers} map (key = card number).
+ * A card holder, value of the {@code customers} map (key = the card's token: the loaders make it
+ * from the card number with the same key file as the job).
  *
  * @param latitude       billing address
  * @param longitude      billing address
@@ -11,7 +12,7 @@ import java.time.LocalDate;
  * @param setting        {@code urban} or {@code rural}
  */
 public record Customer(
-        String ccNum,
+        String cardToken,
         String firstName,
         String lastName,
         String gender,

@@ -1,7 +1,8 @@
 package org.example.records;
 
 /**
- * Value of {@code predictionResult}: the transaction, its features, its score and its timing.
+ * Value of {@code predictionResult}: the transaction, its features, its score and its timing. The
+ * card is its token, with the BIN and last four an analyst may see; never its number.
  * Flat on purpose, so that SQL and Management Center see one column per field.
  *
  * @param modelVersion          the model that scored it (the champion of the moment)
@@ -14,7 +15,9 @@ package org.example.records;
  */
 public record FraudPrediction(
         String transactionId,
-        String ccNum,
+        String cardToken,
+        String bin,
+        String last4,
         String merchantCode,
         String category,
         double amount,
@@ -30,6 +33,7 @@ public record FraudPrediction(
         String modelVersion,
         Double challengerProbability,
         String challengerVersion,
+        String originTopic,
         int originPartition,
         long originOffset,
         long appendTimeMs,

@@ -26,16 +26,18 @@ public final class KafkaMessageSerializer implements StreamSerializer<KafkaMessa
     @Override
     public void write(ObjectDataOutput out, KafkaMessage message) throws IOException {
         KafkaOrigin origin = message.origin();
+        out.writeString(origin.topic());
         out.writeInt(origin.partition());
         out.writeLong(origin.offset());
         out.writeLong(origin.appendTimeMs());
         out.writeString(message.key());
+        out.writeString(message.cardKey());
         out.writeByteArray(message.value());
     }
 
     @Override
     public KafkaMessage read(ObjectDataInput in) throws IOException {
-        KafkaOrigin origin = new KafkaOrigin(in.readInt(), in.readLong(), in.readLong());
-        return new KafkaMessage(origin, in.readString(), in.readByteArray());
+        KafkaOrigin origin = new KafkaOrigin(in.readString(), in.readInt(), in.readLong(), in.readLong());
+        return new KafkaMessage(origin, in.readString(), in.readString(), in.readByteArray());
     }
 }

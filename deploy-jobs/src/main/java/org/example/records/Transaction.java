@@ -1,10 +1,14 @@
 package org.example.records;
 
 /**
- * A card transaction exactly as it arrives on the Kafka topic (JSON, snake_case names).
+ * A card transaction as the job handles it from INGEST on: the Kafka message's values with the
+ * card number replaced by its keyed token (docs/DEPLOY.md, "Card tokens"), and the parts of the
+ * number analysts may see.
  *
  * @param transactionId unique id of the transaction
- * @param ccNum         card number; also the Kafka message key
+ * @param cardToken     the card's token: the job's state, lookups and outputs are keyed by it
+ * @param bin           the card number's first six digits (its issuer)
+ * @param last4         its last four digits
  * @param merchantCode  key into the {@code merchants} map
  * @param amount        amount in the card's currency, &gt; 0
  * @param eventTimeMs   when the transaction happened (epoch ms); all features use this time
@@ -13,7 +17,9 @@ package org.example.records;
  */
 public record Transaction(
         String transactionId,
-        String ccNum,
+        String cardToken,
+        String bin,
+        String last4,
         String merchantCode,
         double amount,
         long eventTimeMs,

@@ -3,7 +3,7 @@ package org.example.records;
 /** INGEST's output: a parsed, validated transaction and where it came from. */
 public record TransactionEvent(Transaction transaction, KafkaOrigin origin) implements Traceable {
 
-    public String ccNum() {
-        return transaction.ccNum();
+    public String cardToken() {
+        return transaction.cardToken();
     }
 }

@@ -12,12 +12,15 @@ import java.util.Optional;
  */
 enum RequestField {
     TRANSACTION_ID("transaction.transaction_id", Type.TEXT),
-    CC_NUM("transaction.cc_num", Type.TEXT),
+    CARD_TOKEN("transaction.card_token", Type.TEXT),
+    BIN("transaction.bin", Type.TEXT),
+    LAST4("transaction.last4", Type.TEXT),
     MERCHANT_CODE("transaction.merchant_code", Type.TEXT),
     AMOUNT("transaction.amount", Type.DOUBLE),
     EVENT_TIME_MS("transaction.event_time_ms", Type.LONG),
     LATITUDE("transaction.latitude", Type.DOUBLE),
     LONGITUDE("transaction.longitude", Type.DOUBLE),
+    TOPIC("origin.topic", Type.TEXT),
     PARTITION("origin.partition", Type.LONG),
     OFFSET("origin.offset", Type.LONG),
     APPEND_TIME_MS("origin.append_time_ms", Type.LONG),
@@ -88,7 +91,10 @@ enum RequestField {
     String text(FraudRequest r) {
         return switch (this) {
             case TRANSACTION_ID -> r.transaction().transactionId();
-            case CC_NUM -> r.transaction().ccNum();
+            case CARD_TOKEN -> r.transaction().cardToken();
+            case BIN -> r.transaction().bin();
+            case LAST4 -> r.transaction().last4();
+            case TOPIC -> r.origin().topic();
             case MERCHANT_CODE -> r.transaction().merchantCode();
             case CATEGORY -> r.category();
             case GENDER -> r.gender();

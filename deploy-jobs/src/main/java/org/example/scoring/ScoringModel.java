@@ -204,8 +204,8 @@ public final class ScoringModel {
         String payload = Json.toJson(request);
         KafkaOrigin origin = request.origin() != null ? request.origin() : KafkaOrigin.unknown(payload);
         String transactionId = request.transaction() != null ? request.transaction().transactionId() : "";
-        String ccNum = request.transaction() != null ? request.transaction().ccNum() : "";
+        String cardToken = request.transaction() != null ? request.transaction().cardToken() : "";
         return Step.failed(DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR, problem, payload,
-                transactionId, ccNum, origin, nowMs));
+                transactionId, cardToken, origin, nowMs));
     }
 }

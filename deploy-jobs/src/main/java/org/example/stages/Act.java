@@ -19,17 +19,18 @@ public final class Act {
         FraudRequest request = reply.request();
         Transaction txn = request.transaction();
         return new FraudPrediction(
-                txn.transactionId(), txn.ccNum(), txn.merchantCode(), request.category(),
+                txn.transactionId(), txn.cardToken(), txn.bin(), txn.last4(), txn.merchantCode(), request.category(),
                 txn.amount(), txn.eventTimeMs(), txn.latitude(), txn.longitude(),
                 request.features().txnCount24h(), request.features().amountSum24h(), request.features().txnCount7d(),
                 request.distanceKm(),
                 reply.fraudProbability(), reply.isFraud(), reply.modelVersion(),
                 reply.challengerProbability(), reply.challengerVersion(),
-                request.origin().partition(), request.origin().offset(), request.origin().appendTimeMs(),
+                request.origin().topic(), request.origin().partition(), request.origin().offset(),
+                request.origin().appendTimeMs(),
                 storedTimeMs);
     }
 
     public static PredictionKey key(FraudPrediction prediction) {
-        return new PredictionKey(prediction.transactionId(), prediction.ccNum());
+        return new PredictionKey(prediction.transactionId(), prediction.cardToken());
     }
 }

@@ -15,7 +15,7 @@ import org.example.records.Transaction;
 import java.time.LocalDate;
 
 /**
- * ENRICH: the card holder from {@code customers} (by card number) and the merchant from
+ * ENRICH: the card holder from {@code customers} (by card token) and the merchant from
  * {@code merchants} (by merchant code). An unknown card or merchant, or an entry that breaks
  * {@link ReferenceRules}, becomes a dead letter, so nothing is scored on made-up or meaningless
  * reference data.
@@ -49,7 +49,7 @@ public final class Enrich {
         public Step<EnrichedEvent> lookUp(FeaturedEvent event, long nowMs) {
             Transaction txn = event.transaction();
             return enrich(event,
-                    CompactValues.as(customers.get(txn.ccNum()), Customer.class),
+                    CompactValues.as(customers.get(txn.cardToken()), Customer.class),
                     CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class), rules, nowMs);
         }
     }
@@ -60,7 +60,7 @@ public final class Enrich {
         Transaction txn = event.transaction();
         if (customer == null) {
             return failed(event, DeadLetterReason.UNKNOWN_CARD,
-                    "no entry in '" + Names.CUSTOMERS_MAP + "' for cc_num " + txn.ccNum(), nowMs);
+                    "no entry in '" + Names.CUSTOMERS_MAP + "' for card token " + txn.cardToken(), nowMs);
         }
         if (merchant == null) {
             return failed(event, DeadLetterReason.UNKNOWN_MERCHANT,
@@ -69,7 +69,7 @@ public final class Enrich {
         String problem = rules.customerProblem(customer, LocalDate.ofEpochDay(Math.floorDiv(nowMs, MS_PER_DAY)));
         if (problem != null) {
             return failed(event, DeadLetterReason.INVALID_REFERENCE_DATA,
-                    "'" + Names.CUSTOMERS_MAP + "' entry of cc_num " + txn.ccNum() + ": " + problem, nowMs);
+                    "'" + Names.CUSTOMERS_MAP + "' entry of card token " + txn.cardToken() + ": " + problem, nowMs);
         }
         problem = rules.merchantProblem(merchant);
         if (problem != null) {

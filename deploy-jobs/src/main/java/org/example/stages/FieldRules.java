@@ -1,5 +1,7 @@
 package org.example.stages;
 
+import org.example.tokens.CardTokens;
+
 /**
  * The rules for single values that messages and reference data share (docs/DATA.md). Each
  * returns {@code null} for a valid value, else a sentence naming the field and what is wrong.
@@ -40,6 +42,14 @@ public final class FieldRules {
         return null;
     }
 
+    /**
+     * A card number: 12 to 19 digits (ISO/IEC 7812). For a present identifier that is not one; the
+     * value is not told, as it may be a card number all the same.
+     */
+    public static String cardNumberProblem(String field, String value) {
+        return value == null || CardTokens.isCardNumber(value) ? null : field + " is not a card number of 12 to 19 digits";
+    }
+
     /** Text that must be present but may say anything (a name, a street). */
     public static String presentProblem(String field, String value) {
         return value == null ? field + " is missing" : null;
@@ -54,7 +64,7 @@ public final class FieldRules {
     }
 
     /** The first problem of several checks, or {@code null} when there is none. */
-    static String first(String... problems) {
+    public static String first(String... problems) {
         for (String problem : problems) {
             if (problem != null) {
                 return problem;

@@ -13,14 +13,17 @@ import org.example.records.DeadLetterReason;
 import org.example.records.Json;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
+import org.example.records.KafkaTransaction;
 import org.example.records.Transaction;
 import org.example.records.TransactionEvent;
+import org.example.tokens.CardTokens;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
+import static org.example.stages.FieldRules.cardNumberProblem;
 import static org.example.stages.FieldRules.first;
 import static org.example.stages.FieldRules.identifierProblem;
 import static org.example.stages.FieldRules.latitudeProblem;
@@ -47,7 +50,7 @@ public final class Ingest {
     /** A transaction is a few hundred bytes; a message 100 times that is not one. */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
 
-    private static final ObjectReader TRANSACTION_READER = Json.messageReader(Transaction.class);
+    private static final ObjectReader TRANSACTION_READER = Json.messageReader(KafkaTransaction.class);
 
     /** What a valid transaction may be, beyond its types: the configurable limits. */
     public record Limits(long maxAmountCents) implements Serializable {
@@ -60,21 +63,25 @@ public final class Ingest {
     private Ingest() {
     }
 
-    /** The source's projection: keeps the bytes, so a malformed message is still recorded whole. */
+    /**
+     * The source's projection: keeps the bytes, so a malformed message is still recorded whole, and
+     * makes the key's token here, with this member's key file, so that a card's messages are routed
+     * by it to the member that holds the card's state.
+     */
     public static KafkaMessage toMessage(ConsumerRecord<byte[], byte[]> record) {
-        KafkaOrigin origin = new KafkaOrigin(record.partition(), record.offset(), record.timestamp());
+        KafkaOrigin origin = new KafkaOrigin(record.topic(), record.partition(), record.offset(), record.timestamp());
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? new byte[0] : record.value();
-        return new KafkaMessage(origin, key, value);
+        return new KafkaMessage(origin, key, key == null ? "" : CardTokens.configured().token(key), value);
     }
 
     /**
-     * The card an outcome of INGEST belongs to, for routing it on to FEATURES: always the Kafka
-     * key it arrived with (a valid transaction's card number equals it), so the step stays on the
-     * member the key routed its message to.
+     * The card an outcome of INGEST belongs to, for routing it on to FEATURES: always the token of
+     * the Kafka key it arrived with (a valid transaction's card number equals the key), so the step
+     * stays on the member the key routed its message to.
      */
     public static String cardKey(Step<TransactionEvent> step) {
-        return step.isOk() ? step.value().ccNum() : step.deadLetter().ccNum();
+        return step.isOk() ? step.value().cardToken() : step.deadLetter().cardToken();
     }
 
     /**
@@ -109,15 +116,15 @@ public final class Ingest {
             String start = new String(value, 0, MAX_MESSAGE_BYTES, StandardCharsets.UTF_8);
             return Step.failed(DeadLetter.of(Names.Stage.INGEST, DeadLetterReason.MESSAGE_TOO_LARGE,
                     "the message has " + value.length + " bytes; at most " + MAX_MESSAGE_BYTES
-                            + " are read, and the payload keeps those", start, "", message.cardKey(),
+                            + " are read, and the payload keeps those", CardTokens.mask(start), "", message.cardKey(),
                     message.origin(), nowMs));
         }
         if (value.length == 0) {
             return reject(DeadLetterReason.MALFORMED_JSON, "empty message", message, nowMs);
         }
-        Transaction txn;
+        KafkaTransaction raw;
         try {
-            txn = TRANSACTION_READER.readValue(value);
+            raw = TRANSACTION_READER.readValue(value);
         } catch (JsonMappingException e) {
             // Bytes that are not JSON make the document malformed, wherever they are (inside a
             // field's string, say); a value of the wrong type is its field's; a problem at the top
@@ -135,13 +142,17 @@ public final class Ingest {
         } catch (IOException e) {
             return reject(DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e), message, nowMs);
         }
-        if (txn == null) {
+        if (raw == null) {
             return reject(DeadLetterReason.MALFORMED_JSON, "not a JSON object but null", message, nowMs);
         }
-        String problem = validate(txn, message.key(), limits);
+        String problem = validate(raw, message.key(), limits);
         if (problem != null) {
             return reject(DeadLetterReason.INVALID_FIELD, problem, message, nowMs);
         }
+        // The card number equals the key, so the key's token, made at the source, is the card's.
+        Transaction txn = new Transaction(raw.transactionId(), message.cardKey(), CardTokens.bin(raw.ccNum()),
+                CardTokens.last4(raw.ccNum()), raw.merchantCode(), raw.amount(), raw.eventTimeMs(), raw.latitude(),
+                raw.longitude());
         KafkaOrigin origin = message.origin();
         if (txn.eventTimeMs() > origin.appendTimeMs() + MAX_CLOCK_SKEW_MS) {
             return Step.failed(DeadLetter.of(Names.Stage.INGEST, DeadLetterReason.EVENT_TIME_IN_FUTURE,
@@ -153,10 +164,11 @@ public final class Ingest {
     }
 
     /** The first rule the transaction breaks (docs/DATA.md), or {@code null} if it is valid. */
-    static String validate(Transaction txn, String key, Limits limits) {
+    static String validate(KafkaTransaction txn, String key, Limits limits) {
         String problem = first(
                 identifierProblem("transaction_id", txn.transactionId()),
                 identifierProblem("cc_num", txn.ccNum()),
+                cardNumberProblem("cc_num", txn.ccNum()),
                 identifierProblem("merchant_code", txn.merchantCode()),
                 Amounts.problem("amount", txn.amount(), limits.maxAmountCents()),
                 txn.eventTimeMs() >= EARLIEST_EVENT_TIME_MS ? null
@@ -166,8 +178,8 @@ public final class Ingest {
                 longitudeProblem("longitude", txn.longitude()));
         if (problem == null && !txn.ccNum().equals(key)) {
             // A card's transactions must share a partition to arrive in order; the features rely on it.
-            return "message key '" + key + "' differs from cc_num '" + txn.ccNum()
-                    + "'; the key must be the card number";
+            // Neither value is told: either may be a card number.
+            return "the message key differs from cc_num; the key must be the card number";
         }
         return problem;
     }

@@ -37,7 +37,7 @@ public final class ReferenceRules {
     /** The first rule the entry breaks, or {@code null}; {@code today} bounds the date of birth. */
     public String customerProblem(Customer c, LocalDate today) {
         return first(
-                identifierProblem("cc_num", c.ccNum()),
+                identifierProblem("card_token", c.cardToken()),
                 presentProblem("first_name", c.firstName()),
                 presentProblem("last_name", c.lastName()),
                 oneOf("gender", c.gender(), genders),

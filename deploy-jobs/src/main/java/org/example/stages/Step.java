@@ -84,7 +84,7 @@ public final class Step<T> {
         }
         KafkaOrigin origin = item.origin() != null ? item.origin() : KafkaOrigin.unknown(payload);
         return DeadLetter.of(stage, DeadLetterReason.INTERNAL_ERROR, DeadLetter.unexpected(e), payload,
-                txn == null ? "" : String.valueOf(txn.transactionId()), txn == null ? "" : String.valueOf(txn.ccNum()),
+                txn == null ? "" : String.valueOf(txn.transactionId()), txn == null ? "" : String.valueOf(txn.cardToken()),
                 origin, nowMs);
     }
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * card numbers does not help. What analysts need of the number is kept beside the token: its BIN
  * (first six digits) and its last four.
  *
- * <p>Immutable and thread-safe; {@link #onThisMember} is the key file this JVM was given.
+ * <p>Immutable and thread-safe; {@link #configured} is the key file this JVM was given.
  */
 public final class CardTokens {
 
@@ -49,9 +49,10 @@ public final class CardTokens {
 
     /**
      * The tokens of the key file configured for this JVM ({@link TokenKey#configured}), read once per
-     * file. Members call it where they first need a token, so the key never travels with the job.
+     * file: on a member, where it first needs a token, so the key never travels with the job; in a
+     * loader, for the keys of the reference data.
      */
-    public static CardTokens onThisMember() {
+    public static CardTokens configured() {
         return BY_FILE.computeIfAbsent(TokenKey.configuredFile().toAbsolutePath().toString(),
                 file -> new CardTokens(TokenKey.read(java.nio.file.Path.of(file))));
     }

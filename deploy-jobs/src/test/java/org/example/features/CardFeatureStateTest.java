@@ -3,8 +3,11 @@ package org.example.features;
 import org.example.definition.FeatureDefinition;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import org.example.TestData;
 import org.example.records.CardFeatures;
+import org.example.TestData;
 import org.example.records.DeadLetterReason;
+import org.example.TestData;
 import org.example.records.FeaturedEvent;
 import org.example.stages.Step;
 import org.junit.jupiter.api.Test;
@@ -120,8 +123,8 @@ class CardFeatureStateTest {
         CardHistory old = new CardHistory(0);
         old.record(at(ofDays(0)), 1000, 2, 2, windows);
         CardFeatureState restored = new CardFeatureState(windows, ONE_HOUR_LAG);
-        restored.restoreCard(CARD, recent);
-        restored.restoreCard(OTHER_CARD, old);
+        restored.restoreCard(TestData.token(CARD), recent);
+        restored.restoreCard(TestData.token(OTHER_CARD), old);
         restored.finishRestore();
 
         restored.accept(txn("T1").card("4111111111111111").at(at(ofDays(8))).event(1), NOW);

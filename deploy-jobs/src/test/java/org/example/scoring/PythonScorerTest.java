@@ -3,6 +3,7 @@ package org.example.scoring;
 import org.example.stages.Act;
 import org.example.stages.Step;
 import org.example.stages.Transform;
+import org.example.TestData;
 import org.example.records.CardFeatures;
 import org.example.records.DeadLetterReason;
 import org.example.records.EnrichedEvent;
@@ -39,7 +40,7 @@ class PythonScorerTest {
         assertThat(prediction.fraud()).isTrue();
         assertThat(prediction.txnCount7d()).isEqualTo(3);
         assertThat(prediction.storedTimeMs()).isEqualTo(123L);
-        assertThat(Act.key(prediction).getPartitionKey()).isEqualTo(CARD);
+        assertThat(Act.key(prediction).getPartitionKey()).isEqualTo(TestData.token(CARD));
     }
 
     @Test

@@ -74,10 +74,10 @@ final class RandomRequests {
         if (chance(0.001)) {
             sum24h = nonFinite();
         }
-        Transaction txn = new Transaction(String.format("R%06d", i), "4" + (100_000_000_000_000L + i % 5000),
-                String.format("M%05d", random.nextInt(3000)), amount, time,
+        Transaction txn = new Transaction(String.format("R%06d", i), "test:card-" + i % 5000, "410000",
+                String.format("%04d", i % 5000), String.format("M%05d", random.nextInt(3000)), amount, time,
                 -90 + 180 * random.nextDouble(), -180 + 360 * random.nextDouble());
-        return new FraudRequest(txn, new KafkaOrigin(i % 12, i, time + random.nextInt(5000)),
+        return new FraudRequest(txn, new KafkaOrigin("transactions", i % 12, i, time + random.nextInt(5000)),
                 new CardFeatures(count24h, sum24h, count7d),
                 vocabularyValue("category", 0.005), vocabularyValue("gender", 0.003),
                 dateOfBirth, cityPopulation(), vocabularyValue("setting", 0.003), distance());

@@ -102,10 +102,10 @@ final class RequestBuilder {
     }
 
     FraudRequest build() {
-        Transaction txn = new Transaction(transactionId, "4000000000000001", "M00001", amount, eventTimeMs,
+        Transaction txn = new Transaction(transactionId, "test:card-1", "400000", "0001", "M00001", amount, eventTimeMs,
                 40.7128, -74.0060);
         return new FraudRequest(withTransaction ? txn : null,
-                withOrigin ? new KafkaOrigin(3, 1234, eventTimeMs + 1000) : null, features,
+                withOrigin ? new KafkaOrigin("transactions", 3, 1234, eventTimeMs + 1000) : null, features,
                 category, gender, dateOfBirth, cityPopulation, setting, distanceKm);
     }
 }

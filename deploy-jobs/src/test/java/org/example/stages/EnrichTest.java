@@ -1,6 +1,7 @@
 package org.example.stages;
 
 import org.example.definition.FeatureDefinition;
+import org.example.TestData;
 import org.example.records.CardFeatures;
 import org.example.records.Customer;
 import org.example.records.DeadLetter;
@@ -40,7 +41,7 @@ class EnrichTest {
         Step<EnrichedEvent> step = Enrich.enrich(event, null, merchant(MERCHANT), RULES, NOW);
 
         assertThat(step.deadLetter()).isEqualTo(deadLetter(DeadLetterReason.UNKNOWN_CARD,
-                "no entry in 'customers' for cc_num " + CARD));
+                "no entry in 'customers' for card token " + TestData.token(CARD)));
     }
 
     @Test
@@ -58,7 +59,7 @@ class EnrichTest {
         Step<EnrichedEvent> step = Enrich.enrich(event, offTheMap, merchant(MERCHANT), RULES, NOW);
 
         assertThat(step.deadLetter()).isEqualTo(deadLetter(DeadLetterReason.INVALID_REFERENCE_DATA,
-                "'customers' entry of cc_num " + CARD + ": latitude 91.0 is outside [-90, 90]"));
+                "'customers' entry of card token " + TestData.token(CARD) + ": latitude 91.0 is outside [-90, 90]"));
     }
 
     @Test
@@ -81,7 +82,7 @@ class EnrichTest {
     }
 
     private DeadLetter deadLetter(DeadLetterReason reason, String detail) {
-        return new DeadLetter("ENRICH", reason.name(), detail, Json.toJson(event.transaction()), "T1", CARD,
-                event.origin().partition(), event.origin().offset(), event.origin().appendTimeMs(), NOW);
+        return new DeadLetter("ENRICH", reason.name(), detail, Json.toJson(event.transaction()), "T1", TestData.token(CARD),
+                event.origin().topic(), event.origin().partition(), event.origin().offset(), event.origin().appendTimeMs(), NOW);
     }
 }

@@ -1,7 +1,9 @@
 package org.example.stages;
 
+import org.example.TestData;
 import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
+import org.example.records.Json;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Transaction;
@@ -33,7 +35,9 @@ class IngestTest {
         Step<TransactionEvent> step = Ingest.parse(message, LIMITS, NOW);
 
         assertThat(step.value()).isEqualTo(new TransactionEvent(
-                new Transaction("T1", CARD, "M00001", 42.5, START, 40.71, -74.01), message.origin()));
+                new Transaction("T1", TestData.token(CARD), "400000", "0001", "M00001", 42.5, START, 40.71, -74.01),
+                message.origin()));
+        assertThat(Json.toJson(step.value())).as("nothing downstream holds the card number").doesNotContain(CARD);
     }
 
     @Test
@@ -56,7 +60,7 @@ class IngestTest {
         DeadLetter dead = Ingest.parse(message, LIMITS, NOW).deadLetter();
 
         assertThat(dead).isEqualTo(new DeadLetter("INGEST", "MALFORMED_JSON", dead.detail(), "not json at all", "",
-                CARD, 1, 42, START + 1000, NOW));
+                TestData.token(CARD), TestData.TOPIC, 1, 42, START + 1000, NOW));
         assertThat(dead.detail()).startsWith("not valid JSON: Unrecognized token 'not'");
     }
 
@@ -82,7 +86,8 @@ class IngestTest {
         byte[] value = VALID.getBytes(StandardCharsets.UTF_8);
         value[VALID.indexOf("T1")] = (byte) 0xa7;
 
-        Step<TransactionEvent> step = Ingest.parse(new KafkaMessage(new KafkaOrigin(1, 42, START), CARD, value), LIMITS, NOW);
+        Step<TransactionEvent> step = Ingest.parse(new KafkaMessage(new KafkaOrigin(TestData.TOPIC, 1, 42, START), CARD,
+                TestData.token(CARD), value), LIMITS, NOW);
 
         assertThat(step.deadLetter().reason() + ": " + step.deadLetter().detail())
                 .isEqualTo("MALFORMED_JSON: not valid JSON: Invalid UTF-8 start byte 0xa7");
@@ -145,8 +150,9 @@ class IngestTest {
 
     @Test
     void shouldDeadLetterAnEventTimeBeyondTheRangeOfLongAsAnInvalidField() {
+        // Nineteen digits are shaped like a card number: the raw message's dead letter masks them.
         assertThat(deadLetterOf(CARD, VALID.replace(String.valueOf(START), "9223372036854775808")))
-                .startsWith("INVALID_FIELD: event_time_ms: Numeric value (9223372036854775808) out of range of long");
+                .startsWith("INVALID_FIELD: event_time_ms: Numeric value (922337*********5808) out of range of long");
     }
 
     @Test
@@ -180,6 +186,10 @@ class IngestTest {
             "\"4000\\u0007123\"|cc_num contains the control character U+0007",
             "\"4000\\ud800\"|cc_num contains half of a surrogate pair (U+D800)",
             "\"40000000000000000000000000000000000000000000000000000000000000001\"|cc_num is 65 characters long; at most 64 are allowed",
+            "\"4000 0000 0000 0001\"|cc_num is not a card number of 12 to 19 digits",
+            "\"40000000001\"|cc_num is not a card number of 12 to 19 digits",
+            "\"40000000000000000001\"|cc_num is not a card number of 12 to 19 digits",
+            "\"4000-card-number\"|cc_num is not a card number of 12 to 19 digits",
     })
     void shouldDeadLetterACardNumberThatCannotBeAnIdentifier(String ccNum, String detail) {
         assertThat(deadLetterOf(CARD, VALID.replace("\"" + CARD + "\"", ccNum))).isEqualTo("INVALID_FIELD: " + detail);
@@ -194,9 +204,21 @@ class IngestTest {
     }
 
     @Test
-    void shouldDeadLetterAKeyThatIsNotTheCardNumber() {
-        assertThat(deadLetterOf("someone-else", VALID)).isEqualTo("INVALID_FIELD: message key 'someone-else' differs from"
-                + " cc_num '" + CARD + "'; the key must be the card number");
+    void shouldDeadLetterAKeyThatIsNotTheCardNumberWithoutTellingEither() {
+        assertThat(deadLetterOf("4000000000000999", VALID)).isEqualTo(
+                "INVALID_FIELD: the message key differs from cc_num; the key must be the card number");
+    }
+
+    @Test
+    void shouldMaskEveryCardNumberInTheRawMessageItKeeps() {
+        String broken = VALID.replace("\"T1\"", "\"4111 1111 1111 1111\"").replace("-74.01}", "-74.01");
+        KafkaMessage message = message(CARD, broken, START + 1000);
+
+        DeadLetter dead = Ingest.parse(message, LIMITS, NOW).deadLetter();
+
+        assertThat(dead.payload()).contains("\"400000******0001\"", "\"411111******1111\"").doesNotContain(CARD)
+                .doesNotContain("4111 1111 1111 1111");
+        assertThat(dead.cardToken()).isEqualTo(TestData.token(CARD));
     }
 
     @Test
@@ -232,28 +254,28 @@ class IngestTest {
 
     @Test
     void shouldTurnAnythingUnforeseenIntoTheMessagesOwnDeadLetter() {
-        KafkaMessage noBytes = new KafkaMessage(new KafkaOrigin(2, 7, START), CARD, null);
+        KafkaMessage noBytes = new KafkaMessage(new KafkaOrigin(TestData.TOPIC, 2, 7, START), CARD, TestData.token(CARD), null);
 
         DeadLetter dead = Ingest.parse(noBytes, LIMITS, NOW).deadLetter();
 
         assertThat(dead.reason()).isEqualTo(DeadLetterReason.INTERNAL_ERROR.name());
         assertThat(dead.detail()).startsWith("unexpected java.lang.NullPointerException");
-        assertThat(dead.key()).isEqualTo("2-7");
+        assertThat(dead.key()).isEqualTo("transactions/2/7");
     }
 
     @Test
-    void shouldRouteEveryOutcomeByTheKafkaKeyItArrivedWith() {
+    void shouldRouteEveryOutcomeByTheTokenOfTheKafkaKeyItArrivedWith() {
         // FEATURES is reached over an edge partitioned by this key; it must not move a step to another member.
-        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, VALID, START), LIMITS, NOW))).isEqualTo(CARD);
-        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, "garbage", START), LIMITS, NOW))).isEqualTo(CARD);
-        assertThat(Ingest.cardKey(Ingest.parse(message("other-key", VALID, START), LIMITS, NOW))).isEqualTo("other-key");
+        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, VALID, START), LIMITS, NOW))).isEqualTo(TestData.token(CARD));
+        assertThat(Ingest.cardKey(Ingest.parse(message(CARD, "garbage", START), LIMITS, NOW))).isEqualTo(TestData.token(CARD));
+        assertThat(Ingest.cardKey(Ingest.parse(message("other-key", VALID, START), LIMITS, NOW)))
+                .isEqualTo(TestData.token("other-key"));
         assertThat(Ingest.cardKey(Ingest.parse(message(null, "garbage", START), LIMITS, NOW))).isEmpty();
     }
 
     /** "REASON: detail" of the dead letter the message must become. */
     private static String deadLetterOf(String key, String json) {
-        KafkaMessage message = new KafkaMessage(new KafkaOrigin(1, 42, START + 1000), key,
-                json.getBytes(StandardCharsets.UTF_8));
+        KafkaMessage message = TestData.message(key, json, START + 1000);
         Step<TransactionEvent> step = Ingest.parse(message, LIMITS, NOW);
         assertThat(step.isOk()).as("expected a dead letter for %s", json).isFalse();
         return step.deadLetter().reason() + ": " + step.deadLetter().detail();

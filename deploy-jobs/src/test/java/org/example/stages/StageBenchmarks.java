@@ -1,5 +1,6 @@
 package org.example.stages;
 
+import org.example.TestData;
 import org.example.records.CompactValues;
 import org.example.scoring.PythonScorer;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
@@ -67,17 +68,17 @@ public class StageBenchmarks {
 
     @Setup
     public void setUp() {
-        Transaction txn = new Transaction("T000000000042", CARD, "M00001", 42.5, START, 40.71, -74.01);
-        message = new KafkaMessage(new KafkaOrigin(3, 1234, START + 1000), CARD,
-                Json.toJson(txn).getBytes(StandardCharsets.UTF_8));
+        TestData.TxnBuilder raw = TestData.txn("T000000000042").amount(42.5).location(40.71, -74.01);
+        Transaction txn = raw.build();
+        message = TestData.message(CARD, raw.json(), START + 1000);
         state = new CardFeatureState(features, 3_600_000);
         events = new TransactionEvent[CARDS * 10];
         for (int i = 0; i < events.length; i++) {
             // Ten transactions per card, an hour apart, cards interleaved as in a stream.
-            Transaction t = new Transaction("T" + i, "4000" + (i % CARDS), "M00001", 10 + i % 90,
+            Transaction t = new Transaction("T" + i, "test:card-" + (i % CARDS), "400000", "0001", "M00001", 10 + i % 90,
                     START + (long) (i / CARDS) * 3_600_000 + i % CARDS, 40.7, -74.0);
             // A card keeps its Kafka partition, as a keyed topic does.
-            events[i] = new TransactionEvent(t, new KafkaOrigin((i % CARDS) % 12, i, t.eventTimeMs() + 500));
+            events[i] = new TransactionEvent(t, new KafkaOrigin(TestData.TOPIC, (i % CARDS) % 12, i, t.eventTimeMs() + 500));
         }
         featured = new FeaturedEvent(txn, message.origin(), new CardFeatures(3, 120.0, 9));
         customer = customer(CARD);

@@ -10,7 +10,8 @@ import org.example.definition.Names;
 import org.example.records.Customer;
 import org.example.records.DeadLetterReason;
 import org.example.records.Json;
-import org.example.records.Transaction;
+import org.example.records.KafkaTransaction;
+import org.example.tokens.CardTokens;
 import org.example.stages.Ingest;
 
 import java.io.BufferedReader;
@@ -52,15 +53,18 @@ final class BrokenInputs {
 
     /** Writes the customers the broken messages need; the loader would refuse the first. */
     static void prepareReferenceData(HazelcastInstance hz, Path dataDir) throws IOException {
-        Customer base = Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), Customer.class);
+        CustomerRow base = Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), CustomerRow.class);
         LocalDate dayOfTheBrokenMessages = LocalDate.ofEpochDay(Math.floorDiv(eventTimeMs(dataDir), 86_400_000L));
+        CardTokens tokens = CardTokens.configured();
         IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
-        customers.put(OFF_THE_MAP_CARD, new Customer(OFF_THE_MAP_CARD, base.firstName(), base.lastName(), base.gender(),
+        Customer offTheMap = new CustomerRow(OFF_THE_MAP_CARD, base.firstName(), base.lastName(), base.gender(),
                 base.dateOfBirth(), base.job(), base.street(), base.city(), base.state(), base.zip(), 91.0, base.longitude(),
-                base.cityPopulation(), base.setting()));
-        customers.put(NOT_YET_BORN_CARD, new Customer(NOT_YET_BORN_CARD, base.firstName(), base.lastName(), base.gender(),
+                base.cityPopulation(), base.setting()).toCustomer(tokens);
+        Customer notYetBorn = new CustomerRow(NOT_YET_BORN_CARD, base.firstName(), base.lastName(), base.gender(),
                 dayOfTheBrokenMessages.plusDays(1), base.job(), base.street(), base.city(), base.state(), base.zip(), base.latitude(),
-                base.longitude(), base.cityPopulation(), base.setting()));
+                base.longitude(), base.cityPopulation(), base.setting()).toCustomer(tokens);
+        customers.put(offTheMap.cardToken(), offTheMap);
+        customers.put(notYetBorn.cardToken(), notYetBorn);
     }
 
     /**
@@ -90,10 +94,10 @@ final class BrokenInputs {
      */
     static List<Map.Entry<String, String>> messages(Path dataDir, long sent) throws IOException {
         String card = Json.MAPPER.readTree(firstLine(dataDir.resolve("customers.jsonl"))).path("cc_num").asText();
-        Transaction last = Json.MAPPER.readValue(lastLine(dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), sent),
-                Transaction.class);
+        KafkaTransaction last = Json.MAPPER.readValue(lastLine(dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), sent),
+                KafkaTransaction.class);
         long after = eventTimeMs(dataDir);
-        Transaction regular = new Transaction("DEMO-BROKEN", card, "M00001", 25.0, after, 40.7, -74.0);
+        KafkaTransaction regular = new KafkaTransaction("DEMO-BROKEN", card, "M00001", 25.0, after, 40.7, -74.0);
         List<Map.Entry<String, String>> messages = new ArrayList<>();
         messages.add(Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-1\", this is not JSON"));
         messages.add(Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-2\", \"cc_num\": \"" + card + "\"}"));
@@ -106,15 +110,15 @@ final class BrokenInputs {
         // Two weeks before the card's newest: its windows could no longer be exact.
         messages.add(Map.entry(card, Json.toJson(with(regular, "DEMO-BROKEN-7", card, "M00001", after - 14 * 86_400_000L))));
         messages.add(Map.entry(last.ccNum(), Json.toJson(last)));
-        messages.add(Map.entry(last.ccNum(), Json.toJson(new Transaction(last.transactionId(), last.ccNum(),
+        messages.add(Map.entry(last.ccNum(), Json.toJson(new KafkaTransaction(last.transactionId(), last.ccNum(),
                 last.merchantCode(), last.amount() + 1, last.eventTimeMs(), last.latitude(), last.longitude()))));
         messages.add(Map.entry(OFF_THE_MAP_CARD, Json.toJson(with(regular, "DEMO-BROKEN-10", OFF_THE_MAP_CARD, "M00001", after))));
         messages.add(Map.entry(NOT_YET_BORN_CARD, Json.toJson(with(regular, "DEMO-BROKEN-11", NOT_YET_BORN_CARD, "M00001", after))));
         return messages;
     }
 
-    private static Transaction with(Transaction t, String id, String card, String merchant, long eventTimeMs) {
-        return new Transaction(id, card, merchant, t.amount(), eventTimeMs, t.latitude(), t.longitude());
+    private static KafkaTransaction with(KafkaTransaction t, String id, String card, String merchant, long eventTimeMs) {
+        return new KafkaTransaction(id, card, merchant, t.amount(), eventTimeMs, t.latitude(), t.longitude());
     }
 
     /** When the broken messages happen: a minute after the data set's last transaction. */

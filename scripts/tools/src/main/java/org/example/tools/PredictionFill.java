@@ -153,9 +153,10 @@ public final class PredictionFill {
             long latencyMs = 50 + (long) (-250 * Math.log(1 - random.nextDouble()));
             long append = stored - latencyMs;
             double amount = Math.round(Math.exp(random.nextDouble() * 6) * 100) / 100.0;
-            return new FraudPrediction("FILL-" + i, customer.ccNum(), merchant.merchantCode(), merchant.category(),
+            return new FraudPrediction("FILL-" + i, customer.cardToken(), "400000", String.format("%04d", i % 10_000),
+                    merchant.merchantCode(), merchant.category(),
                     amount, append - 5, latitude, longitude, 1 + random.nextInt(10), amount * (1 + random.nextInt(10)),
-                    1 + random.nextInt(40), distanceKm, probability, fraud, "fill", null, null, (int) (i % 12), i, append, stored);
+                    1 + random.nextInt(40), distanceKm, probability, fraud, "fill", null, null, "fill", (int) (i % 12), i, append, stored);
         }
     }
 }

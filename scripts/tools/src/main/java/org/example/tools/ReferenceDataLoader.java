@@ -3,12 +3,16 @@ package org.example.tools;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import org.example.CommandLineFlags;
-import org.example.definition.Names;
 import org.example.definition.FeatureDefinition;
+import org.example.definition.Names;
 import org.example.records.Customer;
 import org.example.records.Merchant;
+import org.example.records.PredictionKey;
+import org.example.stages.FieldRules;
 import org.example.stages.ReferenceRules;
+import org.example.tokens.CardTokens;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,6 +49,8 @@ public final class ReferenceDataLoader {
     public static final String CUSTOMERS_FILE = "customers.jsonl";
     public static final String MERCHANTS_FILE = "merchants.jsonl";
     public static final int DEFAULT_BATCH_SIZE = 1_000;
+    /** The attribute a predicate names to match a map entry's key. */
+    private static final String KEY = "__key";
 
     /** What loading one file did. */
     public record Loaded(String mapName, Path file, int entries, int rejected, Duration elapsed) {
@@ -65,22 +71,37 @@ public final class ReferenceDataLoader {
         }
     }
 
-    /** How one kind of reference data is read, keyed and checked. */
-    private record Kind<T>(Class<T> type, Function<T, String> keyOf, String keyField, String mapName,
-                           Function<T, String> problemOf) {
+    /**
+     * How one kind of reference data is read, checked and keyed: a file row of type {@code R}
+     * becomes a map value of type {@code T}.
+     *
+     * @param rowProblem what is wrong with a row before it becomes a value (null: nothing)
+     * @param showKey    whether a duplicate's key may be shown (a card's may not: it is its number's token
+     *                   made from a number that may be wrong)
+     */
+    private record Kind<R, T>(Class<R> rowType, Function<R, String> rowProblem, Function<R, T> toValue,
+                              Function<T, String> keyOf, String keyField, boolean showKey, String mapName,
+                              Function<T, String> problemOf) {
     }
 
     private final HazelcastInstance hz;
     private final int batchSize;
     private final PrintStream console;
-    private final Kind<Customer> customers;
-    private final Kind<Merchant> merchants;
+    private final Kind<CustomerRow, Customer> customers;
+    private final String keyId;
+    private boolean besideOtherKeys;
+    private final Kind<Merchant, Merchant> merchants;
 
     public ReferenceDataLoader(HazelcastInstance hz) {
         this(hz, DEFAULT_BATCH_SIZE, System.out);
     }
 
     public ReferenceDataLoader(HazelcastInstance hz, int batchSize, PrintStream console) {
+        // The card number becomes its token here, with the key file the job's members have.
+        this(hz, batchSize, console, CardTokens.configured());
+    }
+
+    ReferenceDataLoader(HazelcastInstance hz, int batchSize, PrintStream console, CardTokens tokens) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive, was " + batchSize);
         }
@@ -89,10 +110,14 @@ public final class ReferenceDataLoader {
         this.console = console;
         ReferenceRules rules = new ReferenceRules(FeatureDefinition.load());
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        this.customers = new Kind<>(Customer.class, Customer::ccNum, "cc_num", Names.CUSTOMERS_MAP,
+        this.keyId = tokens.keyId();
+        this.customers = new Kind<>(CustomerRow.class,
+                row -> FieldRules.first(FieldRules.identifierProblem("cc_num", row.ccNum()),
+                        FieldRules.cardNumberProblem("cc_num", row.ccNum())),
+                row -> row.toCustomer(tokens), Customer::cardToken, "cc_num", false, Names.CUSTOMERS_MAP,
                 c -> rules.customerProblem(c, today));
-        this.merchants = new Kind<>(Merchant.class, Merchant::merchantCode, "merchant_code", Names.MERCHANTS_MAP,
-                rules::merchantProblem);
+        this.merchants = new Kind<>(Merchant.class, m -> null, m -> m, Merchant::merchantCode, "merchant_code", true,
+                Names.MERCHANTS_MAP, rules::merchantProblem);
     }
 
     /**
@@ -103,6 +128,15 @@ public final class ReferenceDataLoader {
      *                                  {@code allowRejects} is off; nothing was written then
      */
     public List<Loaded> loadAll(Path dataDir, boolean clearFirst, boolean allowRejects) {
+        return loadAll(dataDir, clearFirst, allowRejects, false);
+    }
+
+    /**
+     * As {@link #loadAll(Path, boolean, boolean)}; with {@code beside} (a key rotation), the
+     * customers of other card-token keys stay in the map and only the current key's are counted.
+     */
+    public List<Loaded> loadAll(Path dataDir, boolean clearFirst, boolean allowRejects, boolean beside) {
+        this.besideOtherKeys = beside;
         Path customerFile = dataDir.resolve(CUSTOMERS_FILE);
         Path merchantFile = dataDir.resolve(MERCHANTS_FILE);
         for (Path file : List.of(customerFile, merchantFile)) {
@@ -129,9 +163,9 @@ public final class ReferenceDataLoader {
                 load(merchantFile, merchants, merchantRows, clearFirst));
     }
 
-    private <T> Loaded load(Path file, Kind<T> kind, Checked checked, boolean clearFirst) {
+    private <R, T> Loaded load(Path file, Kind<R, T> kind, Checked checked, boolean clearFirst) {
         long start = System.nanoTime();
-        ObjectReader reader = JsonLines.readerFor(kind.type());
+        ObjectReader reader = JsonLines.readerFor(kind.rowType());
         Set<Long> skip = checked.rejectedLines();
         IMap<String, T> map = hz.getMap(kind.mapName());
         if (clearFirst) {
@@ -144,7 +178,7 @@ public final class ReferenceDataLoader {
             if (skip.contains(lineNumber)) {
                 return;
             }
-            T value = JsonLines.parse(reader, file, lineNumber, line);
+            T value = kind.toValue().apply(JsonLines.<R>parse(reader, file, lineNumber, line));
             batch.put(kind.keyOf().apply(value), value);
             if (batch.size() >= batchSize) {
                 written[0] += flush(map, batch);
@@ -154,7 +188,7 @@ public final class ReferenceDataLoader {
         written[0] += flush(map, batch);
         progress.finish(written[0]);
 
-        int size = map.size();
+        int size = besideOtherKeys && kind == customers ? customersOf(keyId) : map.size();
         if (size != checked.valid()) {
             throw new IllegalStateException("Map '" + kind.mapName() + "' holds " + size + " entries after loading "
                     + checked.valid() + " rows of " + file + (size > checked.valid()
@@ -173,6 +207,32 @@ public final class ReferenceDataLoader {
         return n;
     }
 
+    /** How many customers the map holds under tokens of key {@code id}. */
+    private int customersOf(String id) {
+        return hz.getMap(Names.CUSTOMERS_MAP).keySet(Predicates.like(KEY, id + ":%"))
+                .size();
+    }
+
+    /**
+     * After a key rotation, once the job tokenises with the new key and has stored its outcomes:
+     * removes the customers, and the predictions, keyed by tokens of any other key (the replay
+     * stored each prediction again under its new token). Returns how many of each.
+     */
+    public Removed removeOtherKeys() {
+        IMap<String, Object> customers = hz.getMap(Names.CUSTOMERS_MAP);
+        Set<String> staleCustomers = customers.keySet(Predicates.not(Predicates.like(KEY, keyId + ":%")));
+        staleCustomers.forEach(customers::delete);
+        IMap<PredictionKey, Object> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
+        Set<PredictionKey> stalePredictions = predictions.keySet(
+                Predicates.not(Predicates.like(KEY + ".cardToken", keyId + ":%")));
+        stalePredictions.forEach(predictions::delete);
+        return new Removed(staleCustomers.size(), stalePredictions.size());
+    }
+
+    /** What {@link #removeOtherKeys()} removed. */
+    public record Removed(int customers, int predictions) {
+    }
+
     Checked checkCustomers(Path file) {
         return check(file, customers);
     }
@@ -187,8 +247,8 @@ public final class ReferenceDataLoader {
      *
      * @throws IllegalArgumentException for an empty file or one too long for a map
      */
-    private static <T> Checked check(Path file, Kind<T> kind) {
-        ObjectReader reader = JsonLines.readerFor(kind.type());
+    private static <R, T> Checked check(Path file, Kind<R, T> kind) {
+        ObjectReader reader = JsonLines.readerFor(kind.rowType());
         Map<String, Long> firstLineOfKey = new HashMap<>();
         List<Rejected> rejected = new ArrayList<>();
         long lines = JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
@@ -215,17 +275,22 @@ public final class ReferenceDataLoader {
         return new Checked((int) (lines - rejected.size()), List.copyOf(rejected));
     }
 
-    private static <T> String problemOf(T value, Kind<T> kind, long lineNumber, Map<String, Long> firstLineOfKey) {
-        if (value == null) {
+    private static <R, T> String problemOf(R row, Kind<R, T> kind, long lineNumber, Map<String, Long> firstLineOfKey) {
+        if (row == null) {
             return "not a JSON object but null";
         }
-        String problem = kind.problemOf().apply(value);
+        String problem = kind.rowProblem().apply(row);
+        if (problem != null) {
+            return problem;
+        }
+        T value = kind.toValue().apply(row);
+        problem = kind.problemOf().apply(value);
         if (problem != null) {
             return problem;
         }
         Long earlier = firstLineOfKey.putIfAbsent(kind.keyOf().apply(value), lineNumber);
-        return earlier == null ? null
-                : "duplicate " + kind.keyField() + " '" + kind.keyOf().apply(value) + "' (first on line " + earlier + ")";
+        return earlier == null ? null : "duplicate " + kind.keyField()
+                + (kind.showKey() ? " '" + kind.keyOf().apply(value) + "'" : "") + " (first on line " + earlier + ")";
     }
 
     // ---- command line ----
@@ -238,7 +303,11 @@ public final class ReferenceDataLoader {
             CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data", "Directory with the data set"),
             CommandLineFlags.Flag.option("batch-size", null, String.valueOf(DEFAULT_BATCH_SIZE), "Entries per putAll"),
             CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)"),
-            CommandLineFlags.Flag.onOff("allow-rejects", "Load the valid rows even when some were rejected")));
+            CommandLineFlags.Flag.onOff("allow-rejects", "Load the valid rows even when some were rejected"),
+            CommandLineFlags.Flag.onOff("beside-other-keys",
+                    "Key rotation, step 1: load the customers under the new key, keeping those of the old one"),
+            CommandLineFlags.Flag.onOff("remove-other-keys",
+                    "Key rotation, step 3: remove the customers of every key but the current one, and load nothing")));
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.out, System.err));
@@ -254,10 +323,19 @@ public final class ReferenceDataLoader {
             int batchSize = flags.getInt("batch-size", 1);
             boolean clear = flags.isOn("clear");
             boolean allowRejects = flags.isOn("allow-rejects");
+            boolean beside = flags.isOn("beside-other-keys");
+            boolean removeOthers = flags.isOn("remove-other-keys");
             return () -> {
                 HazelcastInstance client = ClusterClient.connect(flags);
                 try {
-                    for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear, allowRejects)) {
+                    ReferenceDataLoader loader = new ReferenceDataLoader(client, batchSize, out);
+                    if (removeOthers) {
+                        Removed removed = loader.removeOtherKeys();
+                        out.printf("Removed %,d customers and %,d predictions keyed by other card-token keys than %s%n",
+                                removed.customers(), removed.predictions(), loader.keyId);
+                        return 0;
+                    }
+                    for (Loaded loaded : loader.loadAll(dataDir, clear, allowRejects, beside)) {
                         out.printf("Loaded %,d entries into '%s' from %s in %d ms%s%n", loaded.entries(),
                                 loaded.mapName(), loaded.file(), loaded.elapsed().toMillis(),
                                 loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "");

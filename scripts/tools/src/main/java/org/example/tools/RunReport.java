@@ -56,7 +56,7 @@ public record RunReport(
         long flaggedFraud = 0;
         long labelledFraud = 0;
         for (FraudPrediction p : predictions) {
-            duplicates += positions.add(KafkaOrigin.key(p.originPartition(), p.originOffset())) ? 0 : 1;
+            duplicates += positions.add(KafkaOrigin.key(p.originTopic(), p.originPartition(), p.originOffset())) ? 0 : 1;
             firstAppend = Math.min(firstAppend, p.appendTimeMs());
             lastStored = Math.max(lastStored, p.storedTimeMs());
             latencies[i++] = p.storedTimeMs() - p.appendTimeMs();

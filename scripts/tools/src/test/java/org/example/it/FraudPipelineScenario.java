@@ -9,6 +9,7 @@ import com.hazelcast.sql.SqlResult;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.example.FraudJob;
 import org.example.JobSettings;
+import org.example.TestData;
 import org.example.definition.Names;
 import org.example.definition.FeatureDefinition;
 import org.example.records.CardFeatures;
@@ -87,17 +88,17 @@ abstract class FraudPipelineScenario {
         hz = cluster.member();
         loadReferenceData();
 
-        send(txn("T1").card(CARD).amount(10).at(at(ofHours(0))).build());
-        send(txn("T2").card(CARD).amount(20).at(at(ofHours(1))).build());
-        send(txn("T3").card(CARD).amount(30).at(at(ofHours(25))).build());
-        send(txn("T4").card(OTHER_CARD).amount(5).at(at(ofHours(2))).location(34.05, -118.24).build());
+        send(txn("T1").card(CARD).amount(10).at(at(ofHours(0))));
+        send(txn("T2").card(CARD).amount(20).at(at(ofHours(1))));
+        send(txn("T3").card(CARD).amount(30).at(at(ofHours(25))));
+        send(txn("T4").card(OTHER_CARD).amount(5).at(at(ofHours(2))).location(34.05, -118.24));
         stream.add(entry(CARD, "{\"transaction_id\": \"T5\", oops"));
         stream.add(entry(CARD, "{\"transaction_id\": \"T6\", \"cc_num\": \"" + CARD + "\"}"));
-        send(txn("T7").card(UNKNOWN_CARD).at(at(ofHours(25))).build());
-        send(txn("T8").card(CARD).merchant("M99999").at(at(ofHours(25))).build());
-        send(txn("T9").card(CARD).merchant(CRYPTO_MERCHANT).at(at(ofHours(26))).build());
-        send(txn("T11").card(YOUNG_CARD).at(at(ofHours(26))).build());
-        send(txn("T10").card(CARD).at(at(ofHours(20))).build());
+        send(txn("T7").card(UNKNOWN_CARD).at(at(ofHours(25))));
+        send(txn("T8").card(CARD).merchant("M99999").at(at(ofHours(25))));
+        send(txn("T9").card(CARD).merchant(CRYPTO_MERCHANT).at(at(ofHours(26))));
+        send(txn("T11").card(YOUNG_CARD).at(at(ofHours(26))));
+        send(txn("T10").card(CARD).at(at(ofHours(20))));
         appended = kafka.send(Names.TRANSACTIONS_TOPIC, stream);
 
         JobSettings settings = JobSettings.from(new String[]{
@@ -128,10 +129,12 @@ abstract class FraudPipelineScenario {
     @Test
     void shouldAccountForEveryInputExactlyOnce() {
         Set<String> outcomes = new HashSet<>();
-        predictions().values().forEach(p -> assertThat(outcomes.add(KafkaOrigin.key(p.originPartition(), p.originOffset()))).isTrue());
+        predictions().values().forEach(p -> assertThat(outcomes.add(
+                KafkaOrigin.key(p.originTopic(), p.originPartition(), p.originOffset()))).isTrue());
         deadLetters().keySet().forEach(key -> assertThat(outcomes.add(key)).as("twice: %s", key).isTrue());
 
-        Set<String> inputs = appended.stream().map(m -> KafkaOrigin.key(m.partition(), m.offset())).collect(Collectors.toSet());
+        Set<String> inputs = appended.stream().map(m -> KafkaOrigin.key(m.topic(), m.partition(), m.offset()))
+                .collect(Collectors.toSet());
         assertThat(outcomes).isEqualTo(inputs);
         assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
     }
@@ -194,7 +197,8 @@ abstract class FraudPipelineScenario {
     @Test
     void shouldMakePredictionsQueryableWithSql() {
         try (SqlResult result = hz.getSql().execute(
-                "SELECT transactionId, txnCount7d FROM predictionResult WHERE ccNum = ? ORDER BY eventTimeMs", CARD)) {
+                "SELECT transactionId, txnCount7d FROM predictionResult WHERE cardToken = ? ORDER BY eventTimeMs",
+                TestData.token(CARD))) {
             List<String> ids = new ArrayList<>();
             result.forEach(row -> ids.add(row.getObject("transactionId")));
             assertThat(ids).containsExactly("T1", "T2", "T3");
@@ -211,16 +215,17 @@ abstract class FraudPipelineScenario {
 
     private void loadReferenceData() {
         IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
-        customers.put(CARD, customer(CARD));
-        customers.put(OTHER_CARD, customer(OTHER_CARD));
-        customers.put(YOUNG_CARD, customer(YOUNG_CARD, LocalDate.of(2026, 1, 20), 40.7, -74.0));
+        for (Customer customer : List.of(customer(CARD), customer(OTHER_CARD),
+                customer(YOUNG_CARD, LocalDate.of(2026, 1, 20), 40.7, -74.0))) {
+            customers.put(customer.cardToken(), customer);
+        }
         IMap<String, Merchant> merchants = hz.getMap(Names.MERCHANTS_MAP);
         merchants.put(MERCHANT, merchant(MERCHANT));
         merchants.put(CRYPTO_MERCHANT, new Merchant(CRYPTO_MERCHANT, "Coin Corner", "crypto_exchange", 40.7, -74.0));
     }
 
-    private void send(Transaction txn) {
-        stream.add(entry(txn.ccNum(), Json.toJson(txn)));
+    private void send(TestData.TxnBuilder txn) {
+        stream.add(entry(txn.card(), txn.json()));
     }
 
     private void awaitOutcomes(int expected) throws InterruptedException {
@@ -252,12 +257,13 @@ abstract class FraudPipelineScenario {
 
     /** The request the job must have sent for this prediction, rebuilt from what was stored. */
     private static String requestFor(FraudPrediction p) {
-        Transaction txn = new Transaction(p.transactionId(), p.ccNum(), p.merchantCode(), p.amount(),
-                p.eventTimeMs(), p.latitude(), p.longitude());
+        Transaction txn = new Transaction(p.transactionId(), p.cardToken(), p.bin(), p.last4(), p.merchantCode(),
+                p.amount(), p.eventTimeMs(), p.latitude(), p.longitude());
+        String card = p.cardToken().equals(TestData.token(CARD)) ? CARD : OTHER_CARD;
         EnrichedEvent enriched = new EnrichedEvent(
-                new FeaturedEvent(txn, new KafkaOrigin(p.originPartition(), p.originOffset(),
+                new FeaturedEvent(txn, new KafkaOrigin(p.originTopic(), p.originPartition(), p.originOffset(),
                         p.appendTimeMs()), features(p)),
-                customer(p.ccNum()), merchant(p.merchantCode()));
+                customer(card), merchant(p.merchantCode()));
         return Json.toJson(Transform.toRequest(enriched, EARTH_RADIUS_KM));
     }
 }

@@ -22,7 +22,9 @@ import org.example.records.FraudPrediction;
 import org.example.records.Json;
 import org.example.records.KafkaOrigin;
 import org.example.records.Merchant;
+import org.example.records.KafkaTransaction;
 import org.example.records.Transaction;
+import org.example.tokens.CardTokens;
 import org.example.tools.EmbeddedCluster;
 import org.example.tools.RepositoryFiles;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,10 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -88,12 +93,12 @@ class FuzzIntegrationTest {
         }
 
         // Given: valid transactions over the last two days, and mutants of them mixed in after each
-        List<Transaction> valid = validTransactions(random, cards, merchants, now);
+        List<KafkaTransaction> valid = validTransactions(random, cards, merchants, now);
         MessageMutator mutator = new MessageMutator(SEED, now);
         List<Message> stream = new ArrayList<>();
         int mutants = 0;
         for (int i = 0; i < valid.size(); i++) {
-            Transaction txn = valid.get(i);
+            KafkaTransaction txn = valid.get(i);
             stream.add(new Message(txn.ccNum(), Json.toJson(txn).getBytes(UTF_8), "valid"));
             int quota = (int) ((long) MUTANTS * (i + 1) / valid.size()) - mutants;
             for (int m = 0; m < quota; m++) {
@@ -102,7 +107,8 @@ class FuzzIntegrationTest {
             }
         }
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        try (CardNumberScan.LogCapture log = new CardNumberScan.LogCapture();
+             EmbeddedKafka kafka = EmbeddedKafka.start();
              EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
                      "fuzz-" + ProcessHandle.current().pid(), 1, 5891)) {
             kafka.createTopic(TOPIC, 4);
@@ -118,29 +124,31 @@ class FuzzIntegrationTest {
             Job job = FraudJob.deploy(hz, settings);
             awaitOutcomes(hz, job, sent.size());
             Map<String, FraudPrediction> predictions = hz.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP)
-                    .values().stream().collect(Collectors.toMap(p -> KafkaOrigin.key(p.originPartition(), p.originOffset()),
-                            p -> p));
+                    .values().stream().collect(Collectors.toMap(
+                            p -> KafkaOrigin.key(p.originTopic(), p.originPartition(), p.originOffset()), p -> p));
             Map<String, DeadLetter> deadLetters = new HashMap<>(hz.<String, DeadLetter>getMap(Names.DEAD_LETTERS_MAP));
 
             // Then
             assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
             assertEveryMessageHasExactlyOneOutcome(sent, predictions, deadLetters);
             assertIngestJudgedAsTheRulesDo(sent, predictions, deadLetters);
-            int scoredValid = assertLaterStagesFollowTheRules(sent, predictions, deadLetters, Set.copyOf(cards),
+            Set<String> knownCards = cards.stream().map(CardTokens.configured()::token).collect(Collectors.toSet());
+            int scoredValid = assertLaterStagesFollowTheRules(sent, predictions, deadLetters, knownCards,
                     Set.copyOf(merchants));
             printCounts(sent, predictions, deadLetters, mutants, scoredValid, started);
             assertThat(scoredValid).as("valid messages scored, of %d", valid.size()).isEqualTo(valid.size());
+            assertNoCardNumberAtRest(hz, job, cardNumbersSent(stream), log);
         }
     }
 
     /** Per card, times that go forward (a few a little late), amounts in cents. */
-    private static List<Transaction> validTransactions(Random random, List<String> cards, List<String> merchants,
-                                                       long now) {
-        List<Transaction> valid = new ArrayList<>();
+    private static List<KafkaTransaction> validTransactions(Random random, List<String> cards, List<String> merchants,
+                                                            long now) {
+        List<KafkaTransaction> valid = new ArrayList<>();
         long start = now - 2 * DAY_MS;
         for (int i = 0; i < VALID_MESSAGES; i++) {
             long time = start + (2 * DAY_MS) * i / VALID_MESSAGES - (random.nextInt(10) == 0 ? random.nextInt(1_800_000) : 0);
-            valid.add(new Transaction("V-" + i, cards.get(random.nextInt(cards.size())),
+            valid.add(new KafkaTransaction("V-" + i, cards.get(random.nextInt(cards.size())),
                     merchants.get(random.nextInt(merchants.size())), (1 + random.nextInt(50_000)) / 100.0, time,
                     25 + random.nextDouble() * 20, -120 + random.nextDouble() * 50));
         }
@@ -151,7 +159,8 @@ class FuzzIntegrationTest {
     private static void loadReferenceData(HazelcastInstance hz, List<String> cards, List<String> merchants) {
         Map<String, Customer> customers = new HashMap<>();
         for (String card : cards) {
-            customers.put(card, new Customer(card, "Ada", "Lovelace", "F", LocalDate.of(1980, 4, 2), "Engineer",
+            String token = CardTokens.configured().token(card);
+            customers.put(token, new Customer(token, "Ada", "Lovelace", "F", LocalDate.of(1980, 4, 2), "Engineer",
                     "1 Main St", "Springfield", "IL", "62701", 39.8, -89.6, 116_250, "urban"));
         }
         hz.getMap(Names.CUSTOMERS_MAP).putAll(customers);
@@ -185,7 +194,7 @@ class FuzzIntegrationTest {
                 // The key as the job reads it back: the producer wrote it as UTF-8.
                 String key = message.key() == null ? null
                         : new String(message.key().getBytes(UTF_8), UTF_8);
-                sent.add(new Sent(message, new KafkaOrigin(metadata.partition(), metadata.offset(), metadata.timestamp()),
+                sent.add(new Sent(message, new KafkaOrigin(TOPIC, metadata.partition(), metadata.offset(), metadata.timestamp()),
                         oracle.judge(key, message.value(), metadata.timestamp())));
             }
             return sent;
@@ -231,9 +240,9 @@ class FuzzIntegrationTest {
             assertThat(refusedAtIngest).as("valid by the rules: %s", context).isFalse();
             FraudPrediction prediction = predictions.get(position);
             if (prediction != null) {
-                Transaction stored = new Transaction(prediction.transactionId(), prediction.ccNum(),
-                        prediction.merchantCode(), prediction.amount(), prediction.eventTimeMs(), prediction.latitude(),
-                        prediction.longitude());
+                Transaction stored = new Transaction(prediction.transactionId(), prediction.cardToken(), prediction.bin(),
+                        prediction.last4(), prediction.merchantCode(), prediction.amount(), prediction.eventTimeMs(),
+                        prediction.latitude(), prediction.longitude());
                 assertThat(stored).as(context).isEqualTo(s.verdict().transaction());
             }
         }
@@ -263,7 +272,7 @@ class FuzzIntegrationTest {
             DeadLetter deadLetter = deadLetters.get(position);
             String context = s.message().kind() + " " + txn + " -> "
                     + (deadLetter == null ? "prediction" : deadLetter.reason() + ": " + deadLetter.detail());
-            List<Transaction> passed = passedByCard.computeIfAbsent(txn.ccNum(), c -> new ArrayList<>());
+            List<Transaction> passed = passedByCard.computeIfAbsent(txn.cardToken(), c -> new ArrayList<>());
             Transaction sameId = passed.stream().filter(p -> p.transactionId().equals(txn.transactionId()))
                     .findFirst().orElse(null);
             long newest = passed.stream().mapToLong(Transaction::eventTimeMs).max().orElse(Long.MIN_VALUE);
@@ -287,8 +296,8 @@ class FuzzIntegrationTest {
             }
             assertThat(deadLetter == null || !deadLetter.stage().equals(Names.Stage.FEATURES)).as(context).isTrue();
             passed.add(txn);
-            cardsByPartition.computeIfAbsent(s.origin().partition(), p -> new ArrayList<>()).add(txn.ccNum());
-            if (!knownCards.contains(txn.ccNum())) {
+            cardsByPartition.computeIfAbsent(s.origin().partition(), p -> new ArrayList<>()).add(txn.cardToken());
+            if (!knownCards.contains(txn.cardToken())) {
                 assertThat(deadLetter == null ? null : deadLetter.reason()).as(context).isEqualTo("UNKNOWN_CARD");
             } else if (!knownMerchants.contains(txn.merchantCode())) {
                 assertThat(deadLetter == null ? null : deadLetter.reason()).as(context).isEqualTo("UNKNOWN_MERCHANT");
@@ -328,6 +337,48 @@ class FuzzIntegrationTest {
             long newest = passedByCard.get(card).stream().mapToLong(Transaction::eventTimeMs).max().orElseThrow();
             return newest <= clock - (WEEK_MS + LAG_MS) && txn.eventTimeMs() - WEEK_MS < newest;
         });
+    }
+
+    /**
+     * Every card number the stream carried: each message's key and each {@code cc_num} value
+     * (text or JSON number) shaped like one (12 to 19 digits). Other digit runs (event times are
+     * 13 digits) are not card numbers and may be stored.
+     */
+    private static Set<String> cardNumbersSent(List<Message> stream) {
+        Set<String> cards = new TreeSet<>();
+        Pattern card = Pattern.compile("[0-9]{12,19}");
+        Pattern ccNum = Pattern.compile("\"cc_num\"\\s*:\\s*\"?([0-9]{12,19})(?![0-9])");
+        for (Message message : stream) {
+            if (message.key() != null && card.matcher(message.key()).matches()) {
+                cards.add(message.key());
+            }
+            Matcher matcher = ccNum.matcher(message.text());
+            while (matcher.find()) {
+                cards.add(matcher.group(1));
+            }
+        }
+        return cards;
+    }
+
+    /**
+     * PCI DSS 3.5.1: no card number the stream carried is in any map the cluster holds (Jet's
+     * snapshots of the card state included: the test waits for one to complete first), nor in
+     * anything logged while the job ran.
+     */
+    private static void assertNoCardNumberAtRest(HazelcastInstance hz, Job job, Set<String> cards,
+                                                 CardNumberScan.LogCapture log) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (CardNumberScan.mapNames(hz).stream().noneMatch(name -> name.startsWith("__jet.snapshot"))) {
+            assertThat(System.nanoTime()).as("a snapshot of job %s", job.getIdString()).isLessThan(deadline);
+            Thread.sleep(500);
+        }
+        Set<String> maps = CardNumberScan.mapNames(hz);
+        List<String> found = new ArrayList<>(CardNumberScan.inMaps(hz, cards));
+        found.addAll(CardNumberScan.inText(log.text(), "the log", cards));
+        System.out.printf("  card numbers sent: %,d; looked for in %d maps %s and %,d characters of log%n",
+                cards.size(), maps.size(), maps, log.text().length());
+        assertThat(cards).as("card numbers to look for").hasSizeGreaterThanOrEqualTo(CARDS);
+        assertThat(found).as("card numbers at rest").isEmpty();
     }
 
     private static CardFeatures features(FraudPrediction p) {

@@ -1,7 +1,7 @@
 package org.example.it;
 
 import org.example.records.Json;
-import org.example.records.Transaction;
+import org.example.records.KafkaTransaction;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ final class MessageMutator {
      * id and happens at {@code streamTimeMs}, where the stream is, so that a mutant the rules let
      * through is not simply late but goes on to be enriched and scored.
      */
-    Message mutate(Transaction original, long streamTimeMs) {
+    Message mutate(KafkaTransaction original, long streamTimeMs) {
         Map<String, String> fields = fieldsOf(original);
         String key = original.ccNum();
         int kind = random.nextInt(20);
@@ -183,7 +183,7 @@ final class MessageMutator {
         return card;
     }
 
-    private static Map<String, String> fieldsOf(Transaction txn) {
+    private static Map<String, String> fieldsOf(KafkaTransaction txn) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("transaction_id", Json.toJson(txn.transactionId()));
         fields.put("cc_num", Json.toJson(txn.ccNum()));

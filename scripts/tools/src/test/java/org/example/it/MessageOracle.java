@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.example.records.DeadLetterReason;
 import org.example.records.Transaction;
+import org.example.tokens.CardTokens;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -79,14 +80,16 @@ final class MessageOracle {
         long eventTimeMs = time.longValue();
         if (!(amount > 0) || amount > maxAmount || new BigDecimal(Double.toString(amount)).stripTrailingZeros().scale() > 2
                 || eventTimeMs < EARLIEST_EVENT_TIME_MS || latitude < -90 || latitude > 90
-                || longitude < -180 || longitude > 180 || !ccNum.equals(key)) {
+                || longitude < -180 || longitude > 180 || !ccNum.matches("[0-9]{12,19}") || !ccNum.equals(key)) {
             return refuse(DeadLetterReason.INVALID_FIELD);
         }
         if (eventTimeMs > appendTimeMs + MAX_CLOCK_SKEW_MS) {
             return refuse(DeadLetterReason.EVENT_TIME_IN_FUTURE);
         }
-        return new Verdict(new Transaction(root.get("transaction_id").textValue(), ccNum,
-                root.get("merchant_code").textValue(), amount, eventTimeMs, latitude, longitude), null);
+        // What INGEST makes of it: the card as its token under the tests' key, its BIN and last four.
+        return new Verdict(new Transaction(root.get("transaction_id").textValue(), CardTokens.configured().token(ccNum),
+                ccNum.substring(0, 6), ccNum.substring(ccNum.length() - 4), root.get("merchant_code").textValue(), amount,
+                eventTimeMs, latitude, longitude), null);
     }
 
     /** At most 64 UTF-16 units, not all white space, no control character, every surrogate in a pair. */

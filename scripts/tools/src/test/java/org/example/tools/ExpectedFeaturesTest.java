@@ -1,6 +1,7 @@
 package org.example.tools;
 
 import org.example.records.CardFeatures;
+import org.example.TestData;
 import org.example.records.FraudPrediction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +58,6 @@ class ExpectedFeaturesTest {
     }
 
     private static FraudPrediction prediction(String id, int count24h, double sum24h, int count7d) {
-        return new FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, count24h, sum24h, count7d, 0,
-                0.1, false, "v", null, null, 0, 0, 1000, 1010);
+        return TestData.prediction(id).features(count24h, sum24h, count7d).build();
     }
 }

@@ -208,7 +208,7 @@ class ModelCommandTest {
     private static FraudRequest request(long sequence) {
         long now = System.currentTimeMillis();
         return new FraudRequest(TestData.txn("R" + sequence).at(now - 1000).build(),
-                new KafkaOrigin(0, sequence, now), new CardFeatures(1, 10.0, 1), "grocery_pos", "F",
+                new KafkaOrigin(TestData.TOPIC, 0, sequence, now), new CardFeatures(1, 10.0, 1), "grocery_pos", "F",
                 LocalDate.of(1980, 4, 2), 12_000, "urban", 3.2);
     }
 }

@@ -1,8 +1,13 @@
 package org.example.tools;
 
+import org.example.TestData;
 import org.example.definition.Names;
 import org.example.records.Customer;
-import org.example.records.Merchant;
+import com.hazelcast.map.IMap;
+import org.example.records.FraudPrediction;
+import org.example.records.PredictionKey;
+import org.example.tokens.CardTokens;
+import org.example.tokens.TokenKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 
@@ -85,7 +91,7 @@ class ReferenceDataLoaderTest {
         assertThat(rejected.get(2)).startsWith("4: Cannot map `null` into type `double`");
         assertThat(rejected.get(3)).startsWith("5: Trailing token");
         assertThat(rejected.subList(4, 13)).containsExactly(
-                "6: duplicate cc_num '4000000000000001' (first on line 1)",
+                "6: duplicate cc_num (first on line 1)",
                 "7: cc_num is missing or blank",
                 "8: empty line (JSON Lines needs one JSON object per line)",
                 "9: latitude 91.0 is outside [-90, 90]",
@@ -147,16 +153,52 @@ class ReferenceDataLoaderTest {
     @Test
     void shouldReadTheRecordsTheJobReads() throws IOException {
         Path customers = file("customers.jsonl", customer("4000000000000001"));
-        List<Customer> read = new java.util.ArrayList<>();
+        List<CustomerRow> read = new java.util.ArrayList<>();
 
         JsonLines.forEachLine(customers, 0, (n, line) ->
-                read.add(JsonLines.parse(JsonLines.readerFor(Customer.class), customers, n, line)));
+                read.add(JsonLines.parse(JsonLines.readerFor(CustomerRow.class), customers, n, line)));
 
         assertThat(read).singleElement().satisfies(c -> {
             assertThat(c.ccNum()).isEqualTo("4000000000000001");
             assertThat(c.dateOfBirth()).hasYear(1980);
             assertThat(c.cityPopulation()).isEqualTo(116_250);
         });
+    }
+
+    private static String token(String card) {
+        return CardTokens.configured().token(card);
+    }
+
+    @Test
+    void shouldKeepBothKeysCustomersWhileAKeyRotatesThenRemoveTheOldKeysCustomersAndPredictions() throws IOException {
+        Files.writeString(dir.resolve(ReferenceDataLoader.CUSTOMERS_FILE),
+                customer("4000000000000001") + "\n" + customer("4000000000000002") + "\n");
+        Files.writeString(dir.resolve(ReferenceDataLoader.MERCHANTS_FILE), merchant("M00001") + "\n");
+        CardTokens next = new CardTokens(TokenKey.read(Files.writeString(dir.resolve("next.key"),
+                TokenKey.newKeyFile("next", 32, new SecureRandom()))));
+
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
+                "rotation-test-" + ProcessHandle.current().pid(), 1, 5876)) {
+            IMap<String, Customer> customers = cluster.member().getMap(Names.CUSTOMERS_MAP);
+            IMap<PredictionKey, FraudPrediction> predictions = cluster.member().getMap(Names.PREDICTION_RESULT_MAP);
+            new ReferenceDataLoader(cluster.member(), 10, quiet()).loadAll(dir, false, false);
+            predictions.set(new PredictionKey("T1", token("4000000000000001")),
+                    TestData.prediction("T1").build());
+
+            ReferenceDataLoader rotating = new ReferenceDataLoader(cluster.member(), 10, quiet(), next);
+            assertThatThrownBy(() -> rotating.loadAll(dir, false, false)).as("without --beside-other-keys")
+                    .hasMessageContaining("kept entries of an earlier data set");
+            rotating.loadAll(dir, false, false, true);
+            assertThat(customers.keySet()).containsExactlyInAnyOrder(token("4000000000000001"), token("4000000000000002"),
+                    next.token("4000000000000001"), next.token("4000000000000002"));
+
+            predictions.set(new PredictionKey("T1", next.token("4000000000000001")),
+                    TestData.prediction("T1").build());
+            assertThat(rotating.removeOtherKeys()).isEqualTo(new ReferenceDataLoader.Removed(2, 1));
+            assertThat(customers.keySet()).containsExactlyInAnyOrder(
+                    next.token("4000000000000001"), next.token("4000000000000002"));
+            assertThat(predictions.keySet()).containsExactly(new PredictionKey("T1", next.token("4000000000000001")));
+        }
     }
 
     @Test
@@ -178,23 +220,26 @@ class ReferenceDataLoaderTest {
 
             List<ReferenceDataLoader.Loaded> loaded = loader.loadAll(first, false, false);
             assertThat(loaded).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(5, 1);
-            assertThat(cluster.member().<String, Customer>getMap(Names.CUSTOMERS_MAP).get("4000000000000004").ccNum())
-                    .isEqualTo("4000000000000004");
+            String token = CardTokens.configured().token("4000000000000004");
+            assertThat(cluster.member().<String, Customer>getMap(Names.CUSTOMERS_MAP).get(token).cardToken())
+                    .isEqualTo(token);
+            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).containsKey("4000000000000004"))
+                    .as("keyed by the token, never by the number").isFalse();
 
             assertThatThrownBy(() -> loader.loadAll(second, false, false))
                     .hasMessageContaining("kept entries of an earlier data set; load again with --clear");
             assertThat(loader.loadAll(second, true, false)).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(1, 1);
-            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly("4000000000000009");
+            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly(token("4000000000000009"));
 
             Files.writeString(second.resolve(ReferenceDataLoader.CUSTOMERS_FILE), customer("4000000000000007") + "\n"
                     + customer("4000000000000008").replace("39.8", "-95.5") + "\n");
             assertThatThrownBy(() -> loader.loadAll(second, true, false))
                     .hasMessage("1 rows rejected (listed above), so nothing was loaded; fix them, or load the valid"
                             + " rows with --allow-rejects");
-            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly("4000000000000009");
+            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly(token("4000000000000009"));
             assertThat(loader.loadAll(second, true, true)).extracting(ReferenceDataLoader.Loaded::rejected)
                     .containsExactly(1, 0);
-            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly("4000000000000007");
+            assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly(token("4000000000000007"));
         }
     }
 

@@ -1,5 +1,6 @@
 package org.example.tools;
 
+import org.example.TestData;
 import org.example.records.DeadLetter;
 import org.example.records.FraudPrediction;
 import org.junit.jupiter.api.Test;
@@ -71,11 +72,10 @@ class RunReportTest {
     }
 
     private static FraudPrediction prediction(String id, long offset, long latencyMs, boolean flagged) {
-        return new FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, 1, 10, 1, 0,
-                flagged ? 0.9 : 0.1, flagged, "v", null, null, 0, offset, 1000, 1000 + latencyMs);
+        return TestData.prediction(id).offset(offset).storedAfter(latencyMs).flagged(flagged).build();
     }
 
     private static DeadLetter deadLetter(long offset, String reason) {
-        return new DeadLetter("ENRICH", reason, "", "{}", "X", "4000", 0, offset, 1000, 1001);
+        return new DeadLetter("ENRICH", reason, "", "{}", "X", "test:token", TestData.TOPIC, 0, offset, 1000, 1001);
     }
 }

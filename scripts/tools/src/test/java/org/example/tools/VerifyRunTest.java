@@ -53,7 +53,6 @@ class VerifyRunTest {
     }
 
     private static org.example.records.FraudPrediction prediction(String id, long appendTimeMs, String version) {
-        return new org.example.records.FraudPrediction(id, "4000", "M1", "grocery_pos", 10, 0, 0, 0, 1, 10, 1, 0,
-                0.1, false, version, null, null, 0, 0, appendTimeMs, appendTimeMs + 5);
+        return org.example.TestData.prediction(id).appendedAt(appendTimeMs).version(version).build();
     }
 }
