@@ -45,8 +45,12 @@ import java.util.stream.IntStream;
  */
 public final class LightGbmModel {
 
-    /** LightGBM's {@code kZeroThreshold}: what it takes for zero. */
-    static final double ZERO_THRESHOLD = 1e-35;
+    /**
+     * LightGBM's {@code kZeroThreshold}: what it takes for zero. LightGBM writes it as the float
+     * literal {@code 1e-35f}, so as a double it is 1.0000000180025095e-35, not 1e-35; LightGBM
+     * writes that double as the threshold of splits between zero and the values around it.
+     */
+    static final double ZERO_THRESHOLD = 1e-35f;
 
     // decision_type, as LightGBM's Tree keeps it: bit 0 categorical, bit 1 default left, bits 2-3 missing type.
     private static final int CATEGORICAL_MASK = 1;

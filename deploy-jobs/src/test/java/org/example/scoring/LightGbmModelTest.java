@@ -105,6 +105,10 @@ class LightGbmModelTest {
         LightGbmModel atZero = LightGbmModel.parse(stump("0", "0"), "at zero");
         assertRawScore(atZero, row(1e-35), 1.0);
         assertRawScore(atZero, row(2e-35), 2.0);
+        // LightGBM's zero threshold is the float 1e-35f: 1.0000000180025095e-35 is still zero, the next double is not.
+        assertRawScore(atZero, row(1.0000000180025095e-35), 1.0);
+        assertRawScore(atZero, row(-1.0000000180025095e-35), 1.0);
+        assertRawScore(atZero, row(Math.nextUp(1.0000000180025095e-35)), 2.0);
         // A threshold of -0 is 0: 0 <= -0 holds.
         LightGbmModel atNegativeZero = LightGbmModel.parse(stump("0", "-0"), "at -0");
         assertRawScore(atNegativeZero, row(0.0), 1.0);
