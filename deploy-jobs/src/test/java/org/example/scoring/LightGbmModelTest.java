@@ -261,6 +261,18 @@ class LightGbmModelTest {
     }
 
     @Test
+    void shouldRefuseARowOrBuffersThatDoNotFitTheModel() {
+        LightGbmModel twoFeatures = LightGbmModel.parse(NUMERICAL, "numerical");
+        LightGbmModel.ContributionBuffers stumpBuffers = LightGbmModel.parse(stump("0", "1"), "stump")
+                .newContributionBuffers();
+
+        assertThatThrownBy(() -> twoFeatures.contributions(row(1, 2, 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("a row has 2 values, not 3");
+        assertThatThrownBy(() -> twoFeatures.contributions(row(1, 2), stumpBuffers))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("the buffers were made for a smaller model");
+    }
+
+    @Test
     void shouldRankAValueByHowManyThresholdsLieBelowIt() {
         double[] thresholds = {-3, -1e-30, 2, 2.5, 7, 1e300};
 
