@@ -250,8 +250,8 @@ public final class LightGbmModel {
      * averaged over their training rows); together they add up to the raw score, up to rounding.
      * Each tree's TreeSHAP visits every node of the tree, so this costs far more than
      * {@link #probability(double[], int[])}, which visits one path (docs/BENCHMARK.md). Its path
-     * weights lose precision as distinct features pile up on one path, LightGBM's as these: with
-     * the shipped model's 16 features the sum misses the raw score by under 1e-13 (docs/DESIGN.md).
+     * weights lose precision as distinct features pile up on one path, as LightGBM's do: with the
+     * shipped model's 16 features the sum misses the raw score by under 1e-13 (docs/DESIGN.md).
      *
      * @param buffers from {@link #newContributionBuffers()} of this model, overwritten
      */
