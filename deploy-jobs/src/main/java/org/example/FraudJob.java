@@ -39,6 +39,7 @@ public final class FraudJob {
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         // Before anything else: a model directory that does not fit fails here, with the running job untouched.
         Path pythonDir = PythonBaseDir.extract(settings.modelDir());
+        KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
         SqlMappings.create(hz);
         JetService jet = hz.getJet();
         Job running = jet.getJob(settings.jobName());
