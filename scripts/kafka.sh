@@ -29,7 +29,7 @@ DATA_DIR="$RUN_DIR/$KAFKA_INSTANCE-data"
 CONFIG_DIR="$RUN_DIR/$KAFKA_INSTANCE"
 CONFIG_FILE="$CONFIG_DIR/server.properties"
 LOG_FILE="$LOG_DIR/$KAFKA_INSTANCE.log"
-# KAFKA_SECURITY=sasl_ssl: the test CA and the broker's key store, the broker's own SCRAM password,
+# KAFKA_SECURITY=sasl_ssl: the test CA and the broker's key and certificate, its own SCRAM password,
 # and what a client needs (client.properties, which reads the password from client-secret.properties).
 TLS_DIR="$CONFIG_DIR/tls"
 BROKER_PASSWORD_FILE="$CONFIG_DIR/broker-scram.password"
@@ -109,9 +109,8 @@ listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.se
 # (mutual TLS), on the loopback only. Its one client is this node's broker, with the same certificate.
 listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SSL
 listener.name.controller.ssl.client.auth=required
-ssl.keystore.type=PKCS12
-ssl.keystore.location=$TLS_DIR/broker.p12
-ssl.keystore.password=$(cat "$TLS_DIR/broker.password")
+ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_DIR/broker.pem
 ssl.truststore.type=PEM
 ssl.truststore.location=$TLS_DIR/ca.pem
 EOF
