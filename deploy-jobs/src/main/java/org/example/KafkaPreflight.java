@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 
 /**
  * Checks, before anything is submitted or sent, that Kafka answers with the client settings given:
- * one describe of the topic, with a short timeout. A broker that refuses them does not make the job
+ * one describe of the topic, within a time limit. A broker that refuses them does not make the job
  * or a tool wait: Jet's Kafka source would retry a rejected login or an untrusted certificate
  * inside a running job, and a client whose {@code security.protocol} does not match the listener
  * waits without a word. Here each becomes one sentence that names the broker, the cause and the
@@ -44,8 +44,14 @@ import java.util.regex.Pattern;
  */
 public final class KafkaPreflight {
 
-    /** Long enough for a busy broker; a refused login or certificate is reported well before. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * How long the check waits for an answer unless the client settings give
+     * {@code default.api.timeout.ms}: Kafka's own default for an admin call. A refused login or
+     * certificate is reported at once; only silence (no broker, or a listener of another
+     * protocol) waits this long. 15 s was too short on a 2-core machine at load 55, where a
+     * broker that accepted the login had not answered by then (docs/DESIGN.md).
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     private static final ILogger LOG = Logger.getLogger(KafkaPreflight.class);
     /** A config provider's reference, e.g. {@code ${file:/etc/fraud/kafka.secret:sasl.jaas.config}}. */
@@ -73,9 +79,28 @@ public final class KafkaPreflight {
         Properties client = new Properties();
         client.putAll(settings.kafkaProperties());
         client.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
-        Reachable reachable = check(client, settings.kafkaTopic(), DEFAULT_TIMEOUT);
+        Reachable reachable = check(client, settings.kafkaTopic());
         LOG.info(reachable.describe());
         return reachable;
+    }
+
+    /** {@link #check(Properties, String, Duration)} for as long as the settings' {@link #timeoutOf}. */
+    public static Reachable check(Properties clientProperties, String topic) {
+        return check(clientProperties, topic, timeoutOf(clientProperties));
+    }
+
+    /**
+     * The time limit of the check: the client settings' {@code default.api.timeout.ms}, else
+     * {@link #DEFAULT_TIMEOUT}. (A value that is not a number is left to the admin client to refuse.)
+     */
+    static Duration timeoutOf(Properties clientProperties) {
+        String given = clientProperties.getProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "").strip();
+        try {
+            long ms = Long.parseLong(given);
+            return ms > 0 ? Duration.ofMillis(ms) : DEFAULT_TIMEOUT;
+        } catch (NumberFormatException notANumber) {
+            return DEFAULT_TIMEOUT;
+        }
     }
 
     /**
@@ -92,6 +117,7 @@ public final class KafkaPreflight {
         admin.putAll(clientProperties);
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         admin.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
+        // One request may take the whole limit: a slow answer is still an answer.
         admin.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
         admin.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "fraud-detection-preflight");
         try (Admin kafka = Admin.create(admin)) {
@@ -136,7 +162,8 @@ public final class KafkaPreflight {
             return at + " did not answer within " + timeout.toSeconds() + " s (" + protocol + "): check "
                     + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + " and that the broker is up and reachable from here;"
                     + " a client whose " + CommonClientConfigs.SECURITY_PROTOCOL_CONFIG + " (" + protocol
-                    + ") is not the listener's waits like this too";
+                    + ") is not the listener's waits like this too, and a broker that is only slow needs a longer "
+                    + AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG;
         }
         Throwable config = find(failure, ConfigException.class, InvalidConfigurationException.class, IllegalArgumentException.class);
         if (config != null) {

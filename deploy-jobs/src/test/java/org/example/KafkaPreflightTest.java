@@ -135,7 +135,8 @@ class KafkaPreflightTest {
 
         assertThat(message).isEqualTo("Kafka at kafka-1.internal:9093 did not answer within 15 s (PLAINTEXT): check"
                 + " bootstrap.servers and that the broker is up and reachable from here; a client whose"
-                + " security.protocol (PLAINTEXT) is not the listener's waits like this too");
+                + " security.protocol (PLAINTEXT) is not the listener's waits like this too, and a broker that is"
+                + " only slow needs a longer default.api.timeout.ms");
     }
 
     @Test
@@ -182,6 +183,18 @@ class KafkaPreflightTest {
         String message = explain(new KafkaException("outer", new IllegalStateException("inner cause")), saslSsl());
 
         assertThat(message).isEqualTo("Kafka at kafka-1.internal:9093 could not be checked (IllegalStateException: inner cause)");
+    }
+
+    @Test
+    void shouldWaitAsLongAsTheClientsDefaultApiTimeoutElseAMinute() {
+        Properties client = saslSsl();
+        assertThat(KafkaPreflight.timeoutOf(client)).isEqualTo(Duration.ofSeconds(60));
+
+        client.setProperty("default.api.timeout.ms", "15000");
+        assertThat(KafkaPreflight.timeoutOf(client)).isEqualTo(Duration.ofSeconds(15));
+
+        client.setProperty("default.api.timeout.ms", "soon");
+        assertThat(KafkaPreflight.timeoutOf(client)).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test

@@ -151,7 +151,7 @@ public final class TransactionProducer {
      * certificate fails here in one sentence, not as a wait on the topic.
      */
     public void ensureTopic(String topic, int partitions, short replicationFactor, Duration leaderTimeout) {
-        console.println(KafkaPreflight.check(clientProperties, topic, KafkaPreflight.DEFAULT_TIMEOUT).describe());
+        console.println(KafkaPreflight.check(clientProperties, topic).describe());
         try (Admin admin = Admin.create(clientProperties)) {
             if (describe(admin, topic, System.nanoTime() + leaderTimeout.toNanos()) == null) {
                 try {
