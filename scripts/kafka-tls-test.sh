@@ -15,10 +15,10 @@
 # figures, not limits; only a command that hangs for KAFKA_TLS_TEST_HANG_SECONDS fails the test).
 #
 # Isolation: the broker and the member listen in a network namespace of the test's own
-# (`unshare --net`, as root), on the default ports; its broker (KAFKA_INSTANCE=kafka-tls-test) has
-# its own data, CA and passwords, made anew each run. Installs and builds first, while package
-# registries are reachable (python/.venv, the JARs when missing, the Kafka and Hazelcast jars, the
-# test data set).
+# (`unshare --net`, as root), on the default ports. Its broker (KAFKA_INSTANCE=kafka-tls-broker)
+# has its own data, CA and passwords, made anew each run; the test's own files are in
+# .run/kafka-tls-test. Installs and builds first, while package registries are reachable
+# (python/.venv, the JARs when missing, the Kafka and Hazelcast jars, the test data set).
 #
 # Env: KAFKA_TLS_TEST_COUNT   transactions sent through the SASL_SSL broker (3000)
 #      KAFKA_TLS_TEST_HANG_SECONDS  a refused command still running after this long has hung (300)
@@ -52,7 +52,7 @@ step_started=0
 begin() { step_started=$(now_ms); info "== $* ..."; }
 took() { local ms=$(($(now_ms) - step_started)); info "   took $((ms / 1000)).$((ms % 1000 / 100)) s"; }
 
-export KAFKA_INSTANCE=kafka-tls-test KAFKA_SECURITY=sasl_ssl CLUSTER_MEMBERS=1
+export KAFKA_INSTANCE=kafka-tls-broker KAFKA_SECURITY=sasl_ssl CLUSTER_MEMBERS=1
 CLIENT="$RUN_DIR/$KAFKA_INSTANCE/client.properties"
 CLIENT_SECRET="$RUN_DIR/$KAFKA_INSTANCE/client-secret.properties"
 # A fresh broker: a new CA, new users and passwords, no topics of an earlier run.

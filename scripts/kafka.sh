@@ -173,6 +173,9 @@ format_once() {
         local formatted_for=plaintext
         [[ -f "$FORMATTED_FOR" ]] && formatted_for=$(cat "$FORMATTED_FOR")
         [[ "$formatted_for" == "$KAFKA_SECURITY" ]] || die "$DATA_DIR was formatted for KAFKA_SECURITY=$formatted_for, not $KAFKA_SECURITY; remove it (its topics go with it) or start with KAFKA_SECURITY=$formatted_for"
+        if [[ "$KAFKA_SECURITY" == sasl_ssl && ! (-f "$TLS_DIR/broker.pem" && -f "$BROKER_PASSWORD_FILE" && -f "$CLIENT_SECRET") ]]; then
+            die "$DATA_DIR holds SCRAM users whose certificate or passwords are gone from $CONFIG_DIR; remove $DATA_DIR (its topics go with it) to start afresh"
+        fi
         return 0
     fi
     local cluster_id
