@@ -46,6 +46,9 @@ usage_from_header() {
 }
 
 now_ms() { date +%s%3N; }
+# A random password of 24 characters of [A-Za-z0-9]: nothing a properties file or a JAAS line
+# would need to escape.
+new_password() { tr -dc 'A-Za-z0-9' < /dev/urandom | head -c 24 || true; }
 
 # A property of the root pom, e.g. `root_pom_property hazelcast.version`: the one place versions live.
 root_pom_property() {

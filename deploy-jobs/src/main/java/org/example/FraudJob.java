@@ -45,6 +45,7 @@ public final class FraudJob {
      * {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
+        KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings), scorer(settings),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());

@@ -16,6 +16,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.example.CommandLineFlags;
 import org.example.JobSettings;
+import org.example.KafkaPreflight;
 import org.example.definition.Names;
 import org.example.records.Json;
 
@@ -146,8 +147,11 @@ public final class TransactionProducer {
     /**
      * Creates the topic if it does not exist, then waits until every partition has a leader.
      * An existing topic keeps its partitions; fewer than asked for is reported, not changed.
+     * First, Kafka must accept the client settings ({@link KafkaPreflight}): a refused login or
+     * certificate fails here in one sentence, not as a wait on the topic.
      */
     public void ensureTopic(String topic, int partitions, short replicationFactor, Duration leaderTimeout) {
+        console.println(KafkaPreflight.check(clientProperties, topic).describe());
         try (Admin admin = Admin.create(clientProperties)) {
             if (describe(admin, topic, System.nanoTime() + leaderTimeout.toNanos()) == null) {
                 try {

@@ -217,6 +217,28 @@ class TransactionProducerTest {
     }
 
     @Test
+    void shouldFailInOneSentenceBeforeSendingWhenKafkaCannotBeReachedWithTheSettings() throws IOException {
+        transactions(3);
+        // The password comes from a file that is not there: a client cannot even be made.
+        Path settings = Files.writeString(dir.resolve("client.properties"), String.join("\n",
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=SCRAM-SHA-512",
+                "config.providers=file",
+                "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
+                "sasl.jaas.config=${file:" + dir.resolve("missing.properties") + ":sasl.jaas.config}"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = TransactionProducer.run(new String[] {"--data-dir", dir.toString(), "--kafka-bootstrap-servers",
+                "127.0.0.1:1", "--kafka-properties-file", settings.toString()}, Map.of(), System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("TransactionProducer failed: The Kafka client"
+                + " settings for Kafka at 127.0.0.1:1 cannot make a client (Could not read properties from file "
+                + dir.resolve("missing.properties") + "): fix them in the Kafka properties file\n");
+    }
+
+    @Test
     void shouldDescribeARunThatLostNothing() {
         TransactionProducer.Summary summary =
                 new TransactionProducer.Summary("transactions", 20_000, 20_000, Duration.ofSeconds(4), null);
