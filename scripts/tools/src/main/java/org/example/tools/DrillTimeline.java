@@ -128,6 +128,17 @@ final class DrillTimeline {
     }
 
     /**
+     * Suspicions (a member not heard for the heartbeat timeout) outside the given windows of
+     * {@code [from, to]}: a member suspected while nothing was done to it, which is what a too
+     * short failure detection would show under load.
+     */
+    static List<MemberLog.Event> suspicionsOutside(List<MemberLog.Event> events, List<long[]> windows) {
+        return events.stream().filter(e -> e.kind() == MemberLog.Kind.SUSPECTED)
+                .filter(e -> windows.stream().noneMatch(w -> e.timeMs() >= w[0] && e.timeMs() <= w[1]))
+                .toList();
+    }
+
+    /**
      * The longest run of whole seconds without a stored prediction within {@code [fromSecond,
      * toSecond)} of a per-second count; {@code [start, length]} in seconds, length 0 when there is none.
      */

@@ -193,6 +193,10 @@ public final class PartitionDrill {
             List<MemberLog.Event> events = run.memberEvents();
             addMemberEvents(events, run.startMs());
             int[] perSecond = run.ledger().storesPerSecond();
+            List<MemberLog.Event> unexpected = DrillTimeline.suspicionsOutside(events,
+                    scenario.equals("broker-unreachable") ? List.of() : List.of(new long[]{cutAt, healAt}));
+            figures.put("members suspected outside the cut", unexpected.isEmpty() ? "none"
+                    : unexpected.size() + ", e.g. " + unexpected.get(0));
             if (scenario.equals("broker-unreachable")) {
                 judgeBrokerCut(events, victim, cutAt, healAt);
             } else {

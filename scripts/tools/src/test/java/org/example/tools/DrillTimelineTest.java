@@ -37,6 +37,15 @@ class DrillTimelineTest {
     }
 
     @Test
+    void shouldReportOnlyTheSuspicionsNoFaultExplains() {
+        MemberLog.Event duringTheCut = new MemberLog.Event(15_000, 1, 1, MemberLog.Kind.SUSPECTED, "", -1, "10.250.0.3");
+        MemberLog.Event outOfTheBlue = new MemberLog.Event(95_000, 2, 1, MemberLog.Kind.SUSPECTED, "", -1, "10.250.0.1");
+
+        assertThat(DrillTimeline.suspicionsOutside(List.of(duringTheCut, outOfTheBlue, size(1, 15_000, 2)),
+                List.of(new long[]{5_000, 65_000}))).containsExactly(outOfTheBlue);
+    }
+
+    @Test
     void shouldFindTheLongestStretchWithoutAStoredPrediction() {
         int[] perSecond = {5, 5, 0, 0, 5, 0, 0, 0, 0, 3, 3};
 
