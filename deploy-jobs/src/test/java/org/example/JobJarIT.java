@@ -22,7 +22,7 @@ class JobJarIT {
     /** The job's packages: the directories of their classes, exactly. */
     private static final List<String> JOB_PACKAGES = List.of(
             "org/example/", "org/example/records/", "org/example/stages/", "org/example/features/",
-            "org/example/scoring/");
+            "org/example/scoring/", "org/example/definition/");
     /** Dependencies shaded in on purpose: members do not have Jackson. */
     private static final List<String> SHADED = List.of("com/fasterxml/jackson/");
 
