@@ -145,7 +145,7 @@ public final class FaultSoak {
             }
             sleepUntil(end);
             sampleHeap();
-            OutcomeLedger.Verdict verdict = run.finish(Duration.ofMinutes(20));
+            OutcomeLedger.Verdict verdict = run.finish(Duration.ofMinutes(60));
             boolean running = run.awaitRunning(Duration.ofSeconds(60));
             List<MemberLog.Event> events = run.memberEvents();
             report(verdict, running, events, loadStart);

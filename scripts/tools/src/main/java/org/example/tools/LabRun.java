@@ -200,7 +200,8 @@ final class LabRun implements AutoCloseable {
         }
         Path log = cluster.settings().logs().resolve("hz-cli-submit.log");
         Process submit = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!submit.waitFor(5, TimeUnit.MINUTES) || submit.exitValue() != 0) {
+        // Generous: under a load average of 50 an upload and start took over five minutes.
+        if (!submit.waitFor(15, TimeUnit.MINUTES) || submit.exitValue() != 0) {
             submit.destroyForcibly();
             throw new IllegalStateException("hz-cli submit failed; see " + log);
         }
