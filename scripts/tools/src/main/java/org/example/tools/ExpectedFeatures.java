@@ -64,7 +64,7 @@ final class ExpectedFeatures {
         return mismatches;
     }
 
-    private static boolean matches(CardFeatures stored, CardFeatures wanted) {
+    static boolean matches(CardFeatures stored, CardFeatures wanted) {
         return stored.txnCount24h() == wanted.txnCount24h()
                 && stored.txnCount7d() == wanted.txnCount7d()
                 && Math.abs(stored.amountSum24h() - wanted.amountSum24h())

@@ -180,7 +180,7 @@ public final class VerifyRun {
      * than starting from nothing. FEATURES' snapshot-keys metric says that its processors wrote their
      * share; the snapshot is only complete once the job's execution record says so (see Snapshots).
      */
-    private static int awaitFeaturesSnapshot(HazelcastInstance client, String jobName, Duration timeout,
+    static int awaitFeaturesSnapshot(HazelcastInstance client, String jobName, Duration timeout,
                                              PrintStream out, PrintStream err) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long keys;
