@@ -198,18 +198,19 @@ class TransactionProducerTest {
     void shouldExitWithUsageOnABadRate() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = TransactionProducer.run(new String[] {"--rate", "-5"}, Map.of(), System.out,
+        int code = TransactionProducer.run(new String[] {"--rate", "-5"}, System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("--rate must be at least 0.0");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("Invalid value for option '--rate': must be a finite number of at least 0, not -5");
     }
 
     @Test
     void shouldFailWithoutTouchingKafkaWhenTheDataSetIsMissing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = TransactionProducer.run(new String[] {"--data-dir", dir.resolve("nowhere").toString()}, Map.of(),
+        int code = TransactionProducer.run(new String[] {"--data-dir", dir.resolve("nowhere").toString()},
                 System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(1);
