@@ -142,7 +142,7 @@ class CommandsTest {
     /** Every program's command line: each option whose default comes from a variable names it in its help. */
     @Test
     void shouldNameEveryEnvironmentVariableInTheOptionsDescription() {
-        List<Class<?>> commands = List.of(Benchmark.Program.class, Demo.Program.class,
+        List<Class<?>> commands = List.of(Benchmark.Program.class, Demo.Program.class, KafkaReady.Program.class,
                 PipelineDiagram.Program.class, PredictionFill.Program.class, ReferenceDataLoader.Program.class,
                 SqlBridge.Program.class, TransactionProducer.Program.class, VerifyRun.Program.class, ClusterClient.class);
         Pattern variable = Pattern.compile("\\$\\{env:([A-Z_]+)");
