@@ -488,7 +488,7 @@ grep -q '^transactions-0$' <<< "$(compose exec -T kafka ls /var/lib/kafka/data)"
 info "Kafka: topic transactions on volume ${PROJECT}_kafka-data (/var/lib/kafka/data)"
 # The page: a real browser on the port the service publishes, inside the run daemon's namespace.
 PAGE_SHOT="$LOG_DIR/compose-test-page.png"
-nsenter --net="/proc/$RUN_PID/ns/net" "$venv_python" python/dashboard/check_page.py served \
+nsenter --net="/proc/$RUN_PID/ns/net" "$venv_python" python/checks/check_page.py served \
     --url http://127.0.0.1:8501/ --screenshot "$PAGE_SHOT" --expected-predictions "$predictions" --timeout 300 \
     >"$LOG_DIR/compose-test-page.log" 2>&1 \
     || { cat "$LOG_DIR/compose-test-page.log" >&2; show_logs dashboard; fail "the live page of service dashboard failed its checks"; }
