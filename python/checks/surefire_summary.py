@@ -72,11 +72,13 @@ def summary(suites: list[Suite]) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("repository", nargs="?", type=Path, default=ROOT, help="the repository's root (default: this one)")
+    parser.add_argument("repository", nargs="?", type=Path, default=ROOT,
+                        help="the repository's root (default: this one)")
     args = parser.parse_args(argv)
     suites = [read_report(path) for path in reports(args.repository)]
     if not suites:
-        print(f"Java tests: no report under {args.repository}/**/target/*-reports: did mvn verify run?", file=sys.stderr)
+        print(f"Java tests: no report under {args.repository}/**/target/*-reports: did mvn verify run?",
+              file=sys.stderr)
         return 1
     print("\n".join(summary(suites)))
     return 1 if any(s.failed for s in suites) else 0

@@ -64,7 +64,7 @@ import java.util.stream.Collectors;
  */
 public final class Benchmark {
 
-    /** The drain's middle 80 % must be long enough to measure CPU per transaction. */
+    /** The smallest drain it takes: throughput and CPU per transaction are measured over its middle 80 %. */
     private static final long MIN_DRAIN = 1_000;
     private static final Duration PYTHON_START_TIMEOUT = Duration.ofMinutes(3);
     private static final String RESULT_HEADER = "configuration,scorer,members,python_processes,cpu_us_per_txn,"
