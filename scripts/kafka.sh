@@ -212,9 +212,10 @@ wait_until_ready() {
     remaining=$((deadline - $(date +%s)))
     ((remaining > 0)) || remaining=1
     local -a client_config=()
-    [[ "$KAFKA_SECURITY" == sasl_ssl ]] && client_config=("$CLIENT_PROPERTIES")
-    if ! java -cp "$LIB_DIR/kafka/*" -Dlog4j2.level=error \
-            "$SCRIPTS_DIR/kafka/KafkaReady.java" "127.0.0.1:$KAFKA_PORT" "$remaining" "${client_config[@]}"; then
+    [[ "$KAFKA_SECURITY" == sasl_ssl ]] && client_config=(--client-properties "$CLIENT_PROPERTIES")
+    # An open port says less than ready: a KRaft broker listens before it is unfenced.
+    if ! run_hz_client "$TOOLS_JAR" org.example.tools.KafkaReady \
+            --bootstrap-servers "127.0.0.1:$KAFKA_PORT" --timeout-seconds "$remaining" "${client_config[@]}"; then
         log_tail "$LOG_FILE"
         die "Kafka on port $KAFKA_PORT is not serving requests; see $LOG_FILE"
     fi
@@ -237,7 +238,9 @@ cmd_up() {
         die "port $KAFKA_PORT is in use by a process these scripts did not start; stop it or set KAFKA_PORT"
     fi
     command -v java >/dev/null || die "java (17+) is not on PATH"
+    [[ -f "$TOOLS_JAR" ]] || die "no tools JAR at $TOOLS_JAR (its KafkaReady tells when the broker serves); build it with: mvn -DskipTests package"
     ensure_runtime_jars kafka
+    ensure_runtime_jars hazelcast
     case "$KAFKA_SECURITY" in
         plaintext | sasl_ssl) ;;
         *) die "KAFKA_SECURITY must be plaintext or sasl_ssl, got '$KAFKA_SECURITY'" ;;

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -198,18 +197,19 @@ class TransactionProducerTest {
     void shouldExitWithUsageOnABadRate() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = TransactionProducer.run(new String[] {"--rate", "-5"}, Map.of(), System.out,
+        int code = TransactionProducer.run(new String[] {"--rate", "-5"}, System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("--rate must be at least 0.0");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("Invalid value for option '--rate': must be a finite number of at least 0, not -5");
     }
 
     @Test
     void shouldFailWithoutTouchingKafkaWhenTheDataSetIsMissing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = TransactionProducer.run(new String[] {"--data-dir", dir.resolve("nowhere").toString()}, Map.of(),
+        int code = TransactionProducer.run(new String[] {"--data-dir", dir.resolve("nowhere").toString()},
                 System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(1);
@@ -229,7 +229,7 @@ class TransactionProducerTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int code = TransactionProducer.run(new String[] {"--data-dir", dir.toString(), "--kafka-bootstrap-servers",
-                "127.0.0.1:1", "--kafka-properties-file", settings.toString()}, Map.of(), System.out,
+                "127.0.0.1:1", "--kafka-properties-file", settings.toString()}, System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(1);
