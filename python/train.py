@@ -28,6 +28,8 @@ from pathlib import Path
 
 import lightgbm
 import numpy as np
+from sklearn.metrics import (average_precision_score, confusion_matrix, precision_score, recall_score,
+                             roc_auc_score, roc_curve)
 
 import scoring_requests
 from job_resources import METADATA_FILE, MODEL_FILE, RESOURCES_DIR, fraud_handler
@@ -56,34 +58,22 @@ PARAMS = {
 }
 
 
-# ---- Metrics (numpy only; scores are ranked at distinct values, so ties are handled) ----------
-
-def roc_points(is_fraud, scores):
-    """(thresholds descending, false positives, true positives) flagged at score >= threshold."""
-    order = np.argsort(-scores, kind="stable")
-    sorted_scores, sorted_fraud = scores[order], is_fraud[order]
-    last_of_tie = np.r_[np.flatnonzero(np.diff(sorted_scores)), len(scores) - 1]
-    true_positives = np.cumsum(sorted_fraud)[last_of_tie]
-    return sorted_scores[last_of_tie], last_of_tie + 1 - true_positives, true_positives
-
+# ---- Metrics (scikit-learn's; tied scores are one threshold, flagged or not together) -----------
 
 def roc_auc(is_fraud, scores):
-    _, fp, tp = roc_points(is_fraud, scores)
-    fpr, tpr = np.r_[0, fp] / fp[-1], np.r_[0, tp] / tp[-1]
-    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+    return float(roc_auc_score(is_fraud, scores))
 
 
 def average_precision(is_fraud, scores):
     """PR-AUC as average precision: precision at each threshold weighted by its recall gain."""
-    _, fp, tp = roc_points(is_fraud, scores)
-    recall_gain = np.diff(np.r_[0, tp]) / tp[-1]
-    return float(np.sum(recall_gain * tp / (tp + fp)))
+    return float(average_precision_score(is_fraud, scores))
 
 
 def recall_at_fpr(is_fraud, scores, max_fpr):
-    _, fp, tp = roc_points(is_fraud, scores)
-    within = fp / fp[-1] <= max_fpr
-    return float(tp[within].max() / tp[-1]) if within.any() else 0.0
+    """The best recall of any threshold that flags at most max_fpr of the legitimate transactions
+    (the curve starts at flagging nothing, so there is always one)."""
+    fpr, tpr, _ = roc_curve(is_fraud, scores, drop_intermediate=False)
+    return float(tpr[fpr <= max_fpr].max())
 
 
 def threshold_for_fpr(legit_scores, max_fpr):
@@ -94,9 +84,12 @@ def threshold_for_fpr(legit_scores, max_fpr):
 
 
 def confusion(is_fraud, flagged):
-    tp = int((flagged & is_fraud).sum())
-    return {"precision": tp / max(int(flagged.sum()), 1), "recall": tp / max(int(is_fraud.sum()), 1),
-            "false_positive_rate": float((flagged & ~is_fraud).sum() / max(int((~is_fraud).sum()), 1))}
+    """Precision, recall and false-positive rate of a decision; 0 where nothing is there to divide by
+    (nothing flagged, no fraud, no legitimate transaction)."""
+    _, (legit_flagged, legit_passed) = confusion_matrix(is_fraud, flagged, labels=[True, False])
+    return {"precision": float(precision_score(is_fraud, flagged, zero_division=0)),
+            "recall": float(recall_score(is_fraud, flagged, zero_division=0)),
+            "false_positive_rate": float(legit_flagged / max(legit_flagged + legit_passed, 1))}
 
 
 # ---- Splitting ----------------------------------------------------------------------------------

@@ -68,6 +68,10 @@ start_member() {
         rm -rf "$tmp"
     fi
     mkdir -p "$tmp"
+    # scripts/hazelcast.yaml's split-brain protection ("majority") is sized for three members: a
+    # cluster of another size needs a majority of its own, and one member, which cannot be split, none.
+    local -a split_brain_protection=(-Dhz.split-brain-protection.majority.minimum-cluster-size=$((CLUSTER_MEMBERS / 2 + 1)))
+    ((CLUSTER_MEMBERS >= 2)) || split_brain_protection=(-Dhz.split-brain-protection.majority.enabled=false)
     # setsid: members outlive this script and are not hit by the caller's Ctrl-C.
     (
         cd "$tmp"
@@ -82,6 +86,7 @@ start_member() {
             -Dhazelcast.config="$MEMBER_CONFIG" \
             -Dhz.network.port.port="$port" \
             -Dhz.network.port.auto-increment=false \
+            "${split_brain_protection[@]}" \
             -Djava.util.logging.config.file="$SCRIPTS_DIR/member-logging.properties" \
             "$PROCESS_MARKER" -Dfraud.role="member-$i" \
             -cp "$SCRIPTS_DIR/member-classpath:$LIB_DIR/hazelcast/*" \

@@ -7,7 +7,7 @@
 # map holds every prediction. The reference data of the test data set, then DASHBOARD_COST_COUNT
 # synthetic predictions (org.example.tools.PredictionFill: the job's own records, stored at
 # DASHBOARD_COST_RATE per second), then the page's own reader against them, its clock stepping 2 s
-# per read through the seconds the fill stored (python/dashboard/measure_refresh.py): the time per
+# per read through the seconds the fill stored (python/checks/measure_refresh.py): the time per
 # refresh and the members' CPU per refresh, less what idle members spend.
 #
 # Runs in a network namespace of its own (as scripts/dashboard-test.sh does), so it meets no other
@@ -56,5 +56,5 @@ run_hz_client "$TOOLS_JAR" org.example.tools.PredictionFill --count "$COUNT" --r
     | tail -n 1
 members=$(find_ours 'member-*' | paste -sd, -)
 info "== The page's reader against them (members $members) ..."
-FRAUD_TOOLS_JAR="$TOOLS_JAR" HZ_LIB="$LIB_DIR/hazelcast" python/.venv/bin/python python/dashboard/measure_refresh.py \
+FRAUD_TOOLS_JAR="$TOOLS_JAR" HZ_LIB="$LIB_DIR/hazelcast" python/.venv/bin/python python/checks/measure_refresh.py \
     --fill-end-ms "$end_ms" --member-pids "$members" --refreshes "$REFRESHES"

@@ -2,7 +2,7 @@
 # Browser test of the live fraud page, every part real: Kafka and three Hazelcast members
 # (scripts/cluster.sh), the job submitted with hz-cli and scoring in Python, a known data set
 # streamed through Kafka with a few broken messages among it, the page (scripts/dashboard.sh) and
-# headless Chromium driven by selenium (python/dashboard/check_page.py). It checks that the page
+# headless Chromium driven by selenium (python/checks/check_page.py). It checks that the page
 # draws at once, shows the job RUNNING and reads its window before transactions stream, that it
 # refreshes by itself and scores while they stream, that every number it shows equals the same
 # figure computed by the test's own SQL (live, and pinned to the middle of the stream), that no
@@ -135,7 +135,7 @@ until port_open "$PORT"; do
 done
 took
 
-check=(python/.venv/bin/python python/dashboard/check_page.py --url "http://127.0.0.1:$PORT/"
+check=(python/.venv/bin/python python/checks/check_page.py --url "http://127.0.0.1:$PORT/"
        --screenshot "$SCREENSHOT" --timeout "$TIMEOUT")
 # One browser looks at the page before anything streams and goes on looking while it streams: on a
 # busy machine the page's bridge takes a while to start, the cluster to plan its first statements

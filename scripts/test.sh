@@ -26,24 +26,7 @@ echo "== Java tests (mvn verify)"
 mvn -B -q clean verify
 
 # Surefire does not print skipped classes loudly; this does, before the end-to-end test can stop the run.
-python - <<'PY'
-import glob
-import xml.etree.ElementTree as ET
-
-run = failed = 0
-skipped = {}
-for report in glob.glob("*/target/*-reports/TEST-*.xml") + glob.glob("scripts/tools/target/*-reports/TEST-*.xml"):
-    suite = ET.parse(report).getroot()
-    run += int(suite.get("tests"))
-    failed += int(suite.get("failures")) + int(suite.get("errors"))
-    for case in suite.iter("testcase"):
-        reason = case.find("skipped")
-        if reason is not None:
-            skipped.setdefault((suite.get("name"), reason.get("message")), []).append(case.get("name"))
-print(f"\nJava tests: {run} run, {failed} failed, {sum(map(len, skipped.values()))} skipped")
-for (suite, reason), cases in skipped.items():
-    print(f"  SKIPPED {suite} ({len(cases)} tests): {reason}")
-PY
+python python/checks/surefire_summary.py
 
 echo "== End-to-end test"
 scripts/e2e-test.sh

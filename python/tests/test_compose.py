@@ -257,6 +257,13 @@ def test_every_build_context_and_copied_file_exists_and_reaches_the_build(servic
                 assert dockerignore_allows(source), f".dockerignore keeps {source} out of the build"
 
 
+def test_the_checks_that_drive_a_stack_from_the_host_stay_out_of_every_image():
+    checks = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "python" / "checks").glob("*.py"))
+
+    assert "python/checks/check_page.py" in checks
+    assert [c for c in checks if dockerignore_allows(c)] == []
+
+
 def test_the_member_image_takes_the_whole_member_classpath_and_the_local_clusters_settings():
     copies = instructions(ROOT / "scripts" / "docker" / "Dockerfile", "COPY")
 

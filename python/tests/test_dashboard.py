@@ -468,7 +468,7 @@ def test_a_bridge_started_again_gets_a_window_of_its_own_read_afresh():
 
 
 def test_the_browser_check_reads_the_windows_counts_as_the_page_prints_them():
-    from dashboard import check_page
+    from checks import check_page
 
     page = {"body": "Fraud scoring, live\nIn the window: 52,213 scored, 571 flagged.\nScore distribution"}
 
@@ -477,7 +477,7 @@ def test_the_browser_check_reads_the_windows_counts_as_the_page_prints_them():
 
 
 def test_the_browser_check_reads_a_page_only_once_its_tables_are_there():
-    from dashboard import check_page
+    from checks import check_page
 
     page = {"end": "2026-12-01 17:25:25 UTC", "metrics": {"Dead letters": "0"}, "body": "",
             "tables": {"card": {}, "merchant": {}}}

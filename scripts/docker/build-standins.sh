@@ -115,11 +115,12 @@ EOF
 }
 
 build_kafka() {
-    local version log4j tag context started
+    local versions version log4j dependency_plugin tag context started
     # The broker of the local deployment, so that both are one Kafka version.
-    version=$(sed -n 's:.*<kafka-broker.version>\(.*\)</kafka-broker.version>.*:\1:p' "$SCRIPTS_DIR/runtime-jars/pom.xml")
-    log4j=$(sed -n 's:.*<kafka-broker.log4j.version>\(.*\)</kafka-broker.log4j.version>.*:\1:p' "$SCRIPTS_DIR/runtime-jars/pom.xml")
-    [[ -n "$version" && -n "$log4j" ]] || die "no kafka-broker versions in scripts/runtime-jars/pom.xml"
+    versions=$(pom_properties "$SCRIPTS_DIR/runtime-jars/pom.xml" kafka-broker.version kafka-broker.log4j.version) \
+        || die "no kafka-broker versions in scripts/runtime-jars/pom.xml"
+    { read -r version; read -r log4j; } <<< "$versions"
+    dependency_plugin=$(pom_properties "$ROOT_DIR/pom.xml" dependency-plugin.version) || die "no dependency-plugin.version in pom.xml"
     tag=fraud-detection-standin/kafka:$version
     KAFKA_STANDIN=$tag
     started=$(now_ms)
@@ -130,7 +131,7 @@ build_kafka() {
     info "Building $tag: Kafka $version's jars from Maven, then the image ..."
     mvn -q -B -f "$STANDIN_DIR/pom.xml" dependency:copy-dependencies \
         -Dkafka-broker.version="$version" -Dkafka-broker.log4j.version="$log4j" \
-        -Ddependency-plugin.version="$(root_pom_property dependency-plugin.version)" \
+        -Ddependency-plugin.version="$dependency_plugin" \
         -Dlibs.dir="$context/libs" >"$LOG_DIR/kafka-standin-jars.log" 2>&1 \
         || { log_tail "$LOG_DIR/kafka-standin-jars.log"; die "could not fetch Kafka's jars; see $LOG_DIR/kafka-standin-jars.log"; }
     docker build "${build_flags[@]}" --build-arg BASE_IMAGE="$DEBIAN_STANDIN" -t "$tag" "$context" \

@@ -50,13 +50,16 @@ usage_from_header() {
 }
 
 now_ms() { date +%s%3N; }
+# A random password of 24 characters of [A-Za-z0-9]: nothing a properties file or a JAAS line
+# would need to escape.
+new_password() { tr -dc 'A-Za-z0-9' < /dev/urandom | head -c 24 || true; }
 
-# A property of the root pom, e.g. `root_pom_property hazelcast.version`: the one place versions live.
-root_pom_property() {
-    local name=$1 value
-    value=$(sed -n "s:.*<$name>\(.*\)</$name>.*:\1:p" "$ROOT_DIR/pom.xml" | head -n 1)
-    [[ -n "$value" ]] || die "property <$name> not found in $ROOT_DIR/pom.xml"
-    printf '%s' "$value"
+# Properties of a pom, one value a line, in the order asked, read with an XML parser
+# (scripts/lib/pom_properties.py): `pom_properties "$ROOT_DIR/pom.xml" hazelcast.version`. The root
+# pom is the one place versions live. A missing property is an error, on stderr, and a failed call.
+pom_properties() {
+    command -v python3 >/dev/null || { warn "python3 is needed to read $1"; return 1; }
+    python3 "$SCRIPTS_DIR/lib/pom_properties.py" "$@"
 }
 
 # Makes sure .run/lib/<set> holds the jars of scripts/runtime-jars/pom.xml for the current
@@ -64,18 +67,19 @@ root_pom_property() {
 #   ensure_runtime_jars kafka      the Kafka broker
 #   ensure_runtime_jars hazelcast  Hazelcast members, hz-cli and the loaders
 ensure_runtime_jars() {
-    local set=$1 profile
-    local -a props=(-Ddependency-plugin.version="$(root_pom_property dependency-plugin.version)")
+    local set=$1 profile versions i
+    # The root pom's properties that scripts/runtime-jars/pom.xml takes, under the same names.
+    local -a names values props=()
     case "$set" in
-        kafka) profile=kafka-broker ;;
-        hazelcast)
-            profile=hazelcast-member
-            props+=(-Dhazelcast.version="$(root_pom_property hazelcast.version)"
-                    -Dslf4j.version="$(root_pom_property slf4j.version)"
-                    -Dpicocli.version="$(root_pom_property picocli.version)")
-            ;;
+        kafka) profile=kafka-broker; names=(dependency-plugin.version) ;;
+        hazelcast) profile=hazelcast-member; names=(dependency-plugin.version hazelcast.version slf4j.version picocli.version) ;;
         *) die "unknown runtime jar set: $set" ;;
     esac
+    versions=$(pom_properties "$ROOT_DIR/pom.xml" "${names[@]}") || die "cannot read the versions of the $set jars"
+    mapfile -t values <<< "$versions"
+    for i in "${!names[@]}"; do
+        props+=("-D${names[$i]}=${values[$i]}")
+    done
     local dir="$LIB_DIR/$set" stamp
     stamp="$profile ${props[*]} $(cksum < "$SCRIPTS_DIR/runtime-jars/pom.xml")"
     if [[ -f "$dir/.fetched" && "$(cat "$dir/.fetched")" == "$stamp" ]]; then

@@ -45,6 +45,7 @@ public final class FraudJob {
      * {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
+        KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
         String key = TokenKeyCheck.requireSameKeyOnEveryMember(hz);
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings), scorer(settings),
@@ -113,6 +114,11 @@ public final class FraudJob {
                 // A failure (a Python worker killed, say) suspends the job with its snapshot, per-card
                 // histories included, instead of ending it; the JobSupervisor resumes it, nothing lost.
                 .setSuspendOnFailure(true)
+                // In a network split only the side with more than half of the members the job has run
+                // on restarts it; the other side waits and is merged into it. Without this, both sides
+                // would read the same Kafka partitions, each with part of the card histories
+                // (docs/DESIGN.md, "Network partitions").
+                .setSplitBrainProtection(true)
                 .registerSerializer(KafkaMessage.class, KafkaMessageSerializer.class);
     }
 

@@ -104,7 +104,10 @@ public final class JobSupervisor {
         return hz.getJet().newJobIfAbsent(pipeline(jobName, policy), new JobConfig()
                 .setName(jobName + SUFFIX)
                 // Nothing to replay: the state is rebuilt from the job's status.
-                .setProcessingGuarantee(ProcessingGuarantee.NONE));
+                .setProcessingGuarantee(ProcessingGuarantee.NONE)
+                // Like the job it watches: not on the minority side of a network split, where it
+                // would see that side's copy of the job and act on it.
+                .setSplitBrainProtection(true));
     }
 
     static Pipeline pipeline(String jobName, Policy policy) {

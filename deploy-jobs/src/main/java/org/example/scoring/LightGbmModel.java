@@ -36,11 +36,21 @@ import java.util.stream.IntStream;
  * tree in preorder so that a node's left child is the next word: a walk reads little memory and
  * mostly what is already in cache. A prediction allocates nothing but, in the one-argument methods,
  * the ranks of the row's values. Instances are immutable and safe to share between threads.
+ *
+ * <p>{@link #contributions} explains a row's raw score as LightGBM's {@code pred_contrib} does:
+ * its TreeSHAP ({@code Tree::TreeSHAP} in LightGBM's tree.cpp, Lundberg et al., arXiv:1706.06060),
+ * run on the same slots, with each node's training-row count ({@code internal_count},
+ * {@code leaf_count}) as its cover, and every floating-point operation in LightGBM's order, so that
+ * the contributions are LightGBM's to the last bit rather than merely close.
  */
 public final class LightGbmModel {
 
-    /** LightGBM's {@code kZeroThreshold}: what it takes for zero. */
-    static final double ZERO_THRESHOLD = 1e-35;
+    /**
+     * LightGBM's {@code kZeroThreshold}: what it takes for zero. LightGBM writes it as the float
+     * literal {@code 1e-35f}, so as a double it is 1.0000000180025095e-35, not 1e-35; LightGBM
+     * writes that double as the threshold of splits between zero and the values around it.
+     */
+    static final double ZERO_THRESHOLD = 1e-35f;
 
     // decision_type, as LightGBM's Tree keeps it: bit 0 categorical, bit 1 default left, bits 2-3 missing type.
     private static final int CATEGORICAL_MASK = 1;
@@ -68,6 +78,14 @@ public final class LightGbmModel {
     private static final int FIELD = (1 << 20) - 1;
     private static final int MAX_OFFSET = (1 << 21) - 1;
 
+    /**
+     * The deepest tree read. TreeSHAP keeps {@code (d + 1)(d + 2) / 2} path entries for a tree
+     * {@code d} levels deep and recurses {@code d} calls deep: 512 levels take 3.7 MB per
+     * {@link ContributionBuffers} and a small part of a thread's stack. LightGBM's trees are far
+     * shallower (31 leaves allow at most 30 levels; the shipped model's deepest has 17).
+     */
+    static final int MAX_DEPTH = 512;
+
     private final List<String> featureNames;
     private final int numFeatures;
     private final double sigmoid;
@@ -81,6 +99,12 @@ public final class LightGbmModel {
     private final double[][] thresholds;
     /** Per categorical split, its bitset's words (bit c set: category c goes left). */
     private final int[][] bitsets;
+    /** Per slot, how many training rows reached it (internal_count, leaf_count): TreeSHAP's cover. */
+    private final double[] counts;
+    /** The trees' expected values, added in tree order: the last of the contributions. */
+    private final double expectedValue;
+    /** The entries TreeSHAP's paths need in the deepest tree. */
+    private final int pathCapacity;
 
     private LightGbmModel(List<String> featureNames, double sigmoid, List<Tree> trees) {
         this.featureNames = List.copyOf(featureNames);
@@ -101,23 +125,35 @@ public final class LightGbmModel {
         leafBase = new int[trees.size()];
         List<int[]> categoricalSplits = new ArrayList<>();
         long[] laidOut = new long[1024];
+        double[] laidOutCounts = new double[1024];
         int used = 0;
         int leaves = 0;
+        int maxDepth = 0;
+        double expected = 0.0;
         for (int t = 0; t < trees.size(); t++) {
             Tree tree = trees.get(t);
             roots[t] = used;
             leafBase[t] = leaves;
-            long[] words = tree.layOut(thresholds, categoricalSplits);
-            if (used + words.length > laidOut.length) {
-                laidOut = Arrays.copyOf(laidOut, Math.max(2 * laidOut.length, used + words.length));
+            Layout layout = tree.layOut(thresholds, categoricalSplits);
+            int length = layout.slots().length;
+            if (used + length > laidOut.length) {
+                laidOut = Arrays.copyOf(laidOut, Math.max(2 * laidOut.length, used + length));
+                laidOutCounts = Arrays.copyOf(laidOutCounts, laidOut.length);
             }
-            System.arraycopy(words, 0, laidOut, used, words.length);
-            used += words.length;
+            System.arraycopy(layout.slots(), 0, laidOut, used, length);
+            System.arraycopy(layout.counts(), 0, laidOutCounts, used, length);
+            used += length;
             leaves += tree.leaves.length;
+            maxDepth = Math.max(maxDepth, layout.depth());
+            // LightGBM starts the last contribution at 0 and adds each tree's expected value in turn.
+            expected += tree.expectedValue();
         }
         slots = Arrays.copyOf(laidOut, used);
+        counts = Arrays.copyOf(laidOutCounts, used);
         leafValues = trees.stream().flatMapToDouble(tree -> Arrays.stream(tree.leaves)).toArray();
         bitsets = categoricalSplits.toArray(new int[0][]);
+        expectedValue = expected;
+        pathCapacity = (maxDepth + 1) * (maxDepth + 2) / 2;
     }
 
     /** The feature names, in the column order a row must follow. */
@@ -129,25 +165,27 @@ public final class LightGbmModel {
         return numFeatures;
     }
 
-    public int numTrees() {
-        return roots.length;
-    }
-
     /** The distinct thresholds of the numerical splits on one feature, ascending. */
     double[] numericalThresholds(int feature) {
         return thresholds[feature].clone();
     }
 
-    /** The sum of the trees' outputs for one row: LightGBM's raw score. */
-    public double rawScore(double[] row) {
-        return rawScore(row, new int[numFeatures]);
+    /** The probability of the positive class: the binary objective's sigmoid of the raw score. */
+    public double probability(double[] row) {
+        return probability(row, new int[numFeatures]);
     }
 
     /**
-     * {@link #rawScore(double[])} without allocating: {@code ranks} (at least {@link #numFeatures()}
-     * long) is overwritten with the ranks of the row's values, so one caller can reuse it per row.
+     * {@link #probability(double[])} without allocating: {@code ranks} (at least
+     * {@link #numFeatures()} long) is overwritten with the ranks of the row's values, so one caller
+     * can reuse it per row.
      */
-    public double rawScore(double[] row, int[] ranks) {
+    public double probability(double[] row, int[] ranks) {
+        return 1.0 / (1.0 + Math.exp(-sigmoid * rawScore(row, ranks)));
+    }
+
+    /** The sum of the trees' outputs for one row: LightGBM's raw score. */
+    private double rawScore(double[] row, int[] ranks) {
         if (row.length != numFeatures || ranks.length < numFeatures) {
             throw new IllegalArgumentException("a row has " + numFeatures + " values, not " + row.length);
         }
@@ -171,14 +209,191 @@ public final class LightGbmModel {
         return sum;
     }
 
-    /** The probability of the positive class: the binary objective's sigmoid of {@link #rawScore}. */
-    public double probability(double[] row) {
-        return probability(row, new int[numFeatures]);
+    // ---- Contributions: LightGBM's TreeSHAP ------------------------------------------------------
+
+    /**
+     * Room for {@link #contributions(double[], ContributionBuffers)}: the row's ranks and TreeSHAP's
+     * paths, sized for this model's deepest tree, so that a call allocates only its result. Not
+     * thread-safe: one per thread, as the ranks of {@link #probability(double[], int[])}.
+     */
+    public static final class ContributionBuffers {
+        private final int[] ranks;
+        // TreeSHAP's path entries (LightGBM's PathElement), one array per field; each call of the
+        // recursion keeps its path in a segment of its own, after its caller's.
+        private final int[] features;
+        private final double[] zeroFractions;
+        private final double[] oneFractions;
+        private final double[] weights;
+
+        private ContributionBuffers(int numFeatures, int pathCapacity) {
+            ranks = new int[numFeatures];
+            features = new int[pathCapacity];
+            zeroFractions = new double[pathCapacity];
+            oneFractions = new double[pathCapacity];
+            weights = new double[pathCapacity];
+        }
     }
 
-    /** {@link #probability(double[])} without allocating; see {@link #rawScore(double[], int[])}. */
-    public double probability(double[] row, int[] ranks) {
-        return 1.0 / (1.0 + Math.exp(-sigmoid * rawScore(row, ranks)));
+    public ContributionBuffers newContributionBuffers() {
+        return new ContributionBuffers(numFeatures, pathCapacity);
+    }
+
+    /** {@link #contributions(double[], ContributionBuffers)} with buffers of its own. */
+    public double[] contributions(double[] row) {
+        return contributions(row, newContributionBuffers());
+    }
+
+    /**
+     * How much each feature moved the row's raw score (log-odds) away from the model's expected
+     * value: what LightGBM's {@code predict(X, pred_contrib=True)} returns for the row, bit for bit.
+     * One value per feature, in column order, then the expected value (the trees' leaf values
+     * averaged over their training rows); together they add up to the raw score, up to rounding.
+     * Each tree's TreeSHAP visits every node of the tree, so this costs far more than
+     * {@link #probability(double[], int[])}, which visits one path (docs/BENCHMARK.md). Its path
+     * weights lose precision as distinct features pile up on one path, as LightGBM's do: with the
+     * shipped model's 16 features the sum misses the raw score by under 1e-13 (docs/DESIGN.md).
+     *
+     * @param buffers from {@link #newContributionBuffers()} of this model, overwritten
+     */
+    public double[] contributions(double[] row, ContributionBuffers buffers) {
+        if (row.length != numFeatures) {
+            throw new IllegalArgumentException("a row has " + numFeatures + " values, not " + row.length);
+        }
+        if (buffers.ranks.length < numFeatures || buffers.features.length < pathCapacity) {
+            throw new IllegalArgumentException("the buffers were made for a smaller model");
+        }
+        int[] ranks = buffers.ranks;
+        for (int feature : rankedFeatures) {
+            ranks[feature] = rank(thresholds[feature], row[feature]);
+        }
+        double[] phi = new double[numFeatures + 1];
+        for (int t = 0; t < roots.length; t++) {
+            // A tree of one leaf moves nothing: its value is its expected value.
+            if ((slots[roots[t]] & KIND) != LEAF) {
+                treeShap(row, buffers, phi, leafBase[t], roots[t], 0, 0, 1, 1, -1);
+            }
+        }
+        phi[numFeatures] = expectedValue;
+        return phi;
+    }
+
+    /**
+     * LightGBM's {@code Tree::TreeSHAP} on the slots: extends the path its caller kept at
+     * {@code parentStart} by the split that led here ({@code parentFeature}, the share of the
+     * parent's rows that came here and whether the row did), then at a leaf credits each feature on
+     * the path with its share of the leaf's value, or at a split recurses into the child the row
+     * takes (hot) and the other (cold). A feature split on again is first taken off the path, so
+     * that it appears once. Every arithmetic expression is written as in tree.cpp, operand for
+     * operand, so that the results round as LightGBM's do.
+     */
+    private void treeShap(double[] row, ContributionBuffers path, double[] phi, int leafBase, int slot,
+                          int depth, int parentStart, double parentZeroFraction, double parentOneFraction,
+                          int parentFeature) {
+        int start = parentStart + depth;
+        if (depth > 0) {
+            System.arraycopy(path.features, parentStart, path.features, start, depth);
+            System.arraycopy(path.zeroFractions, parentStart, path.zeroFractions, start, depth);
+            System.arraycopy(path.oneFractions, parentStart, path.oneFractions, start, depth);
+            System.arraycopy(path.weights, parentStart, path.weights, start, depth);
+        }
+        extendPath(path, start, depth, parentZeroFraction, parentOneFraction, parentFeature);
+
+        long node = slots[slot];
+        if ((node & KIND) == LEAF) {
+            double value = leafValues[leafBase + field(node, INDEX_SHIFT)];
+            for (int i = 1; i <= depth; i++) {
+                double w = unwoundPathSum(path, start, depth, i);
+                phi[path.features[start + i]] += w * (path.oneFractions[start + i] - path.zeroFractions[start + i])
+                        * value;
+            }
+            return;
+        }
+        int feature = field(node, FEATURE_SHIFT);
+        int left = slot + 1;
+        int right = slot + 1 + (int) (node >>> OFFSET_SHIFT);
+        boolean goesRight = (node & KIND) == NUMERICAL
+                ? path.ranks[feature] > field(node, INDEX_SHIFT)
+                : goesRight(node, row, path.ranks);
+        int hot = goesRight ? right : left;
+        int cold = goesRight ? left : right;
+        double w = counts[slot];
+        double hotZeroFraction = counts[hot] / w;
+        double coldZeroFraction = counts[cold] / w;
+        double incomingZeroFraction = 1;
+        double incomingOneFraction = 1;
+
+        int pathIndex = 0;
+        while (pathIndex <= depth && path.features[start + pathIndex] != feature) {
+            pathIndex++;
+        }
+        if (pathIndex != depth + 1) {
+            incomingZeroFraction = path.zeroFractions[start + pathIndex];
+            incomingOneFraction = path.oneFractions[start + pathIndex];
+            unwindPath(path, start, depth, pathIndex);
+            depth -= 1;
+        }
+        treeShap(row, path, phi, leafBase, hot, depth + 1, start,
+                hotZeroFraction * incomingZeroFraction, incomingOneFraction, feature);
+        treeShap(row, path, phi, leafBase, cold, depth + 1, start,
+                coldZeroFraction * incomingZeroFraction, 0, feature);
+    }
+
+    /** LightGBM's {@code Tree::ExtendPath}: the path at {@code start} grows by one entry. */
+    private static void extendPath(ContributionBuffers path, int start, int depth, double zeroFraction,
+                                   double oneFraction, int feature) {
+        double[] weights = path.weights;
+        path.features[start + depth] = feature;
+        path.zeroFractions[start + depth] = zeroFraction;
+        path.oneFractions[start + depth] = oneFraction;
+        weights[start + depth] = depth == 0 ? 1 : 0;
+        for (int i = depth - 1; i >= 0; i--) {
+            weights[start + i + 1] += oneFraction * weights[start + i] * (i + 1) / (double) (depth + 1);
+            weights[start + i] = zeroFraction * weights[start + i] * (depth - i) / (double) (depth + 1);
+        }
+    }
+
+    /** LightGBM's {@code Tree::UnwindPath}: entry {@code pathIndex} leaves the path at {@code start}. */
+    private static void unwindPath(ContributionBuffers path, int start, int depth, int pathIndex) {
+        double[] weights = path.weights;
+        double oneFraction = path.oneFractions[start + pathIndex];
+        double zeroFraction = path.zeroFractions[start + pathIndex];
+        double nextOnePortion = weights[start + depth];
+        for (int i = depth - 1; i >= 0; --i) {
+            if (oneFraction != 0) {
+                double tmp = weights[start + i];
+                weights[start + i] = nextOnePortion * (depth + 1) / (double) ((i + 1) * oneFraction);
+                nextOnePortion = tmp - weights[start + i] * zeroFraction * (depth - i) / (double) (depth + 1);
+            } else {
+                weights[start + i] = (weights[start + i] * (depth + 1)) / (double) (zeroFraction * (depth - i));
+            }
+        }
+        for (int i = pathIndex; i < depth; ++i) {
+            path.features[start + i] = path.features[start + i + 1];
+            path.zeroFractions[start + i] = path.zeroFractions[start + i + 1];
+            path.oneFractions[start + i] = path.oneFractions[start + i + 1];
+        }
+    }
+
+    /**
+     * LightGBM's {@code Tree::UnwoundPathSum}: the path's total permutation weight were entry
+     * {@code pathIndex} unwound, without unwinding it.
+     */
+    private static double unwoundPathSum(ContributionBuffers path, int start, int depth, int pathIndex) {
+        double[] weights = path.weights;
+        double oneFraction = path.oneFractions[start + pathIndex];
+        double zeroFraction = path.zeroFractions[start + pathIndex];
+        double nextOnePortion = weights[start + depth];
+        double total = 0;
+        for (int i = depth - 1; i >= 0; --i) {
+            if (oneFraction != 0) {
+                double tmp = nextOnePortion * (depth + 1) / (double) ((i + 1) * oneFraction);
+                total += tmp;
+                nextOnePortion = weights[start + i] - tmp * zeroFraction * ((depth - i) / (double) (depth + 1));
+            } else {
+                total += (weights[start + i] / zeroFraction) / ((depth - i) / (double) (depth + 1));
+            }
+        }
+        return total;
     }
 
     /**
@@ -248,9 +463,12 @@ public final class LightGbmModel {
         }
     }
 
-    /** One tree as LightGBM writes it: per node its split, children as node index or {@code ~leaf}. */
+    /**
+     * One tree as LightGBM writes it: per node its split, children as node index or {@code ~leaf},
+     * and how many training rows reached it; per leaf its value and its rows.
+     */
     private record Tree(int[] features, double[] thresholds, int[] kinds, int[] left, int[] right, double[] leaves,
-                        int[][] bitsets) {
+                        int[][] bitsets, int[] nodeCounts, int[] leafCounts) {
 
         void numericalThresholds(List<TreeSet<Double>> distinct) {
             for (int node = 0; node < features.length; node++) {
@@ -260,15 +478,36 @@ public final class LightGbmModel {
             }
         }
 
-        /** The tree's slots in preorder; its categorical splits' bitsets are appended to {@code bitsets}. */
-        long[] layOut(double[][] ranked, List<int[]> allBitsets) {
+        /**
+         * LightGBM's {@code Tree::ExpectedValue}: the leaves' values weighed by their share of the
+         * root's rows, added in leaf order.
+         */
+        double expectedValue() {
+            if (leaves.length == 1) {
+                return leaves[0];
+            }
+            double totalCount = nodeCounts[0];
+            double expected = 0.0;
+            for (int i = 0; i < leaves.length; i++) {
+                expected += (leafCounts[i] / totalCount) * leaves[i];
+            }
+            return expected;
+        }
+
+        /**
+         * The tree's slots in preorder, each with its row count, and the tree's depth; its
+         * categorical splits' bitsets are appended to {@code bitsets}.
+         */
+        Layout layOut(double[][] ranked, List<int[]> allBitsets) {
             checkFits(leaves.length, FIELD, "leaves in a tree");
             checkFits(2 * leaves.length, MAX_OFFSET, "slots in a tree");
             long[] slots = new long[2 * leaves.length - 1];
+            double[] counts = new double[slots.length];
             int used = 0;
-            // Pending children: {LightGBM node or ~leaf, the slot whose right child it is, or -1}.
+            int depth = 0;
+            // Pending children: {LightGBM node or ~leaf, the slot whose right child it is or -1, depth}.
             Deque<int[]> pending = new ArrayDeque<>();
-            pending.push(new int[]{leaves.length == 1 ? ~0 : 0, -1});
+            pending.push(new int[]{leaves.length == 1 ? ~0 : 0, -1, 0});
             while (!pending.isEmpty()) {
                 int[] next = pending.pop();
                 int node = next[0];
@@ -278,6 +517,8 @@ public final class LightGbmModel {
                 }
                 if (node < 0) {
                     slots[slot] = LEAF | (long) ~node << INDEX_SHIFT;
+                    counts[slot] = leafCounts[~node];
+                    depth = Math.max(depth, next[2]);
                     continue;
                 }
                 int index;
@@ -289,12 +530,17 @@ public final class LightGbmModel {
                     index = Arrays.binarySearch(ranked[features[node]], thresholds[node]);
                 }
                 slots[slot] = kinds[node] | (long) features[node] << FEATURE_SHIFT | (long) index << INDEX_SHIFT;
+                counts[slot] = nodeCounts[node];
                 // The right subtree is laid out after the whole left one, which starts at slot + 1.
-                pending.push(new int[]{right[node], slot});
-                pending.push(new int[]{left[node], -1});
+                pending.push(new int[]{right[node], slot, next[2] + 1});
+                pending.push(new int[]{left[node], -1, next[2] + 1});
             }
-            return slots;
+            checkFits(depth, MAX_DEPTH, "levels in a tree");
+            return new Layout(slots, counts, depth);
         }
+    }
+
+    private record Layout(long[] slots, double[] counts, int depth) {
     }
 
     // ---- Reading the text format ------------------------------------------------------------------
@@ -407,7 +653,9 @@ public final class LightGbmModel {
             }
             double[] leaves = doubles(tree, "leaf_value", numLeaves, where);
             if (numLeaves == 1) {
-                return new Tree(new int[0], new double[0], new int[0], new int[0], new int[0], leaves, new int[0][]);
+                // Its value is its expected value: TreeSHAP needs no counts.
+                return new Tree(new int[0], new double[0], new int[0], new int[0], new int[0], leaves, new int[0][],
+                        new int[0], new int[1]);
             }
             int numNodes = numLeaves - 1;
             int numCat = parseInt(require(tree, "num_cat", where), where + "num_cat");
@@ -417,6 +665,9 @@ public final class LightGbmModel {
                     ? ints(tree, "decision_type", numNodes, where) : new int[numNodes];
             int[] left = ints(tree, "left_child", numNodes, where);
             int[] right = ints(tree, "right_child", numNodes, where);
+            // TreeSHAP's cover. LightGBM always writes them; without them its contributions are NaN.
+            int[] nodeCounts = ints(tree, "internal_count", numNodes, where);
+            int[] leafCounts = ints(tree, "leaf_count", numLeaves, where);
             int[] boundaries = new int[0];
             int[] words = new int[0];
             if (numCat > 0) {
@@ -457,7 +708,17 @@ public final class LightGbmModel {
                     };
                 }
             }
-            return new Tree(features, thresholds, kinds, left, right, leaves, bitsets);
+            for (int node = 0; node < numNodes; node++) {
+                if (nodeCounts[node] <= 0) {
+                    throw fail(where + "internal_count of node " + node + " must be positive, not " + nodeCounts[node]);
+                }
+            }
+            for (int leaf = 0; leaf < numLeaves; leaf++) {
+                if (leafCounts[leaf] < 0) {
+                    throw fail(where + "leaf_count of leaf " + leaf + " must not be negative, not " + leafCounts[leaf]);
+                }
+            }
+            return new Tree(features, thresholds, kinds, left, right, leaves, bitsets, nodeCounts, leafCounts);
         }
 
         /**

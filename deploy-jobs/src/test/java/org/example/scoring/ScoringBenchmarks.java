@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 import static org.example.TestData.NOW;
 
 /**
- * The in-JVM scorer per request: the model alone on a ready row, the request's row alone, and
+ * The in-JVM scorer per request: the model alone on a ready row, the model's contributions
+ * (TreeSHAP, what a decision's reasons cost) on the same rows, the request's row alone, and
  * request to reply (row, model, decision, reply) as each PREDICT processor does it. Requests
  * cycle through a set large enough that the branch predictor cannot learn the trees' paths: the
  * golden requests (real traffic, a third of it fraud; 60 of them, repeated) or 4,096 valid ones of
@@ -53,6 +54,7 @@ public class ScoringBenchmarks {
     private double[][] rows;
     private double[] row;
     private int[] ranks;
+    private LightGbmModel.ContributionBuffers contributionBuffers;
     private int next;
 
     @Setup
@@ -71,12 +73,19 @@ public class ScoringBenchmarks {
         evaluator = scoring.newEvaluator();
         row = new double[scoring.inputs().width()];
         ranks = new int[scoring.model().numFeatures()];
+        contributionBuffers = scoring.model().newContributionBuffers();
     }
 
     /** LightGBM's 200 trees on a ready row, and the sigmoid. */
     @Benchmark
     public double model() {
         return scoring.model().probability(rows[advance()], ranks);
+    }
+
+    /** The 200 trees' TreeSHAP on a ready row: every node of every tree, against one path per tree above. */
+    @Benchmark
+    public double[] contributions() {
+        return scoring.model().contributions(rows[advance()], contributionBuffers);
     }
 
     /** FraudRequest to the model's row: codes, age, hour, ratios and every check. */

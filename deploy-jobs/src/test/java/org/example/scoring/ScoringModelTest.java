@@ -13,6 +13,7 @@ import org.example.records.ScoreReply;
 import org.example.stages.Step;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,6 +130,9 @@ class ScoringModelTest {
         ScoringModel shipped = TestModels.shipped();
         JsonNode metadata = Json.MAPPER.readTree(shippedMetadata());
 
+        // The model the metadata describes: as many trees as it was trained for.
+        assertThat(shippedModel().lines().filter(line -> line.startsWith("Tree="))).hasSize(
+                metadata.path("params").path("num_boost_round").asInt());
         assertThat(shipped.threshold()).isEqualTo(metadata.path("threshold").asDouble());
         assertThat(shipped.modelVersion()).isEqualTo(metadata.path("model_version").asText());
         assertThat(shipped.model().featureNames()).isEqualTo(FEATURES.modelColumns());

@@ -9,13 +9,18 @@ import com.hazelcast.jet.core.metrics.MetricNames;
 import com.hazelcast.jet.core.metrics.MetricTags;
 import com.hazelcast.map.IMap;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.example.CommandLineFlags;
 import org.example.FraudPipeline;
 import org.example.JobSupervisor;
 import org.example.definition.Names;
 import org.example.records.FraudPrediction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -58,88 +64,114 @@ import java.util.stream.Collectors;
  */
 public final class Benchmark {
 
-    static final String SYNOPSIS = "Measures the fraud-detection pipeline on the local cluster.\n"
-            + "usage: Benchmark [options]   (scripts/benchmark.sh runs it)";
-
-    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
-            CommandLineFlags.Flag.option("configuration", null, "default", "Name of what is measured, for the results"),
-            CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data/bench",
-                    "Generated data set; needs as many transactions as the drain"),
-            CommandLineFlags.Flag.option("drain", null, "1000000", "Transactions of the drain (the soak)"),
-            CommandLineFlags.Flag.option("rates", null, "1000,5000,10000", "Offered rates for the latency scenarios"),
-            CommandLineFlags.Flag.option("warm-up-seconds", null, "15",
-                    "How long each rate is offered before latency is measured"),
-            CommandLineFlags.Flag.option("seconds", null, "10", "How long each rate is measured after the warm-up"),
-            CommandLineFlags.Flag.option("python-parallelism", "PYTHON_PARALLELISM", "10", "Python processes per member"),
-            CommandLineFlags.Flag.option("job-args", null, "", "Further job options, space-separated (e.g. --scorer JAVA)"),
-            CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka broker"),
-            CommandLineFlags.Flag.option("job-jar", null, "deploy-jobs/target/fraud-detection-job.jar", "Job JAR to submit"),
-            CommandLineFlags.Flag.option("profile-seconds", null, "20",
-                    "How long to record a CPU profile of a member during the drain; 0: none"),
-            CommandLineFlags.Flag.option("out", null, "results", "Directory for benchmark.md, the profile and logs"),
-            CommandLineFlags.Flag.option("results-csv", null, "", "CSV to put this configuration's row in")));
-
+    /** The smallest drain it takes: throughput and CPU per transaction are measured over its middle 80 %. */
+    private static final long MIN_DRAIN = 1_000;
     private static final Duration PYTHON_START_TIMEOUT = Duration.ofMinutes(3);
     private static final String RESULT_HEADER = "configuration,scorer,members,python_processes,cpu_us_per_txn,"
             + "throughput_txn_s,p50_ms_at_5000,p99_ms_at_5000,p50_ms_at_1000,p99_ms_at_1000,job_start_s,"
             + "cpu_us_members,cpu_us_python,cpu_us_broker,heap_after_gc_mb_first,heap_after_gc_mb_last,drained,date";
 
-    private final CommandLineFlags flags;
+    private final Program options;
     private final HazelcastInstance client;
     private final Properties kafka = new Properties();
     private final int members;
-    private final Options options;
     private final Path out;
     private final Map<String, String> results = new LinkedHashMap<>();
     private final StringBuilder report = new StringBuilder();
 
-    private Benchmark(CommandLineFlags flags, Options options, HazelcastInstance client) {
-        this.flags = flags;
-        this.client = client;
-        this.kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, flags.get("kafka-bootstrap-servers"));
-        this.members = client.getCluster().getMembers().size();
+    private Benchmark(Program options, HazelcastInstance client) {
         this.options = options;
-        this.out = Path.of(flags.get("out"));
+        this.client = client;
+        this.kafka.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers);
+        this.members = client.getCluster().getMembers().size();
+        this.out = options.out;
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.run("Benchmark", SYNOPSIS, FLAGS, args, System.getenv(), System.out, System.err, flags -> {
-            // Every number checked now: a typo in --rates must not fail the run after its first scenarios.
-            Options options = new Options(flags.getInt("python-parallelism", 1), parseRates(flags.get("rates")),
-                    flags.getLong("drain", 1_000), flags.getLong("warm-up-seconds", 0), flags.getLong("seconds", 1),
-                    flags.getInt("profile-seconds", 0), scorerOf(flags.get("job-args")));
-            return () -> {
-                HazelcastInstance client = ClusterClient.connect(flags);
-                try {
-                    new Benchmark(flags, options, client).run();
-                    return 0;
-                } finally {
-                    client.shutdown();
-                }
-            };
-        }));
+        System.exit(run(args, System.out, System.err));
     }
 
-    private record Options(int pythonParallelism, List<Integer> rates, long drain, long warmUpSeconds, long seconds,
-                           int profileSeconds, String scorer) {
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(), args, out, err);
     }
 
-    static List<Integer> parseRates(String rates) {
-        List<Integer> parsed = new ArrayList<>();
-        for (String rate : rates.split(",")) {
-            int value;
-            try {
-                value = Integer.parseInt(rate.trim());
-            } catch (NumberFormatException e) {
-                value = 0;
-            }
-            if (value < 1) {
-                throw new IllegalArgumentException("--rates takes transactions per second of at least 1, comma-separated, not '"
-                        + rates + "'");
-            }
-            parsed.add(value);
+    @Command(name = "Benchmark", description = {"Measures the fraud-detection pipeline on the local cluster.",
+            "scripts/benchmark.sh runs it."})
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--configuration", defaultValue = "default", description = "Name of what is measured, for the results")
+        String configuration;
+
+        @Option(names = "--data-dir", defaultValue = "${env:DATA_DIR:-python/data/bench}",
+                description = "Generated data set; needs as many transactions as the drain (env DATA_DIR)")
+        Path dataDir;
+
+        @Option(names = "--drain", defaultValue = "1000000", converter = Commands.PositiveLong.class,
+                description = "Transactions of the drain (the soak), at least " + MIN_DRAIN)
+        long drain;
+
+        @Option(names = "--rates", split = ",", defaultValue = "1000,5000,10000", converter = Commands.PositiveInt.class,
+                description = "Offered rates for the latency scenarios, transactions per second, comma-separated")
+        List<Integer> rates;
+
+        @Option(names = "--warm-up-seconds", defaultValue = "15", converter = Commands.NonNegativeLong.class,
+                description = "How long each rate is offered before latency is measured")
+        long warmUpSeconds;
+
+        @Option(names = "--seconds", defaultValue = "10", converter = Commands.PositiveLong.class,
+                description = "How long each rate is measured after the warm-up")
+        long seconds;
+
+        @Option(names = "--python-parallelism", defaultValue = "${env:PYTHON_PARALLELISM:-10}",
+                converter = Commands.PositiveInt.class, description = "Python processes per member (env PYTHON_PARALLELISM)")
+        int pythonParallelism;
+
+        @Option(names = "--job-args", defaultValue = "",
+                description = "Further job options, space-separated (e.g. --scorer JAVA)")
+        String jobArgs;
+
+        @Option(names = "--kafka-bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+                description = "Kafka broker (env KAFKA_BOOTSTRAP_SERVERS)")
+        String bootstrapServers;
+
+        @Option(names = "--job-jar", defaultValue = "deploy-jobs/target/fraud-detection-job.jar", description = "Job JAR to submit")
+        String jobJar;
+
+        @Option(names = "--profile-seconds", defaultValue = "20", converter = Commands.NonNegativeLong.class,
+                description = "How long to record a CPU profile of a member during the drain; 0: none")
+        long profileSeconds;
+
+        @Option(names = "--out", defaultValue = "results", description = "Directory for benchmark.md, the profile and logs")
+        Path out;
+
+        @Option(names = "--results-csv", description = "CSV to put this configuration's row in")
+        Path resultsCsv;
+
+        @Mixin
+        ClusterClient cluster;
+
+        @Spec
+        CommandSpec spec;
+
+        /** The scorer the job arguments choose. */
+        String scorer() {
+            return scorerOf(jobArgs);
         }
-        return parsed;
+
+        @Override
+        public Integer call() throws Exception {
+            // Every option checked now: a bad one must not fail the run after its first scenarios.
+            if (drain < MIN_DRAIN) {
+                throw Commands.usageError(spec, "--drain must be at least " + MIN_DRAIN + ", not " + drain);
+            }
+            HazelcastInstance client = cluster.connect();
+            try {
+                new Benchmark(this, client).run();
+                return 0;
+            } finally {
+                client.shutdown();
+            }
+        }
     }
 
     /** The scorer the job arguments choose: the job's default, Python, unless they say otherwise. */
@@ -155,9 +187,9 @@ public final class Benchmark {
 
     private void run() throws Exception {
         Files.createDirectories(out);
-        heading(String.format(Locale.ROOT, "%s: %d member(s), %s scorer%s, %d cores, %s", flags.get("configuration"),
+        heading(String.format(Locale.ROOT, "%s: %d member(s), %s scorer%s, %d cores, %s", options.configuration,
                 members, options.scorer(), options.scorer().equals("python")
-                        ? ", " + options.pythonParallelism() + " Python processes per member" : "",
+                        ? ", " + options.pythonParallelism + " Python processes per member" : "",
                 Runtime.getRuntime().availableProcessors(),
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16)));
         // The first job meets cold members and measures the start. The drain then runs the
@@ -165,17 +197,17 @@ public final class Benchmark {
         jobStart();
         drain();
         List<String> rateRows = new ArrayList<>();
-        for (int rate : options.rates()) {
+        for (int rate : options.rates) {
             rateRows.add(fixedRate(rate));
         }
-        table("Latency at fixed offered rates (Kafka append → stored, over " + options.seconds()
-                        + " s after a " + options.warmUpSeconds() + " s warm-up)",
+        table("Latency at fixed offered rates (Kafka append → stored, over " + options.seconds
+                        + " s after a " + options.warmUpSeconds + " s warm-up)",
                 "| offered txn/s | achieved txn/s | p50 ms | p95 ms | p99 ms | max ms | sustained "
                         + "| GC pauses in it, total ms | longest GC pause ms |", rateRows);
         Files.writeString(out.resolve("benchmark.md"), report);
         System.out.println("\nWrote " + out.resolve("benchmark.md"));
-        if (!flags.get("results-csv").isBlank()) {
-            writeResultRow(Path.of(flags.get("results-csv")));
+        if (options.resultsCsv != null) {
+            writeResultRow(options.resultsCsv);
         }
     }
 
@@ -209,7 +241,7 @@ public final class Benchmark {
      * metrics: the maps' retention may already have evicted the first of them.
      */
     private void drain() throws Exception {
-        long count = options.drain();
+        long count = options.drain;
         String topic = newTopic("drain");
         TransactionProducer.Summary sent = produce(topic, count, 0);
         long drainStartMs = System.currentTimeMillis();
@@ -241,8 +273,8 @@ public final class Benchmark {
                 throw new IllegalStateException("the drain stopped at " + sample.outcomes() + " of " + sent.sent()
                         + " outcomes: " + (problem != null ? problem : "30 minutes passed"));
             }
-            if (!profiling && options.profileSeconds() > 0 && sample.outcomes() >= sent.sent() / 5) {
-                profiling = Profiles.start(LocalProcesses.withRole("member-1"), options.profileSeconds(), profile);
+            if (!profiling && options.profileSeconds > 0 && sample.outcomes() >= sent.sent() / 5) {
+                profiling = Profiles.start(LocalProcesses.withRole("member-1"), options.profileSeconds, profile);
             }
             TimeUnit.MILLISECONDS.sleep(1000);
         }
@@ -354,8 +386,8 @@ public final class Benchmark {
 
     private String fixedRate(int rate) throws Exception {
         String topic = newTopic("rate-" + rate);
-        long warmUpMs = options.warmUpSeconds() * 1000;
-        long count = rate * (options.warmUpSeconds() + options.seconds());
+        long warmUpMs = options.warmUpSeconds * 1000;
+        long count = rate * (options.warmUpSeconds + options.seconds);
         Instant submitted = Instant.now();
         Job job = submit(topic, "rate-" + rate);
         awaitReady(job, submitted);
@@ -449,7 +481,7 @@ public final class Benchmark {
         }
         if (options.scorer().equals("python") && !LocalProcesses.awaitPythonServing(
                 () -> ProcessHandle.allProcesses().filter(p -> startedSince(p, submitted)),
-                members * options.pythonParallelism(), PYTHON_START_TIMEOUT)) {
+                members * options.pythonParallelism, PYTHON_START_TIMEOUT)) {
             throw new IllegalStateException("the Python workers of job " + job.getName() + " did not start");
         }
     }
@@ -460,10 +492,10 @@ public final class Benchmark {
 
     private Job submit(String topic, String scenario) throws IOException, InterruptedException {
         String jobName = "benchmark-" + scenario;
-        List<String> command = new ArrayList<>(List.of("scripts/hz-cli", "submit", flags.get("job-jar"),
-                "--kafka-bootstrap-servers", flags.get("kafka-bootstrap-servers"), "--kafka-topic", topic,
-                "--job-name", jobName, "--python-parallelism", String.valueOf(options.pythonParallelism())));
-        String extra = flags.get("job-args").trim();
+        List<String> command = new ArrayList<>(List.of("scripts/hz-cli", "submit", options.jobJar,
+                "--kafka-bootstrap-servers", options.bootstrapServers, "--kafka-topic", topic,
+                "--job-name", jobName, "--python-parallelism", String.valueOf(options.pythonParallelism)));
+        String extra = options.jobArgs.trim();
         if (!extra.isEmpty()) {
             command.addAll(Arrays.asList(extra.split("\\s+")));
         }
@@ -514,7 +546,7 @@ public final class Benchmark {
 
     private TransactionProducer.Summary produce(String topic, long count, double rate) {
         return new TransactionProducer(kafka, System.out)
-                .produce(Path.of(flags.get("data-dir")).resolve(TransactionProducer.TRANSACTIONS_FILE), topic, count, rate)
+                .produce(options.dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), topic, count, rate)
                 .requireNothingLost();
     }
 
@@ -524,12 +556,12 @@ public final class Benchmark {
 
     /** Puts this configuration's row in the results file, replacing an earlier one of the same name. */
     private void writeResultRow(Path csv) throws IOException {
-        String configuration = flags.get("configuration");
+        String configuration = options.configuration;
         results.put("configuration", configuration);
         results.put("scorer", options.scorer());
         results.put("members", String.valueOf(members));
         results.put("python_processes", options.scorer().equals("python")
-                ? String.valueOf(members * options.pythonParallelism()) : "0");
+                ? String.valueOf(members * options.pythonParallelism) : "0");
         results.put("date", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE));
         StringBuilder row = new StringBuilder();
         for (String column : RESULT_HEADER.split(",")) {

@@ -44,9 +44,9 @@ final class BrokenInputs {
 
     private static final String UNKNOWN_CARD = "4999999999999999";
     /** Its customer lives at latitude 91: INVALID_REFERENCE_DATA. */
-    private static final String OFF_THE_MAP_CARD = "4999999999999990";
+    static final String OFF_THE_MAP_CARD = "4999999999999990";
     /** Its customer was born after the transaction: the model refuses it (SCORING_ERROR). */
-    private static final String NOT_YET_BORN_CARD = "4999999999999991";
+    static final String NOT_YET_BORN_CARD = "4999999999999991";
 
     private BrokenInputs() {
     }

@@ -4,16 +4,19 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.example.CommandLineFlags;
 import org.example.FraudJob;
 import org.example.JobSettings;
 import org.example.definition.Names;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 
 /**
  * The one-command demo, every part real: Hazelcast members in this JVM (3 by default, as in
@@ -24,41 +27,62 @@ import java.util.Properties;
  */
 public final class Demo {
 
-    static final String SYNOPSIS = "Runs the fraud-detection pipeline end to end on embedded Hazelcast members.\n"
-            + "usage: Demo [options]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = List.of(
-            CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data/demo", "Generated data set to stream"),
-            CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
-                    "Kafka broker"),
-            CommandLineFlags.Flag.option("members", "DEMO_MEMBERS", "3", "Hazelcast members to start in this JVM"),
-            CommandLineFlags.Flag.option("python-parallelism", "PYTHON_PARALLELISM", "10",
-                    "Python processes per member"),
-            CommandLineFlags.Flag.option("count", null, "0", "Stream only the first N transactions; 0 = all"),
-            CommandLineFlags.Flag.option("rate", null, "2000",
-                    "Transactions per second; 0 = all at once, which measures throughput, not latency"),
-            CommandLineFlags.Flag.option("member-config", null, "scripts/hazelcast.yaml", "Member configuration"),
-            CommandLineFlags.Flag.option("timeout-seconds", null, "900", "Give up if the run takes longer"));
-
     private static final int BASE_PORT = 5721;
 
     private Demo() {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.run("Demo", SYNOPSIS, FLAGS, args, System.getenv(), System.out, System.err, flags -> {
-            Path dataDir = Path.of(flags.get("data-dir"));
-            String bootstrapServers = flags.get("kafka-bootstrap-servers");
+        System.exit(Commands.execute(new Program(), args, System.out, System.err));
+    }
+
+    @Command(name = "Demo", description = "Runs the fraud-detection pipeline end to end on embedded Hazelcast members.")
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--data-dir", defaultValue = "${env:DATA_DIR:-python/data/demo}",
+                description = "Generated data set to stream (env DATA_DIR)")
+        Path dataDir;
+
+        @Option(names = "--kafka-bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
+                description = "Kafka broker (env KAFKA_BOOTSTRAP_SERVERS)")
+        String bootstrapServers;
+
+        @Option(names = "--members", defaultValue = "${env:DEMO_MEMBERS:-3}", converter = Commands.PositiveInt.class,
+                description = "Hazelcast members to start in this JVM (env DEMO_MEMBERS)")
+        int members;
+
+        @Option(names = "--python-parallelism", defaultValue = "${env:PYTHON_PARALLELISM:-10}",
+                converter = Commands.PositiveInt.class, description = "Python processes per member (env PYTHON_PARALLELISM)")
+        int pythonParallelism;
+
+        @Option(names = "--count", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "Stream only the first N transactions; 0 = all")
+        long count;
+
+        @Option(names = "--rate", defaultValue = "2000", converter = Commands.NonNegativeNumber.class,
+                description = "Transactions per second; 0 = all at once, which measures throughput, not latency")
+        double rate;
+
+        @Option(names = "--member-config", defaultValue = "scripts/hazelcast.yaml", description = "Member configuration")
+        Path memberConfig;
+
+        @Option(names = "--timeout-seconds", defaultValue = "900", converter = Commands.PositiveLong.class,
+                description = "Give up if the run takes longer")
+        long timeoutSeconds;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
             String topic = Names.TRANSACTIONS_TOPIC + "-demo-" + System.currentTimeMillis() / 1000;
             // The job's own settings come from their environment variables, as under hz-cli submit.
-            JobSettings settings = JobSettings.from(new String[0], System.getenv())
+            JobSettings settings = Commands.beforeWork(spec, () -> JobSettings.from(new String[0], System.getenv()))
                     .withKafka(bootstrapServers, topic)
-                    .withPythonParallelism(flags.getInt("python-parallelism", 1));
-            Run run = new Run(dataDir, bootstrapServers, settings, flags.getInt("members", 1),
-                    Path.of(flags.get("member-config")), flags.getLong("count", 0), flags.getDouble("rate", 0),
-                    Duration.ofSeconds(flags.getLong("timeout-seconds", 1)));
-            return () -> run(run) ? 0 : 1;
-        }));
+                    .withPythonParallelism(pythonParallelism);
+            return run(new Run(dataDir, bootstrapServers, settings, members, memberConfig, count, rate,
+                    Duration.ofSeconds(timeoutSeconds))) ? 0 : 1;
+        }
     }
 
     /** A demo run, every option checked before anything starts. */

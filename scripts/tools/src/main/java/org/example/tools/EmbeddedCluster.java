@@ -45,6 +45,16 @@ public final class EmbeddedCluster implements AutoCloseable {
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.getNetworkConfig().setPort(basePort).setPortAutoIncrement(true);
         config.getNetworkConfig().getRestApiConfig().setEnabled(false);
+        // The file's split-brain protection asks for a majority of its three members; a cluster of
+        // another size asks for a majority of its own, and a single member, which cannot be split,
+        // for none (Hazelcast's minimum is two).
+        config.getSplitBrainProtectionConfigs().values().forEach(protection -> {
+            if (memberCount < 2) {
+                protection.setEnabled(false);
+            } else {
+                protection.setMinimumClusterSize(memberCount / 2 + 1);
+            }
+        });
         JoinConfig join = config.getNetworkConfig().getJoin();
         join.getTcpIpConfig().setMembers(IntStream.range(basePort, basePort + memberCount)
                 .mapToObj(port -> "127.0.0.1:" + port).toList());

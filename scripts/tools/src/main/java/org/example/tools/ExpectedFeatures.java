@@ -3,9 +3,6 @@ package org.example.tools;
 import org.example.records.CardFeatures;
 import org.example.records.FraudPrediction;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +18,11 @@ import java.util.Map;
  */
 final class ExpectedFeatures {
 
-    static final String HEADER = "transaction_id,txn_count_24h,amount_sum_24h,txn_count_7d";
+    private static final String ID = "transaction_id";
+    private static final String COUNT_24H = "txn_count_24h";
+    private static final String SUM_24H = "amount_sum_24h";
+    private static final String COUNT_7D = "txn_count_7d";
+    static final List<String> COLUMNS = List.of(ID, COUNT_24H, SUM_24H, COUNT_7D);
     /** The job adds amounts one by one, numpy in another order: sums may differ in the last bits. */
     private static final double SUM_TOLERANCE = 1e-9;
 
@@ -30,24 +31,9 @@ final class ExpectedFeatures {
 
     static Map<String, CardFeatures> read(Path csv) {
         Map<String, CardFeatures> expected = new HashMap<>();
-        try (BufferedReader reader = Files.newBufferedReader(csv)) {
-            String header = reader.readLine();
-            if (!HEADER.equals(header)) {
-                throw new IllegalArgumentException(csv + ": expected the header " + HEADER + ", not " + header);
-            }
-            String line;
-            for (int lineNumber = 2; (line = reader.readLine()) != null; lineNumber++) {
-                String[] fields = line.split(",");
-                try {
-                    expected.put(fields[0], new CardFeatures(Integer.parseInt(fields[1]),
-                            Double.parseDouble(fields[2]), Integer.parseInt(fields[3])));
-                } catch (RuntimeException e) {
-                    throw new IllegalArgumentException(csv + " line " + lineNumber + ": cannot read '" + line + "'", e);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read expected features " + csv + ": " + e, e);
-        }
+        CsvFiles.read(csv, "expected features", COLUMNS, row -> expected.put(row.get(ID), new CardFeatures(
+                Integer.parseInt(row.get(COUNT_24H)), Double.parseDouble(row.get(SUM_24H)),
+                Integer.parseInt(row.get(COUNT_7D)))));
         return expected;
     }
 
@@ -64,7 +50,7 @@ final class ExpectedFeatures {
         return mismatches;
     }
 
-    private static boolean matches(CardFeatures stored, CardFeatures wanted) {
+    static boolean matches(CardFeatures stored, CardFeatures wanted) {
         return stored.txnCount24h() == wanted.txnCount24h()
                 && stored.txnCount7d() == wanted.txnCount7d()
                 && Math.abs(stored.amountSum24h() - wanted.amountSum24h())

@@ -7,6 +7,8 @@ import org.example.FraudPipeline;
 import org.example.JobSettings;
 import org.example.definition.FeatureDefinition;
 import org.example.scoring.PythonScorer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
  * Draws the job's DAG, as Jet plans it from {@link FraudPipeline}, into an SVG picture for the
@@ -29,7 +32,7 @@ import java.util.TreeMap;
  */
 public final class PipelineDiagram {
 
-    public static final Path DEFAULT_OUTPUT = Path.of("images/pipeline.svg");
+    static final String DEFAULT_OUTPUT = "images/pipeline.svg";
 
     private static final int ROW_HEIGHT = 64;
     private static final int BOX_HEIGHT = 38;
@@ -41,12 +44,24 @@ public final class PipelineDiagram {
     private PipelineDiagram() {
     }
 
-    /** Writes the picture; the argument is the output path (default {@value} relative to the repo). */
-    public static void main(String[] args) throws IOException {
-        Path output = args.length > 0 ? Path.of(args[0]) : DEFAULT_OUTPUT;
-        Files.createDirectories(output.toAbsolutePath().getParent());
-        Files.writeString(output, svg());
-        System.out.println("Wrote " + output);
+    public static void main(String[] args) {
+        System.exit(Commands.execute(new Program(), args, System.out, System.err));
+    }
+
+    @Command(name = "PipelineDiagram", description = "Draws the job's DAG, as Jet plans it, into an SVG picture.")
+    static final class Program implements Callable<Integer> {
+
+        @Parameters(arity = "0..1", defaultValue = DEFAULT_OUTPUT,
+                description = "Where to write the picture, relative to the repository")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            Files.createDirectories(output.toAbsolutePath().getParent());
+            Files.writeString(output, svg());
+            System.out.println("Wrote " + output);
+            return 0;
+        }
     }
 
     /** The picture of the job as built with default settings. */

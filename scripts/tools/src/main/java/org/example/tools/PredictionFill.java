@@ -2,7 +2,6 @@ package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import org.example.CommandLineFlags;
 import org.example.definition.Names;
 import org.example.SqlMappings;
 import org.example.definition.FeatureDefinition;
@@ -12,6 +11,11 @@ import org.example.records.Merchant;
 import org.example.records.PredictionKey;
 import org.example.stages.Act;
 import org.example.stages.Transform;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.util.ArrayDeque;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -38,17 +43,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class PredictionFill {
 
-    static final String SYNOPSIS = "Writes synthetic predictions into " + Names.PREDICTION_RESULT_MAP
-            + " (the map is cleared first).\nusage: PredictionFill [options]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
-            CommandLineFlags.Flag.option("count", null, "1000000", "Predictions written"),
-            CommandLineFlags.Flag.option("rate", null, "2000", "Predictions per second of storedTimeMs"),
-            CommandLineFlags.Flag.option("end-ms", null, "0", "The last storedTimeMs is before this (0: now)"),
-            CommandLineFlags.Flag.option("fraud-share", null, "0.01", "Share of the predictions flagged as fraud"),
-            CommandLineFlags.Flag.option("seed", null, "1", "Seed of the random choices"),
-            CommandLineFlags.Flag.option("batch-size", null, "2000", "Entries per putAll")));
-
     /** putAll calls in flight at once. */
     private static final int IN_FLIGHT = 4;
 
@@ -56,30 +50,59 @@ public final class PredictionFill {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.run("PredictionFill", SYNOPSIS, FLAGS, args, System.getenv(), System.out, System.err, flags -> {
-            long count = flags.getLong("count", 1);
-            int rate = flags.getInt("rate", 1);
-            long endFlag = flags.getLong("end-ms", 0);
-            double fraudShare = flags.getDouble("fraud-share", 0);
-            long seed = flags.getLong("seed", Long.MIN_VALUE);
-            int batchSize = flags.getInt("batch-size", 1);
+        System.exit(Commands.execute(new Program(), args, System.out, System.err));
+    }
+
+    @Command(name = "PredictionFill", description = "Writes synthetic predictions into "
+            + Names.PREDICTION_RESULT_MAP + " (the map is cleared first).")
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--count", defaultValue = "1000000", converter = Commands.PositiveLong.class,
+                description = "Predictions written")
+        long count;
+
+        @Option(names = "--rate", defaultValue = "2000", converter = Commands.PositiveInt.class,
+                description = "Predictions per second of storedTimeMs")
+        int rate;
+
+        @Option(names = "--end-ms", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "The last storedTimeMs is before this (0: now)")
+        long endMs;
+
+        @Option(names = "--fraud-share", defaultValue = "0.01", converter = Commands.NonNegativeNumber.class,
+                description = "Share of the predictions flagged as fraud, at most 1")
+        double fraudShare;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the random choices")
+        long seed;
+
+        @Option(names = "--batch-size", defaultValue = "2000", converter = Commands.PositiveInt.class,
+                description = "Entries per putAll")
+        int batchSize;
+
+        @Mixin
+        ClusterClient cluster;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
             if (fraudShare > 1) {
-                throw new IllegalArgumentException("--fraud-share is a share, at most 1");
+                throw Commands.usageError(spec, "--fraud-share is a share, at most 1, not " + fraudShare);
             }
-            return () -> {
-                HazelcastInstance client = ClusterClient.connect(flags);
-                try {
-                    long endMs = endFlag == 0 ? System.currentTimeMillis() : endFlag;
-                    Synthetic synthetic = new Synthetic(sorted(client.<String, Customer>getMap(Names.CUSTOMERS_MAP)),
-                            sorted(client.<String, Merchant>getMap(Names.MERCHANTS_MAP)), count, rate, endMs, fraudShare,
-                            FeatureDefinition.load().earthRadiusKm(), seed);
-                    fill(client, synthetic, batchSize, System.out);
-                } finally {
-                    client.shutdown();
-                }
-                return 0;
-            };
-        }));
+            HazelcastInstance client = cluster.connect();
+            try {
+                long end = endMs == 0 ? System.currentTimeMillis() : endMs;
+                Synthetic synthetic = new Synthetic(sorted(client.<String, Customer>getMap(Names.CUSTOMERS_MAP)),
+                        sorted(client.<String, Merchant>getMap(Names.MERCHANTS_MAP)), count, rate, end, fraudShare,
+                        FeatureDefinition.load().earthRadiusKm(), seed);
+                fill(client, synthetic, batchSize, System.out);
+            } finally {
+                client.shutdown();
+            }
+            return 0;
+        }
     }
 
     static void fill(HazelcastInstance client, Synthetic synthetic, int batchSize, PrintStream console) {

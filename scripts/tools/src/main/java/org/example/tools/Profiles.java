@@ -57,7 +57,7 @@ final class Profiles {
     }
 
     /** Starts a recording of {@code seconds} in the first of {@code processes}; false if it could not. */
-    static boolean start(List<ProcessHandle> processes, int seconds, Path file) throws IOException, InterruptedException {
+    static boolean start(List<ProcessHandle> processes, long seconds, Path file) throws IOException, InterruptedException {
         if (processes.isEmpty()) {
             return false;
         }

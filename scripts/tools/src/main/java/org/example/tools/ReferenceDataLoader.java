@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
-import org.example.CommandLineFlags;
 import org.example.definition.FeatureDefinition;
 import org.example.definition.Names;
 import org.example.records.Customer;
@@ -13,6 +12,9 @@ import org.example.records.PredictionKey;
 import org.example.stages.FieldRules;
 import org.example.stages.ReferenceRules;
 import org.example.tokens.CardTokens;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -295,56 +298,73 @@ public final class ReferenceDataLoader {
 
     // ---- command line ----
 
-    static final String SYNOPSIS = "Loads customers.jsonl and merchants.jsonl into the cluster's maps '"
-            + Names.CUSTOMERS_MAP + "' and '" + Names.MERCHANTS_MAP + "'.\n"
-            + "usage: ReferenceDataLoader [options]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
-            CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data", "Directory with the data set"),
-            CommandLineFlags.Flag.option("batch-size", null, String.valueOf(DEFAULT_BATCH_SIZE), "Entries per putAll"),
-            CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)"),
-            CommandLineFlags.Flag.onOff("allow-rejects", "Load the valid rows even when some were rejected"),
-            CommandLineFlags.Flag.onOff("beside-other-keys",
-                    "Key rotation, step 1: load the customers under the new key, keeping those of the old one"),
-            CommandLineFlags.Flag.onOff("remove-other-keys",
-                    "Key rotation, step 3: remove the customers of every key but the current one, and load nothing")));
-
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
     /**
      * The program: 0 when both maps are loaded and checked, 1 when loading failed or rows were
      * rejected (unless {@code --allow-rejects}), 2 on bad usage.
      */
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return Cli.run("ReferenceDataLoader", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
-            Path dataDir = Path.of(flags.get("data-dir"));
-            int batchSize = flags.getInt("batch-size", 1);
-            boolean clear = flags.isOn("clear");
-            boolean allowRejects = flags.isOn("allow-rejects");
-            boolean beside = flags.isOn("beside-other-keys");
-            boolean removeOthers = flags.isOn("remove-other-keys");
-            return () -> {
-                HazelcastInstance client = ClusterClient.connect(flags);
-                try {
-                    ReferenceDataLoader loader = new ReferenceDataLoader(client, batchSize, out);
-                    if (removeOthers) {
-                        Removed removed = loader.removeOtherKeys();
-                        out.printf("Removed %,d customers and %,d predictions keyed by other card-token keys than %s%n",
-                                removed.customers(), removed.predictions(), loader.keyId);
-                        return 0;
-                    }
-                    for (Loaded loaded : loader.loadAll(dataDir, clear, allowRejects, beside)) {
-                        out.printf("Loaded %,d entries into '%s' from %s in %d ms%s%n", loaded.entries(),
-                                loaded.mapName(), loaded.file(), loaded.elapsed().toMillis(),
-                                loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "");
-                    }
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out), args, out, err);
+    }
+
+    @Command(name = "ReferenceDataLoader", description = "Loads customers.jsonl and merchants.jsonl into the "
+            + "cluster's maps '" + Names.CUSTOMERS_MAP + "' and '" + Names.MERCHANTS_MAP + "'.")
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--data-dir", defaultValue = "${env:DATA_DIR:-python/data}",
+                description = "Directory with the data set (env DATA_DIR)")
+        Path dataDir;
+
+        @Option(names = "--batch-size", defaultValue = "" + DEFAULT_BATCH_SIZE, converter = Commands.PositiveInt.class,
+                description = "Entries per putAll")
+        int batchSize;
+
+        @Option(names = "--clear", description = "Empty both maps before loading (replaces an earlier data set)")
+        boolean clear;
+
+        @Option(names = "--allow-rejects", description = "Load the valid rows even when some were rejected")
+        boolean allowRejects;
+
+        @Option(names = "--beside-other-keys",
+                description = "Key rotation: load the customers under the new key, keeping those of the other keys")
+        boolean beside;
+
+        @Option(names = "--remove-other-keys", description = "Key rotation, last step: remove the customers and "
+                + "predictions of every key but the current one, and load nothing")
+        boolean removeOthers;
+
+        @Mixin
+        ClusterClient cluster;
+
+        private final PrintStream out;
+
+        Program(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            HazelcastInstance client = cluster.connect();
+            try {
+                ReferenceDataLoader loader = new ReferenceDataLoader(client, batchSize, out);
+                if (removeOthers) {
+                    Removed removed = loader.removeOtherKeys();
+                    out.printf("Removed %,d customers and %,d predictions keyed by other card-token keys than %s%n",
+                            removed.customers(), removed.predictions(), loader.keyId);
                     return 0;
-                } finally {
-                    client.shutdown();
                 }
-            };
-        });
+                for (Loaded loaded : loader.loadAll(dataDir, clear, allowRejects, beside)) {
+                    out.printf("Loaded %,d entries into '%s' from %s in %d ms%s%n", loaded.entries(),
+                            loaded.mapName(), loaded.file(), loaded.elapsed().toMillis(),
+                            loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "");
+                }
+                return 0;
+            } finally {
+                client.shutdown();
+            }
+        }
     }
 }

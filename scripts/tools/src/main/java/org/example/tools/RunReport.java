@@ -7,14 +7,12 @@ import org.example.records.DeadLetterReason;
 import org.example.records.FraudPrediction;
 import org.example.records.KafkaOrigin;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,6 +35,8 @@ public record RunReport(
         long flagged,
         long flaggedFraud,
         long labelledFraud) {
+
+    private static final List<String> LABEL_COLUMNS = List.of("transaction_id", "is_fraud", "pattern");
 
     public static RunReport collect(HazelcastInstance hz, long inputs, Map<String, Boolean> labels) {
         Collection<FraudPrediction> predictions = hz.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP).values();
@@ -116,23 +116,11 @@ public record RunReport(
         return out.toString();
     }
 
-    /** Reads {@code labels.csv} ({@code transaction_id,is_fraud,pattern}) into id → is fraud. */
+    /** Reads {@code labels.csv} ({@code transaction_id,is_fraud,pattern}, docs/DATA.md) into id → is fraud. */
     public static Map<String, Boolean> readLabels(Path labelsCsv) {
         Map<String, Boolean> labels = new HashMap<>();
-        try (BufferedReader reader = Files.newBufferedReader(labelsCsv)) {
-            reader.readLine();  // the header
-            String line;
-            for (int lineNumber = 2; (line = reader.readLine()) != null; lineNumber++) {
-                String[] fields = line.split(",", 3);
-                if (fields.length < 2) {
-                    throw new IllegalArgumentException(labelsCsv + " line " + lineNumber
-                            + ": expected transaction_id,is_fraud,..., not '" + line + "'");
-                }
-                labels.put(fields[0], "1".equals(fields[1]));
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read labels " + labelsCsv + ": " + e, e);
-        }
+        CsvFiles.read(labelsCsv, "labels", LABEL_COLUMNS,
+                row -> labels.put(row.get("transaction_id"), "1".equals(row.get("is_fraud"))));
         return labels;
     }
 

@@ -13,9 +13,11 @@ import com.hazelcast.sql.SqlResult;
 import com.hazelcast.sql.SqlRow;
 import com.hazelcast.sql.SqlRowMetadata;
 import com.hazelcast.sql.SqlStatement;
-import org.example.CommandLineFlags;
 import org.example.JobSupervisor;
 import org.example.definition.Names;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -57,14 +60,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SqlBridge {
 
-    static final String SYNOPSIS = "Runs SQL and job-status requests from stdin (JSON lines) against a cluster; "
-            + "answers on stdout.\nusage: SqlBridge [options]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
-            CommandLineFlags.Flag.option("max-rows", null, "20000",
-                    "Most rows one answer may carry; a query that returns more fails (ask with a LIMIT)"),
-            CommandLineFlags.Flag.option("threads", null, "4", "Requests run at the same time")));
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -84,24 +79,44 @@ public final class SqlBridge {
         // stdout carries the answers alone: anything else a library prints goes to stderr.
         PrintStream answers = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         System.setOut(System.err);
-        System.exit(Cli.run("SqlBridge", SYNOPSIS, FLAGS, args, System.getenv(), System.err, System.err, flags -> {
-            int maxRows = (int) flags.getLong("max-rows", 1);
-            int threads = (int) flags.getLong("threads", 1);
-            return () -> {
-                HazelcastInstance client = ClusterClient.connect(flags);
-                try {
-                    System.err.println("SqlBridge connected to " + flags.get("cluster-name") + " at "
-                            + flags.get("addresses"));
-                    // The page waits for this line before it asks anything.
-                    answers.println("{\"connected\": true}");
-                    serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-                            new OutputStreamWriter(answers, StandardCharsets.UTF_8), new Cluster(client), maxRows, threads);
-                } finally {
-                    client.shutdown();
-                }
-                return 0;
-            };
-        }));
+        System.exit(Commands.execute(new Program(answers), args, System.err, System.err));
+    }
+
+    @Command(name = "SqlBridge", description = "Runs SQL and job-status requests from stdin (JSON lines) against a "
+            + "cluster; answers on stdout.")
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--max-rows", defaultValue = "20000", converter = Commands.PositiveInt.class,
+                description = "Most rows one answer may carry; a query that returns more fails (ask with a LIMIT)")
+        int maxRows;
+
+        @Option(names = "--threads", defaultValue = "4", converter = Commands.PositiveInt.class,
+                description = "Requests run at the same time")
+        int threads;
+
+        @Mixin
+        ClusterClient cluster;
+
+        private final PrintStream answers;
+
+        Program(PrintStream answers) {
+            this.answers = answers;
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            HazelcastInstance client = cluster.connect();
+            try {
+                System.err.println("SqlBridge connected to " + cluster);
+                // The page waits for this line before it asks anything.
+                answers.println("{\"connected\": true}");
+                serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                        new OutputStreamWriter(answers, StandardCharsets.UTF_8), new Cluster(client), maxRows, threads);
+            } finally {
+                client.shutdown();
+            }
+            return 0;
+        }
     }
 
     /** Answers every request line until {@code in} ends, then waits for the requests still running. */

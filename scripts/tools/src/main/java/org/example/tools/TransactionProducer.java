@@ -14,10 +14,14 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.example.CommandLineFlags;
 import org.example.JobSettings;
+import org.example.KafkaPreflight;
 import org.example.definition.Names;
 import org.example.records.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +30,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,7 +60,8 @@ public final class TransactionProducer {
     public static final String TRANSACTIONS_FILE = "transactions.jsonl";
     /** 3 members × 2 cooperative threads × 2 would already read 12 partitions in parallel. */
     public static final int DEFAULT_PARTITIONS = 12;
-    public static final Duration DEFAULT_LEADER_TIMEOUT = Duration.ofSeconds(120);
+    static final long DEFAULT_LEADER_TIMEOUT_SECONDS = 120;
+    public static final Duration DEFAULT_LEADER_TIMEOUT = Duration.ofSeconds(DEFAULT_LEADER_TIMEOUT_SECONDS);
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     /**
      * Retention of a topic this tool creates: a replaced job rebuilds its 7-day windows from Kafka,
@@ -146,8 +153,11 @@ public final class TransactionProducer {
     /**
      * Creates the topic if it does not exist, then waits until every partition has a leader.
      * An existing topic keeps its partitions; fewer than asked for is reported, not changed.
+     * First, Kafka must accept the client settings ({@link KafkaPreflight}): a refused login or
+     * certificate fails here in one sentence, not as a wait on the topic.
      */
     public void ensureTopic(String topic, int partitions, short replicationFactor, Duration leaderTimeout) {
+        console.println(KafkaPreflight.check(clientProperties, topic).describe());
         try (Admin admin = Admin.create(clientProperties)) {
             if (describe(admin, topic, System.nanoTime() + leaderTimeout.toNanos()) == null) {
                 try {
@@ -320,55 +330,88 @@ public final class TransactionProducer {
 
     // ---- command line ----
 
-    static final String SYNOPSIS = "Sends transactions.jsonl, line by line, to a Kafka topic (key = cc_num).\n"
-            + "usage: TransactionProducer [options]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = List.of(
-            CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data", "Directory with " + TRANSACTIONS_FILE),
-            CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "",
-                    "Kafka bootstrap servers; else the properties file's, else " + DEFAULT_BOOTSTRAP_SERVERS),
-            CommandLineFlags.Flag.option("topic", "KAFKA_TOPIC", Names.TRANSACTIONS_TOPIC, "Topic to send to"),
-            CommandLineFlags.Flag.option("rate", null, "0", "Transactions per second; 0 = as fast as possible"),
-            CommandLineFlags.Flag.option("count", null, "0", "Send only the first N lines; 0 = all"),
-            CommandLineFlags.Flag.option("partitions", null, String.valueOf(DEFAULT_PARTITIONS),
-                    "Partitions when the topic has to be created"),
-            CommandLineFlags.Flag.option("replication-factor", null, "1", "Replication factor when creating the topic"),
-            CommandLineFlags.Flag.option("kafka-properties-file", "KAFKA_PROPERTIES_FILE", "",
-                    "Properties file with extra Kafka client settings (SASL, TLS, ...)"),
-            CommandLineFlags.Flag.option("leader-timeout-seconds", null,
-                    String.valueOf(DEFAULT_LEADER_TIMEOUT.toSeconds()), "How long to wait for partition leaders"));
-
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
     /** The program: 0 when every record was acknowledged, 1 when any was lost or sending failed, 2 on bad usage. */
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return Cli.run("TransactionProducer", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
-            Path file = Path.of(flags.get("data-dir")).resolve(TRANSACTIONS_FILE);
-            String topic = flags.get("topic");
-            long count = flags.getLong("count", 0);
-            double rate = flags.getDouble("rate", 0);
-            int partitions = flags.getInt("partitions", 1);
-            short replicationFactor = (short) Math.min(Short.MAX_VALUE, flags.getInt("replication-factor", 1));
-            Duration leaderTimeout = Duration.ofSeconds(flags.getLong("leader-timeout-seconds", 1));
-            Properties properties = clientProperties(flags.get("kafka-bootstrap-servers"), flags.get("kafka-properties-file"));
-            return () -> {
-                if (!Files.isRegularFile(file)) {
-                    throw new IllegalArgumentException("No " + file + " (generate the data set first: docs/DATA.md)");
-                }
-                TransactionProducer producer = new TransactionProducer(properties, out);
-                producer.ensureTopic(topic, partitions, replicationFactor, leaderTimeout);
-                Summary summary = producer.produce(file, topic, count, rate);
-                out.println(summary.describe());
-                if (summary.lost() > 0) {
-                    err.printf("TransactionProducer failed: %,d of %,d transactions were lost%n",
-                            summary.lost(), summary.planned());
-                    return 1;
-                }
-                return 0;
-            };
-        });
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out, err), args, out, err);
+    }
+
+    @Command(name = "TransactionProducer",
+            description = "Sends " + TRANSACTIONS_FILE + ", line by line, to a Kafka topic (key = cc_num).")
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--data-dir", defaultValue = "${env:DATA_DIR:-python/data}",
+                description = "Directory with " + TRANSACTIONS_FILE + " (env DATA_DIR)")
+        Path dataDir;
+
+        @Option(names = "--kafka-bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
+                description = "Kafka bootstrap servers; else the properties file's, else " + DEFAULT_BOOTSTRAP_SERVERS
+                        + " (env KAFKA_BOOTSTRAP_SERVERS)")
+        String bootstrapServers;
+
+        @Option(names = "--topic", defaultValue = "${env:KAFKA_TOPIC:-" + Names.TRANSACTIONS_TOPIC + "}",
+                description = "Topic to send to (env KAFKA_TOPIC)")
+        String topic;
+
+        @Option(names = "--rate", defaultValue = "0", converter = Commands.NonNegativeNumber.class,
+                description = "Transactions per second; 0 = as fast as possible")
+        double rate;
+
+        @Option(names = "--count", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "Send only the first N lines; 0 = all")
+        long count;
+
+        @Option(names = "--partitions", defaultValue = "" + DEFAULT_PARTITIONS, converter = Commands.PositiveInt.class,
+                description = "Partitions when the topic has to be created")
+        int partitions;
+
+        @Option(names = "--replication-factor", defaultValue = "1", converter = Commands.PositiveInt.class,
+                description = "Replication factor when creating the topic")
+        int replicationFactor;
+
+        @Option(names = "--kafka-properties-file", defaultValue = "${env:KAFKA_PROPERTIES_FILE}",
+                description = "Properties file with extra Kafka client settings (SASL, TLS, ...) (env KAFKA_PROPERTIES_FILE)")
+        String propertiesFile;
+
+        @Option(names = "--leader-timeout-seconds", defaultValue = "" + DEFAULT_LEADER_TIMEOUT_SECONDS,
+                converter = Commands.PositiveLong.class,
+                description = "How long to wait for partition leaders")
+        long leaderTimeoutSeconds;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+        private final PrintStream err;
+
+        Program(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            Properties properties = Commands.beforeWork(spec, () -> clientProperties(
+                    Objects.requireNonNullElse(bootstrapServers, ""), Objects.requireNonNullElse(propertiesFile, "")));
+            Path file = dataDir.resolve(TRANSACTIONS_FILE);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("No " + file + " (generate the data set first: docs/DATA.md)");
+            }
+            TransactionProducer producer = new TransactionProducer(properties, out);
+            producer.ensureTopic(topic, partitions, (short) Math.min(Short.MAX_VALUE, replicationFactor),
+                    Duration.ofSeconds(leaderTimeoutSeconds));
+            Summary summary = producer.produce(file, topic, count, rate);
+            out.println(summary.describe());
+            if (summary.lost() > 0) {
+                err.printf("TransactionProducer failed: %,d of %,d transactions were lost%n",
+                        summary.lost(), summary.planned());
+                return 1;
+            }
+            return 0;
+        }
     }
 
     /**

@@ -5,11 +5,15 @@ import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.core.metrics.MetricNames;
 import com.hazelcast.jet.core.metrics.MetricTags;
-import org.example.CommandLineFlags;
 import org.example.definition.Names;
 import org.example.records.CardFeatures;
 import org.example.records.DeadLetter;
 import org.example.records.FraudPrediction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -18,6 +22,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,70 +32,110 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VerifyRun {
 
-    static final String SYNOPSIS = "Waits for a run's outcomes on a cluster and checks that every input is accounted for.\n"
-            + "usage: VerifyRun --expected N [options]  |  VerifyRun --first-only --submitted-at-ms T [options]\n"
-            + "       VerifyRun --snapshot-taken [--job-name NAME]";
-
-    static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
-            CommandLineFlags.Flag.option("expected", null, "0", "Transactions sent; each must have one outcome (required)"),
-            CommandLineFlags.Flag.option("labels", null, "", "labels.csv of the data set, for precision and recall"),
-            CommandLineFlags.Flag.option("submitted-at-ms", null, "0",
-                    "When the job was submitted (epoch ms), to report the time to the first prediction"),
-            CommandLineFlags.Flag.option("since-ms", null, "0",
-                    "Count only outcomes stored at or after this time (epoch ms), e.g. by a replacing job"),
-            CommandLineFlags.Flag.option("expected-features", null, "",
-                    "CSV of python/expected_features.py: every stored prediction's features must match it"),
-            CommandLineFlags.Flag.onOff("snapshot-taken",
-                    "Wait only until the job has saved the card histories of FEATURES in a snapshot"),
-            CommandLineFlags.Flag.option("job-name", "JOB_NAME", Names.DEFAULT_JOB_NAME,
-                    "The job: watched while waiting (a job that stops for good ends the wait), and for --snapshot-taken"),
-            CommandLineFlags.Flag.onOff("first-only",
-                    "Wait only for the first stored prediction and report it (needs --submitted-at-ms)"),
-            CommandLineFlags.Flag.option("model-version", null, "",
-                    "Every prediction appended at or after --version-since-ms must carry this model version"),
-            CommandLineFlags.Flag.option("version-since-ms", null, "0", "See --model-version (epoch ms)"),
-            CommandLineFlags.Flag.option("timeout-seconds", null, "300", "Give up waiting after this long")));
-
     private VerifyRun() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
     /** 0 when every input has exactly one outcome, 1 when not (or on timeout), 2 on bad usage. */
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return Cli.run("VerifyRun", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
-            boolean firstOnly = flags.isOn("first-only");
-            boolean snapshotOnly = flags.isOn("snapshot-taken");
-            String jobName = flags.get("job-name");
-            long submittedAt = flags.getLong("submitted-at-ms", 0);
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out, err), args, out, err);
+    }
+
+    @Command(name = "VerifyRun", description = {
+            "Waits for a run's outcomes on a cluster and checks that every input is accounted for.",
+            "  VerifyRun --expected N [options]                      every input has one outcome",
+            "  VerifyRun --first-only --submitted-at-ms T [options]  the first prediction is stored",
+            "  VerifyRun --snapshot-taken [--job-name NAME]          FEATURES' state is in a snapshot"})
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--expected", converter = Commands.PositiveLong.class,
+                description = "Transactions sent; each must have one outcome (required unless --first-only or --snapshot-taken)")
+        Long expected;
+
+        @Option(names = "--labels", description = "labels.csv of the data set, for precision and recall")
+        Path labelsFile;
+
+        @Option(names = "--submitted-at-ms", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "When the job was submitted (epoch ms), to report the time to the first prediction")
+        long submittedAt;
+
+        @Option(names = "--since-ms", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "Count only outcomes stored at or after this time (epoch ms), e.g. by a replacing job")
+        long sinceMs;
+
+        @Option(names = "--expected-features",
+                description = "CSV of python/expected_features.py: every stored prediction's features must match it")
+        Path featuresFile;
+
+        @Option(names = "--snapshot-taken",
+                description = "Wait only until the job has saved the card histories of FEATURES in a snapshot")
+        boolean snapshotOnly;
+
+        @Option(names = "--job-name", defaultValue = "${env:JOB_NAME:-" + Names.DEFAULT_JOB_NAME + "}",
+                description = "The job: watched while waiting (a job that stops for good ends the wait), "
+                        + "and for --snapshot-taken (env JOB_NAME)")
+        String jobName;
+
+        @Option(names = "--first-only",
+                description = "Wait only for the first stored prediction and report it (needs --submitted-at-ms)")
+        boolean firstOnly;
+
+        @Option(names = "--timeout-seconds", defaultValue = "300", converter = Commands.PositiveLong.class,
+                description = "Give up waiting after this long")
+        long timeoutSeconds;
+
+        @Option(names = "--model-version", defaultValue = "",
+                description = "Every prediction appended at or after --version-since-ms must carry this model version")
+        String modelVersion;
+
+        @Option(names = "--version-since-ms", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "See --model-version (epoch ms)")
+        long versionSinceMs;
+
+        @Mixin
+        ClusterClient cluster;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+        private final PrintStream err;
+
+        Program(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
             if (firstOnly && submittedAt == 0) {
-                throw new IllegalArgumentException("--first-only needs --submitted-at-ms");
+                throw Commands.usageError(spec, "--first-only needs --submitted-at-ms");
             }
-            long expected = firstOnly || snapshotOnly ? 1 : flags.getLong("expected", 1);
-            long sinceMs = flags.getLong("since-ms", 0);
-            Duration timeout = Duration.ofSeconds(flags.getLong("timeout-seconds", 1));
+            if (!firstOnly && !snapshotOnly && expected == null) {
+                throw Commands.usageError(spec, "--expected is required (unless --first-only or --snapshot-taken)");
+            }
+            Duration timeout = Duration.ofSeconds(timeoutSeconds);
             // Read before the wait, which may be long: a wrong path fails now.
-            String labelsFile = flags.get("labels");
-            Map<String, Boolean> labels = labelsFile.isEmpty() ? Map.of() : RunReport.readLabels(Path.of(labelsFile));
-            String featuresFile = flags.get("expected-features");
-            Map<String, CardFeatures> features = featuresFile.isEmpty() ? Map.of() : ExpectedFeatures.read(Path.of(featuresFile));
-            ModelSince version = new ModelSince(flags.get("model-version"), flags.getLong("version-since-ms", 0));
-            return () -> {
-                HazelcastInstance client = ClusterClient.connect(flags);
-                try {
-                    if (snapshotOnly) {
-                        return awaitFeaturesSnapshot(client, jobName, timeout, out, err);
-                    }
-                    return firstOnly
-                            ? awaitFirstPrediction(client, submittedAt, timeout, out, err)
-                            : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt, jobName, version), out, err);
-                } finally {
-                    client.shutdown();
+            Map<String, Boolean> labels = labelsFile == null ? Map.of()
+                    : Commands.beforeWork(spec, () -> RunReport.readLabels(labelsFile));
+            Map<String, CardFeatures> features = featuresFile == null ? Map.of()
+                    : Commands.beforeWork(spec, () -> ExpectedFeatures.read(featuresFile));
+            HazelcastInstance client = cluster.connect();
+            try {
+                if (snapshotOnly) {
+                    return awaitFeaturesSnapshot(client, jobName, timeout, out, err);
                 }
-            };
-        });
+                return firstOnly
+                        ? awaitFirstPrediction(client, submittedAt, timeout, out, err)
+                        : verify(client, new Check(expected, sinceMs, timeout, labels, features, submittedAt, jobName,
+                                new ModelSince(modelVersion, versionSinceMs)), out, err);
+            } finally {
+                client.shutdown();
+            }
+        }
     }
 
     /** What to check of a run; {@code features} empty: not its features. */
@@ -180,7 +225,7 @@ public final class VerifyRun {
      * than starting from nothing. FEATURES' snapshot-keys metric says that its processors wrote their
      * share; the snapshot is only complete once the job's execution record says so (see Snapshots).
      */
-    private static int awaitFeaturesSnapshot(HazelcastInstance client, String jobName, Duration timeout,
+    static int awaitFeaturesSnapshot(HazelcastInstance client, String jobName, Duration timeout,
                                              PrintStream out, PrintStream err) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long keys;

@@ -1,21 +1,55 @@
 package org.example.tools;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The scenarios themselves need the local cluster (scripts/benchmark.sh); their options do not. */
 class BenchmarkTest {
 
     @Test
     void shouldReadTheOfferedRates() {
-        assertThat(Benchmark.parseRates("1000, 5000,20000")).containsExactly(1000, 5000, 20000);
+        Benchmark.Program options = new Benchmark.Program();
+
+        new CommandLine(options).parseArgs("--rates", "1000, 5000,20000");
+
+        assertThat(options.rates).containsExactly(1000, 5000, 20000);
     }
 
     @Test
     void shouldRefuseARateThatIsNotAPositiveWholeNumber() {
-        assertThatThrownBy(() -> Benchmark.parseRates("1000,5k")).hasMessageContaining("not '1000,5k'");
-        assertThatThrownBy(() -> Benchmark.parseRates("0")).hasMessageContaining("at least 1");
+        assertThat(usageErrorOf("--rates", "1000,5k")).contains("must be a whole number, not '5k'");
+        assertThat(usageErrorOf("--rates", "0")).contains("must be at least 1, not 0");
+    }
+
+    @Test
+    void shouldTellTheScorerFromTheJobArguments() {
+        assertThat(Benchmark.scorerOf("")).isEqualTo("python");
+        assertThat(Benchmark.scorerOf("--scorer JAVA --python-batch-size 64")).isEqualTo("java");
+        assertThat(Benchmark.scorerOf("--scorer=JAVA")).isEqualTo("java");
+    }
+
+    @Test
+    void shouldTakeJobArgumentsThatLookLikeOptionsAsOneValue() {
+        // As scripts/benchmark.sh passes them.
+        Benchmark.Program options = new Benchmark.Program();
+
+        new CommandLine(options).parseArgs("--job-args=--scorer=JAVA --processing-guarantee=NONE");
+
+        assertThat(options.jobArgs).isEqualTo("--scorer=JAVA --processing-guarantee=NONE");
+        assertThat(options.scorer()).isEqualTo("java");
+    }
+
+    private static String usageErrorOf(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Benchmark.run(args, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).as("exit code of a usage error").isEqualTo(2);
+        return err.toString(StandardCharsets.UTF_8);
     }
 }

@@ -27,16 +27,26 @@ class ExpectedFeaturesTest {
     @Test
     void shouldReadTheFileThatPythonWrites() throws IOException {
         Path csv = Files.writeString(dir.resolve("expected.csv"),
-                ExpectedFeatures.HEADER + "\nT1,1,57.13,1\nT2,2,86.71,3\n");
+                String.join(",", ExpectedFeatures.COLUMNS) + "\r\nT1,1,57.13,1\r\nT2,2,86.71,3\r\n");
 
         assertThat(ExpectedFeatures.read(csv)).isEqualTo(EXPECTED);
+    }
+
+    @Test
+    void shouldNameTheLineAndTheFieldItCannotRead() throws IOException {
+        Path csv = Files.writeString(dir.resolve("expected.csv"),
+                String.join(",", ExpectedFeatures.COLUMNS) + "\nT1,1,57.13,1\nT2,two,86.71,3\n");
+
+        assertThatThrownBy(() -> ExpectedFeatures.read(csv))
+                .hasMessage(csv + " line 3: cannot read 'T2,two,86.71,3': For input string: \"two\"");
     }
 
     @Test
     void shouldRefuseAFileOfOtherWindows() throws IOException {
         Path csv = Files.writeString(dir.resolve("expected.csv"), "transaction_id,txn_count_1h\nT1,1\n");
 
-        assertThatThrownBy(() -> ExpectedFeatures.read(csv)).hasMessageContaining("expected the header");
+        assertThatThrownBy(() -> ExpectedFeatures.read(csv)).hasMessage(csv
+                + ": expected the header transaction_id,txn_count_24h,amount_sum_24h,txn_count_7d, not transaction_id,txn_count_1h");
     }
 
     @Test

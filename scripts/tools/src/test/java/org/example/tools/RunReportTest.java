@@ -62,13 +62,16 @@ class RunReportTest {
 
     @Test
     void shouldReadLabelsAndNameAMalformedLine(@TempDir Path dir) throws IOException {
-        Path labels = Files.writeString(dir.resolve("labels.csv"), "transaction_id,is_fraud,pattern\nT1,1,spree\nT2,0,regular\n");
+        // An imported history names no pattern: its third field is empty.
+        Path labels = Files.writeString(dir.resolve("labels.csv"), "transaction_id,is_fraud,pattern\nT1,1,spree\nT2,0,\n");
         Path broken = Files.writeString(dir.resolve("broken.csv"), "transaction_id,is_fraud,pattern\nT1,1,spree\nT2\n");
 
         assertThat(RunReport.readLabels(labels)).containsExactlyInAnyOrderEntriesOf(Map.of("T1", true, "T2", false));
         assertThatThrownBy(() -> RunReport.readLabels(broken))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(broken + " line 3: expected transaction_id,is_fraud,..., not 'T2'");
+                .hasMessage(broken + " line 3: expected transaction_id,is_fraud,pattern, not 'T2'");
+        assertThatThrownBy(() -> RunReport.readLabels(dir.resolve("nowhere.csv")))
+                .hasMessageStartingWith("Cannot read labels " + dir.resolve("nowhere.csv"));
     }
 
     private static FraudPrediction prediction(String id, long offset, long latencyMs, boolean flagged) {

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -198,22 +197,45 @@ class TransactionProducerTest {
     void shouldExitWithUsageOnABadRate() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = TransactionProducer.run(new String[] {"--rate", "-5"}, Map.of(), System.out,
+        int code = TransactionProducer.run(new String[] {"--rate", "-5"}, System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("--rate must be at least 0.0");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("Invalid value for option '--rate': must be a finite number of at least 0, not -5");
     }
 
     @Test
     void shouldFailWithoutTouchingKafkaWhenTheDataSetIsMissing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = TransactionProducer.run(new String[] {"--data-dir", dir.resolve("nowhere").toString()}, Map.of(),
+        int code = TransactionProducer.run(new String[] {"--data-dir", dir.resolve("nowhere").toString()},
                 System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("No " + dir.resolve("nowhere").resolve("transactions.jsonl"));
+    }
+
+    @Test
+    void shouldFailInOneSentenceBeforeSendingWhenKafkaCannotBeReachedWithTheSettings() throws IOException {
+        transactions(3);
+        // The password comes from a file that is not there: a client cannot even be made.
+        Path settings = Files.writeString(dir.resolve("client.properties"), String.join("\n",
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=SCRAM-SHA-512",
+                "config.providers=file",
+                "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
+                "sasl.jaas.config=${file:" + dir.resolve("missing.properties") + ":sasl.jaas.config}"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = TransactionProducer.run(new String[] {"--data-dir", dir.toString(), "--kafka-bootstrap-servers",
+                "127.0.0.1:1", "--kafka-properties-file", settings.toString()}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("TransactionProducer failed: The Kafka client"
+                + " settings for Kafka at 127.0.0.1:1 cannot make a client (Could not read properties from file "
+                + dir.resolve("missing.properties") + "): fix them in the Kafka properties file\n");
     }
 
     @Test

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +15,7 @@ class VerifyRunTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return VerifyRun.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        return VerifyRun.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -24,6 +23,12 @@ class VerifyRunTest {
     void shouldRefuseToTimeTheFirstPredictionWithoutTheSubmitTime() {
         assertThat(run("--first-only")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--first-only needs --submitted-at-ms");
+    }
+
+    @Test
+    void shouldRefuseToCheckARunWithoutTheNumberOfInputs() {
+        assertThat(run("--labels", "labels.csv")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("--expected is required");
     }
 
     @Test

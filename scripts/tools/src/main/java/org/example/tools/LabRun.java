@@ -1,0 +1,399 @@
+package org.example.tools;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.example.CommandLineFlags;
+import org.example.definition.Names;
+import org.example.records.CardFeatures;
+import org.example.tools.netns.Lab;
+import org.example.tools.netns.LabCluster;
+import org.example.tools.netns.LabNetwork;
+import org.example.tools.netns.MemberLog;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * One run of the pipeline on the network lab, as the drills use it: the broker and the members on
+ * their hosts, the reference data loaded, the job submitted with {@code hz-cli}, the load streaming
+ * in, the outcomes read into an {@link OutcomeLedger} as they are stored, and at the end the
+ * verdict on every input. The drill in between makes the faults.
+ */
+final class LabRun implements AutoCloseable {
+
+    /** How the drills start their lab run; the same flags for both, after the lab's own. */
+    static final List<CommandLineFlags.Flag> FLAGS = Stream.concat(Lab.FLAGS.stream(), Stream.of(
+            CommandLineFlags.Flag.option("data-dir", null, "python/data/partition", "Data set to stream"),
+            CommandLineFlags.Flag.option("expected-features", null, "",
+                    "CSV of python/expected_features.py for the data set (default: <data-dir>/expected-features.csv)"),
+            CommandLineFlags.Flag.option("rate", null, "1500", "Transactions per second"),
+            CommandLineFlags.Flag.option("hostile-every-seconds", null, "5", "A hostile message (or pair) this often; 0: none"),
+            CommandLineFlags.Flag.option("scorer", null, "java", "PREDICT in the JVM (java) or in Python (python)"),
+            CommandLineFlags.Flag.option("python-parallelism", null, "2", "Python processes per member, with --scorer python"),
+            CommandLineFlags.Flag.option("run-dir", null, ".run/partition", "Where logs, configuration and data of the run go"),
+            CommandLineFlags.Flag.option("python-venv", "PYTHON_VENV", "python/.venv", "Interpreter the members score with"),
+            CommandLineFlags.Flag.option("member-jvm-opts", "MEMBER_JVM_OPTS", "", "JVM options of a member (scripts/lib/common.sh)"),
+            CommandLineFlags.Flag.option("process-marker", "PROCESS_MARKER", "", "The marker of processes started from this checkout"),
+            CommandLineFlags.Flag.option("member-heap", "MEMBER_HEAP", "1g", "-Xmx of each member"),
+            CommandLineFlags.Flag.option("kafka-heap", "KAFKA_HEAP", "512m", "Heap of the broker"))).toList();
+
+    static final String JOB = Names.DEFAULT_JOB_NAME;
+    /** Generous: other builds share this machine, and under a load of 50 a broker took over three minutes to start. */
+    private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(600);
+    /** Load before the first fault may come: card histories for a snapshot to hold. */
+    private static final Duration WARM_UP = Duration.ofSeconds(15);
+
+    /** What a run streams and scores. */
+    record Options(Path root, Path dataDir, Path expectedFeatures, double rate, Duration hostileEvery, String scorer,
+                   int pythonParallelism) {
+
+        static Options of(CommandLineFlags flags, Path root) {
+            Path dataDir = root.resolve(flags.get("data-dir"));
+            String features = flags.get("expected-features");
+            String scorer = flags.get("scorer").toLowerCase(java.util.Locale.ROOT);
+            if (!scorer.equals("java") && !scorer.equals("python")) {
+                throw new IllegalArgumentException("--scorer must be java or python, not " + scorer);
+            }
+            return new Options(root, dataDir,
+                    features.isBlank() ? dataDir.resolve("expected-features.csv") : root.resolve(features),
+                    flags.getDouble("rate", 1), Duration.ofSeconds(flags.getLong("hostile-every-seconds", 0)), scorer,
+                    flags.getInt("python-parallelism", 1));
+        }
+    }
+
+    static LabCluster.Settings clusterSettings(CommandLineFlags flags, Path root, Path runDir) {
+        if (flags.get("process-marker").isBlank()) {
+            throw new IllegalArgumentException("--process-marker (PROCESS_MARKER) is required: scripts/partition-test.sh sets it");
+        }
+        return new LabCluster.Settings(root, runDir, root.resolve(flags.get("python-venv")),
+                Arrays.stream(flags.get("member-jvm-opts").split("\\s+")).filter(s -> !s.isBlank()).toList(),
+                flags.get("process-marker"), flags.get("member-heap"), flags.get("kafka-heap"));
+    }
+
+    private final LabCluster cluster;
+    private final Options options;
+    private final PrintStream out;
+    final DrillTimeline timeline = new DrillTimeline();
+    private final String topic;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ledger-poll");
+        t.setDaemon(true);
+        return t;
+    });
+    private HazelcastInstance client;
+    private HostileMessages hostile;
+    private LoadStream stream;
+    private OutcomeLedger ledger;
+    private Map<String, CardFeatures> expectedFeatures;
+    private long startMs;
+
+    LabRun(LabCluster cluster, Options options, String topic, PrintStream out) {
+        this.cluster = cluster;
+        this.options = options;
+        this.topic = topic;
+        this.out = out;
+    }
+
+    LabCluster cluster() {
+        return cluster;
+    }
+
+    HazelcastInstance client() {
+        return client;
+    }
+
+    OutcomeLedger ledger() {
+        return ledger;
+    }
+
+    LoadStream stream() {
+        return stream;
+    }
+
+    long startMs() {
+        return startMs;
+    }
+
+    void say(String format, Object... args) {
+        out.printf(java.util.Locale.ROOT, "[%s] %s%n", DrillTimeline.offset(System.currentTimeMillis() - startMs),
+                String.format(java.util.Locale.ROOT, format, args));
+    }
+
+    /** The broker and every member, up and formed into one cluster, then a client of it. */
+    void startCluster() throws IOException, InterruptedException {
+        startMs = System.currentTimeMillis();
+        expectedFeatures = ExpectedFeatures.read(options.expectedFeatures());
+        cluster.prepare();
+        for (int i = 1; i <= cluster.memberCount(); i++) {
+            cluster.startMember(i);
+        }
+        cluster.startKafka(CLUSTER_TIMEOUT);
+        cluster.awaitMembers(allMembers(), cluster.memberCount(), CLUSTER_TIMEOUT);
+        say("cluster up: %d members and the broker, on hosts %s", cluster.memberCount(), cluster.network());
+        client = connect();
+    }
+
+    List<Integer> allMembers() {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 1; i <= cluster.memberCount(); i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    private HazelcastInstance connect() {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName("fraud-detection");
+        config.getNetworkConfig().setAddresses(cluster.memberAddresses());
+        // Members come and go in a drill (a split, a restart): the client keeps trying, it never gives up.
+        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(-1);
+        return HazelcastClient.newHazelcastClient(config);
+    }
+
+    /** Customers and merchants, and the customers the hostile messages need. */
+    void loadReferenceData() throws IOException {
+        new ReferenceDataLoader(client, ReferenceDataLoader.DEFAULT_BATCH_SIZE, new PrintStream(PrintStream.nullOutputStream()))
+                .loadAll(options.dataDir(), false, false);
+        hostile = HostileMessages.prepare(client, options.dataDir());
+        say("reference data loaded");
+    }
+
+    Properties kafkaProperties() {
+        Properties properties = new Properties();
+        properties.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        return properties;
+    }
+
+    /** The topic, then the job, submitted as users submit it. */
+    void submit() throws IOException, InterruptedException {
+        new TransactionProducer(kafkaProperties(), new PrintStream(PrintStream.nullOutputStream()))
+                .ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS, (short) 1, TransactionProducer.DEFAULT_LEADER_TIMEOUT);
+        List<String> command = new ArrayList<>(List.of(options.root().resolve("scripts/hz-cli").toString(),
+                "-t", "fraud-detection@" + cluster.memberAddresses().get(0), "submit",
+                options.root().resolve("deploy-jobs/target/fraud-detection-job.jar").toString(),
+                "--kafka-bootstrap-servers", cluster.bootstrapServers(), "--kafka-topic", topic,
+                "--scorer", options.scorer().toUpperCase(java.util.Locale.ROOT)));
+        if (options.scorer().equals("python")) {
+            command.addAll(List.of("--python-parallelism", String.valueOf(options.pythonParallelism())));
+        }
+        Path log = cluster.settings().logs().resolve("hz-cli-submit.log");
+        Process submit = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Generous: under a load average of 50 an upload and start took over five minutes.
+        if (!submit.waitFor(15, TimeUnit.MINUTES) || submit.exitValue() != 0) {
+            submit.destroyForcibly();
+            throw new IllegalStateException("hz-cli submit failed; see " + log);
+        }
+        timeline.mark(System.currentTimeMillis(), "job submitted with hz-cli (" + options.scorer() + " scorer)");
+        say("job '%s' submitted (scorer %s), topic %s", JOB, options.scorer(), topic);
+    }
+
+    /** Starts the load and the ledger's reads; returns once the job has a completed snapshot of the card histories. */
+    void startLoad(Duration pollEvery) throws InterruptedException {
+        ledger = new OutcomeLedger(expectedFeatures, startMs);
+        stream = new LoadStream(kafkaProperties(), topic, options.dataDir(), options.rate(), options.hostileEvery(),
+                hostile, out).start();
+        timeline.mark(System.currentTimeMillis(), String.format(java.util.Locale.ROOT,
+                "load starts: %,.0f transactions/s, a hostile message every %d s", options.rate(), options.hostileEvery().toSeconds()));
+        poller.scheduleWithFixedDelay(this::pollQuietly, pollEvery.toMillis(), pollEvery.toMillis(), TimeUnit.MILLISECONDS);
+        // Some card histories first, so that a restore after the fault has state to restore.
+        while (stream.validSent() < options.rate() * WARM_UP.toSeconds() && stream.isRunning()) {
+            Thread.sleep(200);
+        }
+        if (VerifyRun.awaitFeaturesSnapshot(client, JOB, Duration.ofMinutes(5), out, out) != 0) {
+            throw new IllegalStateException("the job completed no snapshot of the card histories in time");
+        }
+        say("the job has a completed snapshot of the card histories");
+    }
+
+    private void pollQuietly() {
+        try {
+            ledger.poll(client);
+        } catch (RuntimeException e) {
+            // A split or a restart may fail a read; the next one, a little wider, covers it.
+            say("(ledger read failed, will read again: %s)", e.getMessage());
+        }
+    }
+
+    /** The job's status now, as the cluster (the client's side of it) sees it. */
+    JobStatus jobStatus() {
+        Job job = client.getJet().getJob(JOB);
+        return job == null ? null : job.getStatus();
+    }
+
+    /** Waits until the job's status is RUNNING; false on timeout. */
+    boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (jobStatus() == JobStatus.RUNNING) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                // The cluster is changing: ask again.
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /**
+     * Waits until the job runs on every member, according to their logs, after {@code sinceMs};
+     * returns when that was, or -1 on timeout.
+     */
+    long awaitJobOnAllMembers(long sinceMs, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            var when = DrillTimeline.runningOn(memberEvents(), JOB, java.util.Set.copyOf(allMembers()), sinceMs);
+            if (when.isPresent()) {
+                return when.getAsLong();
+            }
+            Thread.sleep(1000);
+        }
+        return -1;
+    }
+
+    List<MemberLog.Event> memberEvents() throws IOException {
+        List<MemberLog.Event> events = new ArrayList<>();
+        for (Path log : cluster.memberLogs()) {
+            events.addAll(MemberLog.read(log));
+        }
+        return events;
+    }
+
+    /**
+     * Ends the load (if it still runs), waits until every input has an outcome, reads the maps
+     * one last time and returns the ledger's verdict on every input.
+     */
+    OutcomeLedger.Verdict finish(Duration timeout) throws InterruptedException {
+        stream.stop();
+        LoadStream.Summary sent = stream.await();
+        timeline.mark(System.currentTimeMillis(), "load ends: " + sent.describe());
+        say("load ended: %s", sent.describe());
+        if (sent.lost() > 0) {
+            throw new IllegalStateException("the load lost messages: " + sent.describe());
+        }
+        long inputs = sent.inputs();
+        // Counted by the ledger (the maps may have evicted the oldest), read at most every 5 s.
+        long[] lastPoll = {0};
+        boolean complete = Outcomes.await(() -> {
+            if (System.nanoTime() - lastPoll[0] > 5_000_000_000L) {
+                pollQuietly();
+                lastPoll[0] = System.nanoTime();
+            }
+            return outcomesSoFar();
+        }, inputs, timeout, out, new JobWatch(client, JOB, out, JobWatch.DEFAULT_GRACE));
+        poller.shutdownNow();
+        poller.awaitTermination(30, TimeUnit.SECONDS);
+        ledger.sweep(client);
+        if (!complete) {
+            say("not every input has an outcome within %d s", timeout.toSeconds());
+        }
+        Map<String, String> hostileReasons = stream.hostile().stream().collect(Collectors.toMap(
+                h -> h.partition() + "-" + h.offset(), h -> h.message().expected().name()));
+        return ledger.verdict(endOffsets(), hostileReasons);
+    }
+
+    private long outcomesSoFar() {
+        return ledger.predictionsRead() + deadLetterCount();
+    }
+
+    private long deadLetterCount() {
+        try {
+            return client.getMap(Names.DEAD_LETTERS_MAP).size();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The end offset of each partition of the topic: the inputs are offsets 0 up to it. */
+    Map<Integer, Long> endOffsets() {
+        Properties properties = kafkaProperties();
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        try (Admin admin = Admin.create(properties)) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (int p = 0; p < TransactionProducer.DEFAULT_PARTITIONS; p++) {
+                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            ListOffsetsResult result = admin.listOffsets(request);
+            Map<Integer, Long> ends = new HashMap<>();
+            for (var e : result.all().get(60, TimeUnit.SECONDS).entrySet()) {
+                ends.put(e.getKey().partition(), e.getValue().offset());
+            }
+            return ends;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot read the end offsets of topic " + topic + ": " + e, e);
+        }
+    }
+
+    /** Prints the verdict; returns whether it holds. */
+    boolean report(OutcomeLedger.Verdict verdict) {
+        out.printf(java.util.Locale.ROOT, "  inputs                %,d (offsets 0 to the end of every partition)%n", verdict.inputs());
+        out.printf(java.util.Locale.ROOT, "  predictions           %,d%n", verdict.predictions());
+        out.printf(java.util.Locale.ROOT, "  dead letters          %,d %s%n", verdict.deadLetters(), verdict.deadLettersByReason());
+        out.printf(java.util.Locale.ROOT, "  rewritten             %,d predictions written again by a replay, each the same as before%n",
+                verdict.rewrites());
+        if (verdict.ok()) {
+            out.println("  accounted for         every input exactly once: the hostile ones as the dead letter each had to be,"
+                    + " every other one a prediction with the exact features");
+        } else {
+            out.printf(java.util.Locale.ROOT, "  PROBLEMS              %,d, e.g.:%n", verdict.problemCount());
+            verdict.problems().forEach(p -> out.println("    " + p));
+        }
+        return verdict.ok();
+    }
+
+    /**
+     * The machine's load average over the last minute, from /proc/loadavg: the drills run beside
+     * whatever else the machine does, and every time they measure depends on it.
+     */
+    static String machineLoad() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** The lab's network. */
+    LabNetwork network() {
+        return cluster.network();
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        if (stream != null) {
+            stream.stop();
+        }
+        if (client != null) {
+            try {
+                client.shutdown();
+            } catch (RuntimeException e) {
+                // Going down anyway.
+            }
+        }
+        cluster.close();
+    }
+}
