@@ -13,7 +13,9 @@
 #      job runs: no gap in stored predictions over 2 s, nothing scored again, every prediction
 #      appended after the command returned carries the new version;
 #   5. a member killed with kill -9 during a roll-back to the JAR's model, and started again;
-#   6. the job replaced by a second submission (--if-running REPLACE), which re-reads the topic.
+#   6. the card-token key rotated (scripts/rotate-token-key.sh): the job replaced by a second
+#      submission (--if-running REPLACE) under the new key, which re-reads the topic, and the old
+#      key's customers and predictions removed; then no card number in any log of the run.
 # After each, every input must have exactly one outcome and every feature must be exact. While it
 # waits, the test watches the job and says at once when it leaves RUNNING, and why. Prints the
 # timings it measured: cluster start, hz-cli submit, submit to the first stored prediction, and
@@ -197,12 +199,24 @@ scripts/load.sh verify --expected "$rollback_to" --labels "$DATA/labels.csv" --e
     --model-version "$SHIPPED_VERSION" --version-since-ms "$t_rolled_back" --job-name "$JOB_NAME" --timeout-seconds 600
 all=$rollback_to
 
-info "== Replacing the running job: the new one must rebuild its state from the topic ..."
+info "== Rotating the card-token key: the job replaced under a new key rebuilds its state from the topic ..."
+# scripts/rotate-token-key.sh: the customers under the new key beside the old, the key file replaced,
+# the job submitted again with --if-running REPLACE, and once it has stored every outcome, the
+# customers and predictions under the old key removed.
+old_key=$(scripts/token-key.sh "$FRAUD_TOKEN_KEY_FILE" --show)
 t_replace=$(now_ms)
-scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" \
-    --python-parallelism "$PYTHON_PARALLELISM" --if-running REPLACE
+scripts/rotate-token-key.sh --data-dir "$DATA" --id "e2e-$(date +%s)" --expected "$all" -- \
+    --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" --python-parallelism "$PYTHON_PARALLELISM"
+new_key=$(scripts/token-key.sh "$FRAUD_TOKEN_KEY_FILE" --show)
+[[ "$new_key" != "$old_key" ]] || die "the key did not change: $new_key"
+info "   key before: $old_key; after: $new_key"
+# After the old key's entries are gone: every input exactly one outcome, as the new job stored it.
 scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --expected-features "$FEATURES" \
     --since-ms "$t_replace" --job-name "$JOB_NAME" --timeout-seconds 600
+scripts/load.sh verify --expected "$all" --job-name "$JOB_NAME" --timeout-seconds 60
+
+info "== No card number in clear at rest: the members', broker's and tools' logs"
+python/.venv/bin/python python/checks/card_numbers_at_rest.py --customers "$DATA/customers.jsonl" "$LOG_DIR"
 
 info "== Jobs on the cluster (Jet lists the cancelled, replaced job as FAILED):"
 scripts/hz-cli list-jobs -a
