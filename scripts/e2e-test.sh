@@ -164,11 +164,16 @@ scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --expected-
 
 info "== Rolling model $MODEL_B_VERSION out under load, while the job runs ..."
 rollout_to=$((all + ROLLOUT_TRANSACTIONS))
-produce_lines "$((all + 1))" "$rollout_to" 500 &
+# Three quarters stream through the roll-out, slowly enough to outlast its checks on a busy machine;
+# the last quarter is sent after it returned, so that predictions appended after the change exist
+# however long the checks took.
+during_to=$((all + ROLLOUT_TRANSACTIONS * 3 / 4))
+produce_lines "$((all + 1))" "$during_to" 150 &
 producer=$!
 sleep 2  # traffic flows into the roll-out
 scripts/deploy-model.sh --model-dir "$MODEL_B" --by e2e-test | tee "$DATA/rollout.txt"
 wait "$producer"
+produce_lines "$((during_to + 1))" "$rollout_to"
 # From when every member served the new model, every prediction must be its.
 t_rolled=$(served_since "$DATA/rollout.txt")
 gap=$(sed -n 's/.*longest gap in stored predictions *\([0-9,]*\) ms.*/\1/p' "$DATA/rollout.txt" | tr -d ,)
@@ -181,7 +186,8 @@ all=$rollout_to
 
 info "== kill -9 of member 3 during a roll-back to $SHIPPED_VERSION, and the member started again ..."
 rollback_to=$((all + ROLLBACK_TRANSACTIONS))
-produce_lines "$((all + 1))" "$rollback_to" 500 &
+during_to=$((all + ROLLBACK_TRANSACTIONS * 3 / 4))  # the rest after it returned, as for the roll-out
+produce_lines "$((all + 1))" "$during_to" 150 &
 producer=$!
 sleep 2
 scripts/deploy-model.sh --rollback --by e2e-test > "$DATA/rollback.txt" 2>&1 &
@@ -194,6 +200,7 @@ wait "$rollback" || { cat "$DATA/rollback.txt"; die "the roll-back did not finis
 cat "$DATA/rollback.txt"
 t_rolled_back=$(served_since "$DATA/rollback.txt")
 wait "$producer"
+produce_lines "$((during_to + 1))" "$rollback_to"
 scripts/cluster.sh up
 scripts/load.sh verify --expected "$rollback_to" --labels "$DATA/labels.csv" --expected-features "$FEATURES" \
     --model-version "$SHIPPED_VERSION" --version-since-ms "$t_rolled_back" --job-name "$JOB_NAME" --timeout-seconds 600

@@ -103,6 +103,8 @@ def header(snap: Snapshot, job: dict | None) -> None:
         st.markdown(" &nbsp;·&nbsp; ".join(words), unsafe_allow_html=True)
     if job:
         {"ok": st.success, "warn": st.warning, "error": st.error}[job["level"]](f"Job status: {job['status']}")
+        if job.get("models"):
+            st.caption(job["models"])
 
 
 def notes(snap: Snapshot, now: float) -> None:

@@ -91,6 +91,11 @@ DEAD_LETTER_EXAMPLES_SQL = (
     f"SELECT reason, detail, payload, transactionId, recordedTimeMs FROM {DEAD_LETTERS}"
     " WHERE reason = ? AND recordedTimeMs < ? ORDER BY recordedTimeMs DESC LIMIT 2"
 )
+# Which models the job scores with: its pointer in the model registry, and what each member's
+# scorer reports it serves (scripts/deploy-model.sh changes them while the job runs). Tiny maps.
+MODEL_POINTER_SQL = "SELECT champion, challenger, changedAtMs, changedBy FROM modelPointer WHERE __key = ?"
+MODEL_STATUS_SQL = ("SELECT version, state, COUNT(*) AS n FROM modelStatus WHERE jobName = ?"
+                    " GROUP BY version, state")
 INDEX_NAME = "storedTimeMs"
 INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {INDEX_NAME} ON {PREDICTIONS} (storedTimeMs) TYPE SORTED"
 # Whether the map holds anything at all: a scan that stops at its first entry.
@@ -492,6 +497,36 @@ def _shorten(text: str | None, limit: int) -> str:
 
 
 # ---- the job -----------------------------------------------------------------------------------
+
+def models_scoring(query: Query, job_name: str) -> str | None:
+    """Which model versions score, in a sentence: the champion and any challenger the job's pointer
+    names, and how many member scorers report serving each (a roll-out in progress shows both the
+    old and the new version). None when the registry cannot be read (a job from before it)."""
+    try:
+        pointer = query(MODEL_POINTER_SQL, [job_name])
+        status = query(MODEL_STATUS_SQL, [job_name])
+    except Exception:  # noqa: BLE001  (a cluster without the registry's mappings: say nothing)
+        return None
+    if not pointer:
+        return None
+    serving = {(r["version"], r["state"]): int(r["n"]) for r in status}
+
+    def role(version: str, state: str, name: str) -> str:
+        scorers = serving.get((version, state), 0)
+        return f"{name} {version} ({scorers} scorer{'s' if scorers != 1 else ''})"
+
+    words = [role(pointer[0]["champion"], "CHAMPION", "champion")]
+    if pointer[0].get("challenger"):
+        words.append(role(pointer[0]["challenger"], "CHALLENGER", "challenger"))
+    others = sorted(f"{v} ({n})" for (v, state), n in serving.items()
+                    if state == "CHAMPION" and v != pointer[0]["champion"])
+    if others:
+        words.append("still switching: " + ", ".join(others))
+    failed = sorted(v for (v, state) in serving if state == "FAILED")
+    if failed:
+        words.append("refused by a scorer: " + ", ".join(failed))
+    return "Models: " + "; ".join(words)
+
 
 def job_status(job: dict) -> dict:
     """The job's status in a word and a sentence, from Jet's status and its supervisor's last report."""

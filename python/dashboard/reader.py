@@ -164,6 +164,7 @@ class Reader:
         first = self._snapshot.figures is None
         if not pinned:
             job = F.job_status(connection.job(self._job_name))
+            job["models"] = F.models_scoring(lambda sql, params: cost.run(connection.sql, sql, params), self._job_name)
             cost.queries += 1
             if first:
                 self._publish(job=job)

@@ -485,3 +485,31 @@ def test_the_browser_check_reads_a_page_only_once_its_tables_are_there():
     assert not check_page.drawn(page)
     assert check_page.drawn({**page, "tables": {**page["tables"], "score": {}}})
     assert check_page.drawn({**page, "tables": {}, "body": "nothing scored\nno flagged transaction in the window"})
+
+
+# ---- which models score ----------------------------------------------------------------------------
+
+def registry(pointer, status):
+    def query(sql, params):
+        assert params == ["fraud-detection"]
+        return pointer if sql == F.MODEL_POINTER_SQL else status if sql == F.MODEL_STATUS_SQL else 1 / 0
+    return query
+
+
+def test_the_models_line_names_champion_and_challenger_with_the_scorers_serving_each():
+    text = F.models_scoring(registry(
+        [{"champion": "lgbm-b", "challenger": "lgbm-c", "changedAtMs": 1, "changedBy": "ops"}],
+        [{"version": "lgbm-b", "state": "CHAMPION", "n": 2}, {"version": "lgbm-a", "state": "CHAMPION", "n": 1},
+         {"version": "lgbm-c", "state": "CHALLENGER", "n": 3}, {"version": "lgbm-x", "state": "FAILED", "n": 1}]),
+        "fraud-detection")
+
+    assert text == ("Models: champion lgbm-b (2 scorers); challenger lgbm-c (3 scorers); still switching: lgbm-a (1);"
+                    " refused by a scorer: lgbm-x")
+
+
+def test_no_models_line_without_a_registry():
+    def broken(sql, params):
+        raise RuntimeError("Object 'modelPointer' not found")
+
+    assert F.models_scoring(broken, "fraud-detection") is None
+    assert F.models_scoring(registry([], []), "fraud-detection") is None

@@ -7,6 +7,8 @@ import org.example.records.DeadLetter;
 import org.example.records.FraudPrediction;
 import org.example.records.Merchant;
 import org.example.records.PredictionKey;
+import org.example.registry.ModelPointer;
+import org.example.registry.ModelStatus;
 
 import java.lang.reflect.RecordComponent;
 import java.time.LocalDate;
@@ -40,7 +42,10 @@ public final class SqlMappings {
                 mapping(Names.PREDICTION_RESULT_MAP, PredictionKey.class, FraudPrediction.class),
                 mapping(Names.DEAD_LETTERS_MAP, String.class, DeadLetter.class),
                 mapping(Names.CUSTOMERS_MAP, String.class, Customer.class),
-                mapping(Names.MERCHANTS_MAP, String.class, Merchant.class));
+                mapping(Names.MERCHANTS_MAP, String.class, Merchant.class),
+                // Which models score (the live page shows it): the registry's pointer and the members' reports.
+                mapping(Names.MODEL_POINTER_MAP, String.class, ModelPointer.class),
+                mapping(Names.MODEL_STATUS_MAP, String.class, ModelStatus.class));
     }
 
     public static void create(HazelcastInstance hz) {

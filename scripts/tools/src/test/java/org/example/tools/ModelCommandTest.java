@@ -162,6 +162,16 @@ class ModelCommandTest {
         Result challenger = models("challenger", "--model-dir", dir.toString());
         assertThat(challenger.exit()).as(challenger.toString()).isZero();
         assertThat(challenger.out()).contains("test-12-binary scores beside champion " + shipped + ", deciding nothing");
+        // What the live page reads in SQL: the pointer, and each scorer's report of what it serves.
+        try (var rows = member.getSql().execute("SELECT champion, challenger FROM modelPointer WHERE __key = ?", JOB)) {
+            var row = rows.iterator().next();
+            assertThat(List.of(row.<String>getObject("champion"), row.<String>getObject("challenger")))
+                    .containsExactly(shipped, "test-12-binary");
+        }
+        try (var rows = member.getSql().execute("SELECT version FROM modelStatus WHERE jobName = ? AND state = ?",
+                JOB, "CHALLENGER")) {
+            assertThat(rows.iterator().next().<String>getObject("version")).isEqualTo("test-12-binary");
+        }
         Thread.sleep(1000);
         Result report = models("report", "--last", "PT1M");
         assertThat(report.out()).contains("champion " + shipped + " against challenger test-12-binary", "decide alike");
