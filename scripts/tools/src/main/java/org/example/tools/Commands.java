@@ -24,9 +24,9 @@ import java.util.function.Supplier;
  * {@code defaultValue = "${env:DATA_DIR:-python/data}"}, and names the variable in its description:
  * the flag wins over the variable, the variable over the default (a variable set to an empty
  * string is an empty value). Ranges are checked by the converters below, so that picocli names the
- * option in the error.
+ * option in the error. Public for the network lab's programs, in {@code org.example.tools.netns}.
  */
-final class Commands {
+public final class Commands {
 
     private static final int USAGE_WIDTH = 100;
 
@@ -34,7 +34,7 @@ final class Commands {
     }
 
     /** Parses {@code args} into {@code command} and runs it: 0 or the work's code, 1 when it fails, 2 on bad usage. */
-    static int execute(Object command, String[] args, PrintStream out, PrintStream err) {
+    public static int execute(Object command, String[] args, PrintStream out, PrintStream err) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         CommandLine commandLine = new CommandLine(command)
@@ -69,7 +69,7 @@ final class Commands {
      * What an option names, read before any work (a file, a setting): when it cannot be read, that
      * is a usage error (exit 2, with the usage), not a failed run.
      */
-    static <T> T beforeWork(CommandSpec spec, Supplier<T> read) {
+    public static <T> T beforeWork(CommandSpec spec, Supplier<T> read) {
         try {
             return read.get();
         } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -78,12 +78,31 @@ final class Commands {
     }
 
     /** A usage error found by the work's own checks (e.g. an option that needs another one). */
-    static ParameterException usageError(CommandSpec spec, String message) {
+    public static ParameterException usageError(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 
+    /**
+     * A lower bound the converters below do not cover (e.g. at least 30 s between faults), checked
+     * by the work before it starts and worded as a converter's error, so the option is named the same way.
+     */
+    public static long atLeast(CommandSpec spec, String option, long value, long min) {
+        if (value < min) {
+            throw usageError(spec, "Invalid value for option '" + option + "': must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
+    /** {@link #atLeast(CommandSpec, String, long, long)} for a number. */
+    public static double atLeast(CommandSpec spec, String option, double value, double min) {
+        if (value < min) {
+            throw usageError(spec, "Invalid value for option '" + option + "': must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
     /** A whole number of at least 1 ({@code int}). */
-    static final class PositiveInt implements ITypeConverter<Integer> {
+    public static final class PositiveInt implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
             long parsed = wholeNumber(value, 1);
@@ -95,7 +114,7 @@ final class Commands {
     }
 
     /** A whole number of at least 1 ({@code long}). */
-    static final class PositiveLong implements ITypeConverter<Long> {
+    public static final class PositiveLong implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             return wholeNumber(value, 1);
@@ -103,7 +122,7 @@ final class Commands {
     }
 
     /** A whole number of at least 0 ({@code long}). */
-    static final class NonNegativeLong implements ITypeConverter<Long> {
+    public static final class NonNegativeLong implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             return wholeNumber(value, 0);
@@ -111,7 +130,7 @@ final class Commands {
     }
 
     /** A finite number of at least 0 ({@code double}). */
-    static final class NonNegativeNumber implements ITypeConverter<Double> {
+    public static final class NonNegativeNumber implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
             double parsed;

@@ -1,26 +1,28 @@
 package org.example.tools;
 
-import org.example.CommandLineFlags;
 import org.example.tools.netns.Cut;
 import org.example.tools.netns.HostProcess;
-import org.example.tools.netns.Lab;
 import org.example.tools.netns.LabCluster;
 import org.example.tools.netns.LabNetwork;
 import org.example.tools.netns.MemberLog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.concurrent.Callable;
 
 /**
  * The long mixed-fault run ({@code scripts/fault-soak.sh}, not CI), inside the lab's client host:
@@ -44,19 +46,9 @@ import java.util.stream.Stream;
  */
 public final class FaultSoak {
 
-    static final String SYNOPSIS = "An hour of load with a fault every five minutes, on separate hosts; checks every outcome.\n"
-            + "usage: FaultSoak [options]   (inside the lab's client host; scripts/fault-soak.sh runs it)";
-
-    static final List<String> FAULTS = List.of("kill-member", "sigterm-member", "kill-broker", "kill-python", "isolate-member");
-
-    static final List<CommandLineFlags.Flag> FLAGS = Stream.concat(LabRun.FLAGS.stream(), Stream.of(
-            CommandLineFlags.Flag.option("minutes", null, "60", "How long the load runs"),
-            CommandLineFlags.Flag.option("fault-every-seconds", null, "300", "Time between faults"),
-            CommandLineFlags.Flag.option("faults", null, String.join(",", FAULTS), "The faults, taken in turn"),
-            CommandLineFlags.Flag.option("down-seconds", null, "10", "How long a killed or stopped process stays down"),
-            CommandLineFlags.Flag.option("cut-seconds", null, "60", "How long a member stays cut off"),
-            CommandLineFlags.Flag.option("heap-growth-limit", null, "0.2",
-                    "Largest growth of a member's live heap from the first quarter to the last"))).toList();
+    /** Every fault the soak knows, in the order it takes them by default; written once, for the option's default too. */
+    static final String ALL_FAULTS = "kill-member,sigterm-member,kill-broker,kill-python,isolate-member";
+    static final List<String> FAULTS = List.of(ALL_FAULTS.split(","));
 
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
@@ -73,32 +65,74 @@ public final class FaultSoak {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return Cli.run("FaultSoak", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
+    /** 0 when the verdict holds, 1 when it does not or the run fails, 2 on bad usage. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out), args, out, err);
+    }
+
+    @Command(name = "FaultSoak", description = {
+            "An hour of load with a fault every five minutes, on separate hosts; checks every outcome.",
+            "Runs inside the lab's client host; scripts/fault-soak.sh runs it."})
+    static final class Program implements Callable<Integer> {
+
+        @Mixin
+        LabRunOptions lab;
+
+        @Option(names = "--minutes", defaultValue = "60", converter = Commands.PositiveLong.class,
+                description = "How long the load runs")
+        long minutes;
+
+        @Option(names = "--fault-every-seconds", defaultValue = "300", converter = Commands.PositiveLong.class,
+                description = "Time between faults, at least 30")
+        long faultEverySeconds;
+
+        @Option(names = "--faults", split = ",", defaultValue = ALL_FAULTS,
+                description = "The faults, taken in turn, comma-separated")
+        List<String> faults;
+
+        @Option(names = "--down-seconds", defaultValue = "10", converter = Commands.PositiveLong.class,
+                description = "How long a killed or stopped process stays down")
+        long downSeconds;
+
+        @Option(names = "--cut-seconds", defaultValue = "60", converter = Commands.PositiveLong.class,
+                description = "How long a member stays cut off, at least 5")
+        long cutSeconds;
+
+        @Option(names = "--heap-growth-limit", defaultValue = "0.2", converter = Commands.NonNegativeNumber.class,
+                description = "Largest growth of a member's live heap from the first quarter to the last")
+        double heapGrowthLimit;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+
+        Program(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
             Path root = Path.of("").toAbsolutePath();
-            LabNetwork network = Lab.network(flags);
-            LabRun.Options options = LabRun.Options.of(flags, root);
-            List<String> faults = Arrays.stream(flags.get("faults").split(",")).map(String::strip).toList();
-            for (String f : faults) {
+            LabNetwork network = lab.network(spec);
+            LabRun.Options options = lab.options(spec, root);
+            List<String> kinds = faults.stream().map(String::strip).toList();
+            for (String f : kinds) {
                 if (!FAULTS.contains(f)) {
-                    throw new IllegalArgumentException("unknown fault '" + f + "'; known: " + FAULTS);
+                    throw Commands.usageError(spec, "unknown fault '" + f + "'; known: " + FAULTS);
                 }
             }
-            Duration length = Duration.ofMinutes(flags.getLong("minutes", 1));
-            Duration every = Duration.ofSeconds(flags.getLong("fault-every-seconds", 30));
-            Duration down = Duration.ofSeconds(flags.getLong("down-seconds", 1));
-            Duration cutFor = Duration.ofSeconds(flags.getLong("cut-seconds", 5));
-            double growthLimit = flags.getDouble("heap-growth-limit", 0);
-            LabCluster.Settings settings = LabRun.clusterSettings(flags, root, root.resolve(flags.get("run-dir")));
-            return () -> {
-                try (LabRun run = new LabRun(new LabCluster(network, settings), options, "transactions-soak", out)) {
-                    return new Soak(run, faults, length, every, down, cutFor, growthLimit, out).play() ? 0 : 1;
-                }
-            };
-        });
+            Duration every = Duration.ofSeconds(Commands.atLeast(spec, "--fault-every-seconds", faultEverySeconds, 30));
+            Duration cutFor = Duration.ofSeconds(Commands.atLeast(spec, "--cut-seconds", cutSeconds, 5));
+            LabCluster.Settings settings = lab.clusterSettings(spec, root, lab.runDir(root));
+            try (LabRun run = new LabRun(new LabCluster(network, settings), options, "transactions-soak", out)) {
+                return new Soak(run, kinds, Duration.ofMinutes(minutes), every, Duration.ofSeconds(downSeconds), cutFor,
+                        heapGrowthLimit, out).play() ? 0 : 1;
+            }
+        }
     }
 
     private static final class Soak {

@@ -11,10 +11,8 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.example.CommandLineFlags;
 import org.example.definition.Names;
 import org.example.records.CardFeatures;
-import org.example.tools.netns.Lab;
 import org.example.tools.netns.LabCluster;
 import org.example.tools.netns.LabNetwork;
 import org.example.tools.netns.MemberLog;
@@ -24,7 +22,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * One run of the pipeline on the network lab, as the drills use it: the broker and the members on
@@ -43,53 +39,15 @@ import java.util.stream.Stream;
  */
 final class LabRun implements AutoCloseable {
 
-    /** How the drills start their lab run; the same flags for both, after the lab's own. */
-    static final List<CommandLineFlags.Flag> FLAGS = Stream.concat(Lab.FLAGS.stream(), Stream.of(
-            CommandLineFlags.Flag.option("data-dir", null, "python/data/partition", "Data set to stream"),
-            CommandLineFlags.Flag.option("expected-features", null, "",
-                    "CSV of python/expected_features.py for the data set (default: <data-dir>/expected-features.csv)"),
-            CommandLineFlags.Flag.option("rate", null, "1500", "Transactions per second"),
-            CommandLineFlags.Flag.option("hostile-every-seconds", null, "5", "A hostile message (or pair) this often; 0: none"),
-            CommandLineFlags.Flag.option("scorer", null, "java", "PREDICT in the JVM (java) or in Python (python)"),
-            CommandLineFlags.Flag.option("python-parallelism", null, "2", "Python processes per member, with --scorer python"),
-            CommandLineFlags.Flag.option("run-dir", null, ".run/partition", "Where logs, configuration and data of the run go"),
-            CommandLineFlags.Flag.option("python-venv", "PYTHON_VENV", "python/.venv", "Interpreter the members score with"),
-            CommandLineFlags.Flag.option("member-jvm-opts", "MEMBER_JVM_OPTS", "", "JVM options of a member (scripts/lib/common.sh)"),
-            CommandLineFlags.Flag.option("process-marker", "PROCESS_MARKER", "", "The marker of processes started from this checkout"),
-            CommandLineFlags.Flag.option("member-heap", "MEMBER_HEAP", "1g", "-Xmx of each member"),
-            CommandLineFlags.Flag.option("kafka-heap", "KAFKA_HEAP", "512m", "Heap of the broker"))).toList();
-
     static final String JOB = Names.DEFAULT_JOB_NAME;
     /** Generous: other builds share this machine, and under a load of 50 a broker took over three minutes to start. */
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(600);
     /** Load before the first fault may come: card histories for a snapshot to hold. */
     private static final Duration WARM_UP = Duration.ofSeconds(15);
 
-    /** What a run streams and scores. */
+    /** What a run streams and scores ({@link LabRunOptions} reads it from the command line). */
     record Options(Path root, Path dataDir, Path expectedFeatures, double rate, Duration hostileEvery, String scorer,
                    int pythonParallelism) {
-
-        static Options of(CommandLineFlags flags, Path root) {
-            Path dataDir = root.resolve(flags.get("data-dir"));
-            String features = flags.get("expected-features");
-            String scorer = flags.get("scorer").toLowerCase(java.util.Locale.ROOT);
-            if (!scorer.equals("java") && !scorer.equals("python")) {
-                throw new IllegalArgumentException("--scorer must be java or python, not " + scorer);
-            }
-            return new Options(root, dataDir,
-                    features.isBlank() ? dataDir.resolve("expected-features.csv") : root.resolve(features),
-                    flags.getDouble("rate", 1), Duration.ofSeconds(flags.getLong("hostile-every-seconds", 0)), scorer,
-                    flags.getInt("python-parallelism", 1));
-        }
-    }
-
-    static LabCluster.Settings clusterSettings(CommandLineFlags flags, Path root, Path runDir) {
-        if (flags.get("process-marker").isBlank()) {
-            throw new IllegalArgumentException("--process-marker (PROCESS_MARKER) is required: scripts/partition-test.sh sets it");
-        }
-        return new LabCluster.Settings(root, runDir, root.resolve(flags.get("python-venv")),
-                Arrays.stream(flags.get("member-jvm-opts").split("\\s+")).filter(s -> !s.isBlank()).toList(),
-                flags.get("process-marker"), flags.get("member-heap"), flags.get("kafka-heap"));
     }
 
     private final LabCluster cluster;

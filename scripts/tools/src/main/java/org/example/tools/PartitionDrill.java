@@ -1,16 +1,19 @@
 package org.example.tools;
 
 import com.hazelcast.cluster.Member;
-import org.example.CommandLineFlags;
 import org.example.records.Json;
 import org.example.tools.netns.Cut;
 import org.example.tools.netns.HostProcess;
-import org.example.tools.netns.Lab;
 import org.example.tools.netns.LabCluster;
 import org.example.tools.netns.LabNetwork;
 import org.example.tools.netns.MemberLog;
 import org.example.tools.netns.MinorityProbe;
 import org.example.tools.netns.PredictionDigest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,16 +21,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * The network-partition drill ({@code scripts/partition-test.sh}), run inside the lab's client
@@ -49,18 +51,9 @@ import java.util.stream.Stream;
  */
 public final class PartitionDrill {
 
-    static final String SYNOPSIS = "Cuts the network of a running pipeline on separate hosts and checks every outcome.\n"
-            + "usage: PartitionDrill [options]   (inside the lab's client host; scripts/partition-test.sh runs it)";
-
-    static final List<String> SCENARIOS = List.of("isolate-member", "isolate-master", "broker-unreachable");
-
-    static final List<CommandLineFlags.Flag> FLAGS = Stream.concat(LabRun.FLAGS.stream(), Stream.of(
-            CommandLineFlags.Flag.option("scenarios", null, String.join(",", SCENARIOS), "Scenarios to run, in order"),
-            CommandLineFlags.Flag.option("cut-seconds", null, "60", "How long a cut lasts"),
-            CommandLineFlags.Flag.option("settle-seconds", null, "20",
-                    "Load that goes on after the job runs on all members again"),
-            CommandLineFlags.Flag.option("recovery-timeout-seconds", null, "300",
-                    "How long after the heal the job may take to run on all members again"))).toList();
+    /** Every scenario, in the order the drill runs them by default; written once, for the option's default too. */
+    static final String ALL_SCENARIOS = "isolate-member,isolate-master,broker-unreachable";
+    static final List<String> SCENARIOS = List.of(ALL_SCENARIOS.split(","));
 
     private static final Duration OUTCOME_TIMEOUT = Duration.ofMinutes(10);
 
@@ -72,48 +65,84 @@ public final class PartitionDrill {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return Cli.run("PartitionDrill", SYNOPSIS, FLAGS, args, env, out, err, flags -> {
+    /** 0 when every scenario passes, 1 when one fails, 2 on bad usage. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out), args, out, err);
+    }
+
+    @Command(name = "PartitionDrill", description = {
+            "Cuts the network of a running pipeline on separate hosts and checks every outcome.",
+            "Runs inside the lab's client host; scripts/partition-test.sh runs it."})
+    static final class Program implements Callable<Integer> {
+
+        @Mixin
+        LabRunOptions lab;
+
+        @Option(names = "--scenarios", split = ",", defaultValue = ALL_SCENARIOS,
+                description = "Scenarios to run, in order, comma-separated")
+        List<String> scenarios;
+
+        @Option(names = "--cut-seconds", defaultValue = "60", converter = Commands.PositiveLong.class,
+                description = "How long a cut lasts, at least 10")
+        long cutSeconds;
+
+        @Option(names = "--settle-seconds", defaultValue = "20", converter = Commands.NonNegativeLong.class,
+                description = "Load that goes on after the job runs on all members again")
+        long settleSeconds;
+
+        @Option(names = "--recovery-timeout-seconds", defaultValue = "300", converter = Commands.PositiveLong.class,
+                description = "How long after the heal the job may take to run on all members again, at least 30")
+        long recoveryTimeoutSeconds;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+
+        Program(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
             Path root = Path.of("").toAbsolutePath();
-            LabNetwork network = Lab.network(flags);
-            LabRun.Options options = LabRun.Options.of(flags, root);
-            List<String> scenarios = Arrays.stream(flags.get("scenarios").split(",")).map(String::strip).toList();
-            for (String s : scenarios) {
+            LabNetwork network = lab.network(spec);
+            LabRun.Options options = lab.options(spec, root);
+            List<String> names = scenarios.stream().map(String::strip).toList();
+            for (String s : names) {
                 if (!SCENARIOS.contains(s)) {
-                    throw new IllegalArgumentException("unknown scenario '" + s + "'; known: " + SCENARIOS);
+                    throw Commands.usageError(spec, "unknown scenario '" + s + "'; known: " + SCENARIOS);
                 }
             }
-            Duration cut = Duration.ofSeconds(flags.getLong("cut-seconds", 10));
-            Duration settle = Duration.ofSeconds(flags.getLong("settle-seconds", 0));
-            Duration recovery = Duration.ofSeconds(flags.getLong("recovery-timeout-seconds", 30));
-            Path runDir = root.resolve(flags.get("run-dir"));
-            LabRun.clusterSettings(flags, root, runDir);
-            return () -> {
-                List<Result> results = new ArrayList<>();
-                for (String scenario : scenarios) {
-                    LabCluster cluster = new LabCluster(network, LabRun.clusterSettings(flags, root, runDir.resolve(scenario)));
-                    out.printf("%n==================== %s ====================%n", scenario);
-                    long started = System.currentTimeMillis();
-                    try (LabRun run = new LabRun(cluster, options, "transactions-" + scenario, out)) {
-                        Result result = new Drill(run, scenario, cut, settle, recovery, out).play();
-                        results.add(result);
-                        out.printf(Locale.ROOT, "%s: %s in %.0f s%n", scenario, result.passed() ? "PASSED" : "FAILED",
-                                (System.currentTimeMillis() - started) / 1000.0);
-                    }
+            Duration cut = Duration.ofSeconds(Commands.atLeast(spec, "--cut-seconds", cutSeconds, 10));
+            Duration settle = Duration.ofSeconds(settleSeconds);
+            Duration recovery = Duration.ofSeconds(Commands.atLeast(spec, "--recovery-timeout-seconds", recoveryTimeoutSeconds, 30));
+            Path runDir = lab.runDir(root);
+            lab.clusterSettings(spec, root, runDir);
+            List<Result> results = new ArrayList<>();
+            for (String scenario : names) {
+                LabCluster cluster = new LabCluster(network, lab.clusterSettings(spec, root, runDir.resolve(scenario)));
+                out.printf("%n==================== %s ====================%n", scenario);
+                long started = System.currentTimeMillis();
+                try (LabRun run = new LabRun(cluster, options, "transactions-" + scenario, out)) {
+                    Result result = new Drill(run, scenario, cut, settle, recovery, out).play();
+                    results.add(result);
+                    out.printf(Locale.ROOT, "%s: %s in %.0f s%n", scenario, result.passed() ? "PASSED" : "FAILED",
+                            (System.currentTimeMillis() - started) / 1000.0);
                 }
-                out.printf("%n==================== partition drill: summary ====================%n");
-                for (Result r : results) {
-                    out.printf("  %-20s %s%n", r.scenario(), r.passed() ? "passed" : "FAILED");
-                    r.figures().forEach((name, value) -> out.printf("      %-40s %s%n", name, value));
-                }
-                boolean passed = results.stream().allMatch(Result::passed) && results.size() == scenarios.size();
-                out.println(passed ? "PARTITION DRILL PASSED" : "PARTITION DRILL FAILED");
-                return passed ? 0 : 1;
-            };
-        });
+            }
+            out.printf("%n==================== partition drill: summary ====================%n");
+            for (Result r : results) {
+                out.printf("  %-20s %s%n", r.scenario(), r.passed() ? "passed" : "FAILED");
+                r.figures().forEach((name, value) -> out.printf("      %-40s %s%n", name, value));
+            }
+            boolean passed = results.stream().allMatch(Result::passed) && results.size() == names.size();
+            out.println(passed ? "PARTITION DRILL PASSED" : "PARTITION DRILL FAILED");
+            return passed ? 0 : 1;
+        }
     }
 
     /** One scenario on one fresh lab cluster. */

@@ -1,5 +1,6 @@
 package org.example.tools;
 
+import org.example.tools.netns.LabOptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -144,7 +145,8 @@ class CommandsTest {
     void shouldNameEveryEnvironmentVariableInTheOptionsDescription() {
         List<Class<?>> commands = List.of(Benchmark.Program.class, Demo.Program.class, KafkaReady.Program.class,
                 PipelineDiagram.Program.class, PredictionFill.Program.class, ReferenceDataLoader.Program.class,
-                SqlBridge.Program.class, TransactionProducer.Program.class, VerifyRun.Program.class, ClusterClient.class);
+                SqlBridge.Program.class, TransactionProducer.Program.class, VerifyRun.Program.class, ClusterClient.class,
+                LabRunOptions.class, LabOptions.class);
         Pattern variable = Pattern.compile("\\$\\{env:([A-Z_]+)");
         int checked = 0;
         for (Class<?> command : commands) {

@@ -1,11 +1,16 @@
 package org.example.tools.netns;
 
-import org.example.CommandLineFlags;
+import org.example.tools.Commands;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Builds and removes the network lab ({@link LabNetwork}) from the machine's own namespace, where
@@ -20,63 +25,55 @@ import java.util.Map;
  */
 public final class Lab {
 
-    static final String SYNOPSIS = "Builds or removes the network lab: a namespace per host, cabled to a switch namespace.\n"
-            + "usage: Lab up|down [options]";
-
-    /** The lab's identity; the drills take the same flags, so both sides agree on names and addresses. */
-    public static final List<CommandLineFlags.Flag> FLAGS = List.of(
-            CommandLineFlags.Flag.option("lab-prefix", "LAB_PREFIX", "fd-", "Prefix of the lab's network namespaces"),
-            CommandLineFlags.Flag.option("lab-subnet", "LAB_SUBNET", "10.250.0", "First three octets of the lab's addresses"),
-            CommandLineFlags.Flag.option("lab-members", "LAB_MEMBERS", "3", "Hazelcast member hosts"));
+    /** What to do with the lab; lower case, as the scripts write it. */
+    enum Action { up, down }
 
     private Lab() {
     }
 
-    public static LabNetwork network(CommandLineFlags flags) {
-        return LabNetwork.of(flags.get("lab-prefix"), flags.get("lab-subnet"), flags.getInt("lab-members", 1));
-    }
-
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (args.length == 0 || !List.of("up", "down", "--help", "-h").contains(args[0])) {
-            err.println(SYNOPSIS);
-            return 2;
+    /** 0 when the lab is up or gone, 1 when building or removing it fails, 2 on bad usage. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out), args, out, err);
+    }
+
+    @Command(name = "Lab", description = "Builds or removes the network lab: a namespace per host, cabled to a switch namespace.")
+    static final class Program implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "up|down", description = "Build the lab, or remove it and stop what runs in it")
+        Action action;
+
+        @Mixin
+        LabOptions lab;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+
+        Program(PrintStream out) {
+            this.out = out;
         }
-        String action = args[0];
-        String[] rest = java.util.Arrays.copyOfRange(args, action.startsWith("-") ? 0 : 1, args.length);
-        CommandLineFlags flags;
-        LabNetwork network;
-        try {
-            flags = CommandLineFlags.parse(rest, FLAGS, env, SYNOPSIS);
-            if (flags.helpRequested()) {
-                out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-                return 0;
-            }
-            network = network(flags);
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
-        try {
-            if (action.equals("up")) {
+
+        @Override
+        public Integer call() {
+            LabNetwork network = lab.network(spec);
+            if (action == Action.up) {
                 network.up();
                 out.println("Lab up: " + network);
-            } else {
-                if (!network.exists()) {
-                    out.println("No lab with prefix " + flags.get("lab-prefix") + ": nothing to remove.");
-                    return 0;
-                }
-                List<String> stopped = network.down(Duration.ofSeconds(20));
-                stopped.forEach(p -> out.println("  stopped " + p));
-                out.println("Lab down: namespaces " + String.join(", ", network.namespaces()) + " removed.");
+                return 0;
             }
+            if (!network.exists()) {
+                out.println("No lab with prefix " + lab.prefix() + ": nothing to remove.");
+                return 0;
+            }
+            List<String> stopped = network.down(Duration.ofSeconds(20));
+            stopped.forEach(p -> out.println("  stopped " + p));
+            out.println("Lab down: namespaces " + String.join(", ", network.namespaces()) + " removed.");
             return 0;
-        } catch (RuntimeException e) {
-            err.println("Lab " + action + " failed: " + e.getMessage());
-            return 1;
         }
     }
 }

@@ -7,10 +7,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
-import org.example.CommandLineFlags;
 import org.example.definition.Names;
 import org.example.records.FraudPrediction;
 import org.example.records.Json;
+import org.example.tools.Commands;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -41,17 +43,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class MinorityProbe {
 
-    static final String SYNOPSIS = "Samples, from inside a member's namespace, what that member's side of a split does.\n"
-            + "usage: MinorityProbe --address A:5701 --since-ms T --seconds N --out PATH";
-
-    static final List<CommandLineFlags.Flag> FLAGS = List.of(
-            CommandLineFlags.Flag.option("address", null, "", "The cut-off member (host:port)"),
-            CommandLineFlags.Flag.option("cluster-name", "HZ_CLUSTER_NAME", "fraud-detection", "Hazelcast cluster name"),
-            CommandLineFlags.Flag.option("job-name", "JOB_NAME", Names.DEFAULT_JOB_NAME, "The job to watch"),
-            CommandLineFlags.Flag.option("since-ms", null, "0", "When the cut was made (epoch ms)"),
-            CommandLineFlags.Flag.option("seconds", null, "50", "How long to sample before writing what this side stored"),
-            CommandLineFlags.Flag.option("out", null, "", "Path prefix of the two output files"));
-
     /** One sample: {@code members} -1, {@code job} "NO ANSWER" or {@code stored} -1 when this side did not answer in time. */
     public record Sample(long timeMs, int members, String job, long stored) {
     }
@@ -60,54 +51,83 @@ public final class MinorityProbe {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        CommandLineFlags flags;
-        try {
-            flags = CommandLineFlags.parse(args, FLAGS, env, SYNOPSIS);
-            if (flags.helpRequested()) {
-                out.print(CommandLineFlags.usage(SYNOPSIS, FLAGS));
-                return 0;
-            }
-            if (flags.get("address").isBlank() || flags.get("out").isBlank()) {
-                throw new IllegalArgumentException("--address and --out are required\n" + CommandLineFlags.usage(SYNOPSIS, FLAGS));
-            }
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
+    /** 0 once both files are written, 1 when sampling fails, 2 on bad usage. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Commands.execute(new Program(out), args, out, err);
+    }
+
+    @Command(name = "MinorityProbe",
+            description = "Samples, from inside a member's namespace, what that member's side of a split does.")
+    static final class Program implements Callable<Integer> {
+
+        @Option(names = "--address", required = true, description = "The cut-off member (host:port)")
+        String address;
+
+        @Option(names = "--cluster-name", defaultValue = "${env:HZ_CLUSTER_NAME:-fraud-detection}",
+                description = "Hazelcast cluster name (env HZ_CLUSTER_NAME)")
+        String clusterName;
+
+        @Option(names = "--job-name", defaultValue = "${env:JOB_NAME:-" + Names.DEFAULT_JOB_NAME + "}",
+                description = "The job to watch (env JOB_NAME)")
+        String jobName;
+
+        @Option(names = "--since-ms", defaultValue = "0", converter = Commands.NonNegativeLong.class,
+                description = "When the cut was made (epoch ms)")
+        long sinceMs;
+
+        @Option(names = "--seconds", defaultValue = "50", converter = Commands.PositiveLong.class,
+                description = "How long to sample before writing what this side stored")
+        long seconds;
+
+        @Option(names = "--out", required = true, description = "Path prefix of the two output files")
+        String outPrefix;
+
+        private final PrintStream out;
+
+        Program(PrintStream out) {
+            this.out = out;
         }
-        long sinceMs = flags.getLong("since-ms", 0);
-        long endNanos = System.nanoTime() + flags.getLong("seconds", 1) * 1_000_000_000L;
-        Path samples = Path.of(flags.get("out") + ".samples.jsonl");
-        Path stored = Path.of(flags.get("out") + ".stored.jsonl");
-        HazelcastInstance client = null;
-        try (BufferedWriter sampleLog = Files.newBufferedWriter(samples)) {
-            client = HazelcastClient.newHazelcastClient(config(flags));
-            IMap<Object, FraudPrediction> predictions = client.getMap(Names.PREDICTION_RESULT_MAP);
-            HazelcastInstance side = client;
-            while (System.nanoTime() < endNanos) {
-                long started = System.currentTimeMillis();
-                Sample sample = new Sample(started, client.getCluster().getMembers().size(),
-                        answer(() -> jobStatus(side, flags.get("job-name")), "NO ANSWER"),
-                        answer(() -> storedSince(predictions, sinceMs), -1L));
-                sampleLog.write(Json.MAPPER.writeValueAsString(sample));
-                sampleLog.newLine();
-                sampleLog.flush();
-                Thread.sleep(Math.max(0, 1000 - (System.currentTimeMillis() - started)));
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            long endNanos = System.nanoTime() + seconds * 1_000_000_000L;
+            Path samples = Path.of(outPrefix + ".samples.jsonl");
+            Path stored = Path.of(outPrefix + ".stored.jsonl");
+            HazelcastInstance client = null;
+            try (BufferedWriter sampleLog = Files.newBufferedWriter(samples)) {
+                client = HazelcastClient.newHazelcastClient(config());
+                IMap<Object, FraudPrediction> predictions = client.getMap(Names.PREDICTION_RESULT_MAP);
+                HazelcastInstance side = client;
+                while (System.nanoTime() < endNanos) {
+                    long started = System.currentTimeMillis();
+                    Sample sample = new Sample(started, client.getCluster().getMembers().size(),
+                            answer(() -> jobStatus(side, jobName), "NO ANSWER"),
+                            answer(() -> storedSince(predictions, sinceMs), -1L));
+                    sampleLog.write(Json.MAPPER.writeValueAsString(sample));
+                    sampleLog.newLine();
+                    sampleLog.flush();
+                    Thread.sleep(Math.max(0, 1000 - (System.currentTimeMillis() - started)));
+                }
+                int written = writeStored(predictions, sinceMs, stored);
+                out.printf("MinorityProbe: this side holds %,d predictions in all; it stored %,d since the cut; written to %s%n",
+                        predictions.size(), written, stored);
+                return 0;
+            } finally {
+                if (client != null) {
+                    client.shutdown();
+                }
             }
-            int written = writeStored(predictions, sinceMs, stored);
-            out.printf("MinorityProbe: this side holds %,d predictions in all; it stored %,d since the cut; written to %s%n",
-                    predictions.size(), written, stored);
-            return 0;
-        } catch (Exception e) {
-            err.println("MinorityProbe failed: " + e);
-            return 1;
-        } finally {
-            if (client != null) {
-                client.shutdown();
-            }
+        }
+
+        private ClientConfig config() {
+            ClientConfig config = new ClientConfig();
+            config.setClusterName(clusterName);
+            config.getNetworkConfig().setAddresses(List.of(address)).setSmartRouting(false);
+            config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
+            return config;
         }
     }
 
@@ -130,14 +150,6 @@ public final class MinorityProbe {
             Thread.currentThread().interrupt();
             return none;
         }
-    }
-
-    private static ClientConfig config(CommandLineFlags flags) {
-        ClientConfig config = new ClientConfig();
-        config.setClusterName(flags.get("cluster-name"));
-        config.getNetworkConfig().setAddresses(List.of(flags.get("address"))).setSmartRouting(false);
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
-        return config;
     }
 
     private static String jobStatus(HazelcastInstance client, String jobName) {
