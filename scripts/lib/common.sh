@@ -15,6 +15,10 @@ TOOLS_JAR="$ROOT_DIR/scripts/tools/target/fraud-detection-tools.jar"
 # starts: 1,000 cards, two weeks, always the same (seed 11). Relative to ROOT_DIR.
 TEST_DATA_DIR=python/data/e2e
 
+# The reference database of the local stack (scripts/postgres.sh): its data directory, which its
+# server's command line names; that is how it is found, as the marker below finds the others.
+POSTGRES_DATA_DIR="$RUN_DIR/postgres-data"
+
 # Every long-running process these scripts start carries this on its command line, with its role
 # (-Dfraud.role=...): that is how the scripts find, wait on and stop them, without a pid file and
 # without touching anything started elsewhere.
@@ -68,7 +72,8 @@ ensure_runtime_jars() {
             profile=hazelcast-member
             props+=(-Dhazelcast.version="$(root_pom_property hazelcast.version)"
                     -Dslf4j.version="$(root_pom_property slf4j.version)"
-                    -Dpicocli.version="$(root_pom_property picocli.version)")
+                    -Dpicocli.version="$(root_pom_property picocli.version)"
+                    -Dpostgresql.version="$(root_pom_property postgresql.version)")
             ;;
         *) die "unknown runtime jar set: $set" ;;
     esac
@@ -120,6 +125,16 @@ find_ours() {
         role=${role%% *}
         # shellcheck disable=SC2053 # the role is a glob on purpose
         [[ "$role" == $role_glob ]] && printf '%s\n' "$pid"
+    done
+    return 0
+}
+
+# Pid of the PostgreSQL server of this checkout's data directory; empty when none runs.
+find_postgres() {
+    local proc cmdline
+    for proc in /proc/[0-9]*; do
+        cmdline=$(cmdline_of "${proc#/proc/}") || continue
+        [[ "$cmdline" == *"/postgres -D $POSTGRES_DATA_DIR "* ]] && printf '%s\n' "${proc#/proc/}"
     done
     return 0
 }
@@ -190,11 +205,11 @@ run_hz_client() {
         "$main_class" "$@"
 }
 
-# Dies unless no process started from this repository runs: no member, broker or demo, not even
-# one left half up, so a test or benchmark never mixes in another run's processes or data.
+# Dies unless no process started from this repository runs: no member, broker, database or demo,
+# not even one left half up, so a test or benchmark never mixes in another run's processes or data.
 require_nothing_running() {
     local -a ours
-    mapfile -t ours < <(find_ours '*')
+    mapfile -t ours < <(find_ours '*'; find_postgres)
     ((${#ours[@]} == 0)) || die "processes of a local cluster or demo are still running (pids ${ours[*]}); stop them first (scripts/cluster.sh down)"
 }
 
