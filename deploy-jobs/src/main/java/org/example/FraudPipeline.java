@@ -24,7 +24,8 @@ import org.example.records.KafkaMessage;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
 import org.example.stages.Act;
-import org.example.stages.Enrich.ReferenceData;
+import org.example.stages.ReadThrough;
+import org.example.stages.ReferenceCache;
 import org.example.stages.Ingest;
 import org.example.stages.Scorer;
 import org.example.stages.StageProbe;
@@ -66,6 +67,12 @@ public final class FraudPipeline {
     public static final String DEAD_LETTERS_METRIC = "deadLetters";
     /** Job metric: the dead letters no rule foresaw ({@code INTERNAL_ERROR}): each is a bug to look at. */
     public static final String INTERNAL_ERRORS_METRIC = "internalErrors";
+
+    /**
+     * Transactions one ENRICH processor holds while earlier ones wait for the reference database;
+     * past them it takes no more, and the source slows down until the wait ends.
+     */
+    static final int ENRICH_MAX_PENDING = 1024;
 
     private final JobSettings settings;
     private final FeatureDefinition features;
@@ -164,22 +171,23 @@ public final class FraudPipeline {
     }
 
     /**
-     * Plain gets, not asynchronous lookups: both are local, so they cost microseconds, while async
-     * lookups held the whole job to 2,000 transactions/s on one member (16,700 with these;
-     * docs/DESIGN.md). FEATURES ran on the member that owns the card, so the customer is read
-     * there, from the same partition; merchants come from each member's near cache
-     * (scripts/hazelcast.yaml).
+     * Hits in the maps stay plain synchronous gets: both are local, so they cost microseconds,
+     * while Hazelcast's asynchronous gets held the whole job to 2,000 transactions/s on one member
+     * (16,700 with these; docs/DESIGN.md). FEATURES ran on the member that owns the card, so the
+     * customer is read there, from the same partition; merchants come from each member's near
+     * cache (scripts/hazelcast.yaml). Only what the maps miss waits for the reference database, on
+     * threads of its own, for at most {@link ReadThrough#DEADLINE_MS}; hence an asynchronous stage.
+     * Ordered, so that no item overtakes another and a snapshot needs no copy of those in flight
+     * (it waits for them instead).
      */
     private StreamStage<Step<EnrichedEvent>> enrich(StreamStage<Step<FeaturedEvent>> featured) {
         FeatureDefinition definition = features;
         StageProbe probe = this.probe;
-        ServiceFactory<?, StageFunction<FeaturedEvent, EnrichedEvent>> lookUp = ServiceFactories.sharedService(ctx -> {
-            ReferenceData refs = new ReferenceData(ctx.hazelcastInstance().getMap(Names.CUSTOMERS_MAP),
-                    ctx.hazelcastInstance().getMap(Names.MERCHANTS_MAP), definition);
-            return probe.before(ENRICH, refs::lookUp);
-        });
+        ServiceFactory<?, ReferenceCache> lookUp = ServiceFactories.sharedService(
+                ctx -> ReferenceCache.on(ctx, definition), ReferenceCache::close);
         return featured
-                .mapUsingService(lookUp, (enrich, step) -> Step.next(step, ENRICH, System.currentTimeMillis(), enrich))
+                .mapUsingServiceAsync(lookUp, ENRICH_MAX_PENDING, true,
+                        (refs, step) -> refs.next(step, probe, System.currentTimeMillis()))
                 .setName(ENRICH);
     }
 
