@@ -1,11 +1,10 @@
 package org.example.tools;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import org.example.CommandLineFlags;
 import org.example.definition.Names;
 import org.example.definition.FeatureDefinition;
+import org.example.definition.ReferenceTables;
 import org.example.records.Customer;
 import org.example.records.Merchant;
 import org.example.stages.ReferenceRules;
@@ -18,6 +17,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,20 +25,22 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Loads the reference data the job enriches with: {@code customers.jsonl} into the
- * {@value Names#CUSTOMERS_MAP} map (key = card number) and {@code merchants.jsonl} into
- * {@value Names#MERCHANTS_MAP} (key = merchant code), formats and rules as in docs/DATA.md.
+ * Loads the reference data the job enriches with, formats and rules as in docs/DATA.md:
+ * {@code customers.jsonl} (key = card) and {@code merchants.jsonl} (key = merchant code) into
+ * their {@link Target}: the reference database, the system of record that ENRICH reads through
+ * ({@link DatabaseTarget}: tables {@code customers} and {@code merchants}), or, for members without
+ * one (the demo), the maps {@value Names#CUSTOMERS_MAP} and {@value Names#MERCHANTS_MAP}
+ * themselves ({@link MapTarget}).
  *
  * <p>Every row of both files is checked before anything is written: it must parse strictly, have
  * a key not seen before, and obey {@link ReferenceRules} (the rules ENRICH applies too: ranges of
  * latitude and longitude, the model's vocabularies, dates). Each rejected row is reported with its
  * file, line and reason. If any was rejected, nothing is written unless {@code allowRejects} says to
- * load the valid rows. The maps are written with {@code putAll} in batches, and afterwards each map
- * must hold exactly as many entries as valid rows: more means entries from an earlier data set are
- * still there (see {@code clearFirst}).
+ * load the valid rows. Rows are written in batches; what a target then holds is checked (see each
+ * target for how).
  *
- * <p>As a library: {@code new ReferenceDataLoader(hz).loadAll(dataDir, false, false)}. As a
- * program: {@code java -cp fraud-detection-tools.jar:<hazelcast jars> org.example.tools.ReferenceDataLoader --help}.
+ * <p>As a library: {@code new ReferenceDataLoader(new MapTarget(hz)).loadAll(dataDir, false, false)}.
+ * As a program: {@code java -cp fraud-detection-tools.jar:<hazelcast jars> org.example.tools.ReferenceDataLoader --help}.
  */
 public final class ReferenceDataLoader {
 
@@ -47,7 +49,8 @@ public final class ReferenceDataLoader {
     public static final int DEFAULT_BATCH_SIZE = 1_000;
 
     /** What loading one file did. */
-    public record Loaded(String mapName, Path file, int entries, int rejected, Duration elapsed) {
+    /** What loading one file did: where it went and what that holds now, the rows written, those refused. */
+    public record Loaded(String holds, Path file, long written, int rejected, Duration elapsed) {
     }
 
     /** A row that is not loaded, and why. */
@@ -66,33 +69,69 @@ public final class ReferenceDataLoader {
     }
 
     /** How one kind of reference data is read, keyed and checked. */
-    private record Kind<T>(Class<T> type, Function<T, String> keyOf, String keyField, String mapName,
-                           Function<T, String> problemOf) {
+    record Kind<T>(Class<T> type, Function<T, String> keyOf, String keyField, String mapName, String table,
+                   Function<T, String> problemOf) {
     }
 
-    private final HazelcastInstance hz;
+    /**
+     * Where checked rows go. {@link #clearAndWrite} gets the rows in batches through {@code rows};
+     * {@link #check} then says what the target holds.
+     */
+    interface Target extends AutoCloseable {
+        /** Writes every row {@code rows} gives; replaces what was there first when {@code clearFirst}. */
+        <T> void clearAndWrite(Kind<T> kind, boolean clearFirst, RowBatches<T> rows) throws Exception;
+
+        /** What the target holds after {@code written} rows of a file; throws when that is wrong. */
+        <T> String check(Kind<T> kind, Path file, long written, boolean cleared) throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    /** The checked rows of one file, handed out batch by batch (keyed as the target stores them). */
+    @FunctionalInterface
+    interface RowBatches<T> {
+        void forEach(BatchWriter<T> writer) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface BatchWriter<T> {
+        void write(Map<String, T> batch) throws Exception;
+    }
+
+    /**
+     * The card's key wherever a customer is stored, in the database and in the maps: what ENRICH
+     * looks customers up by, the Kafka key of the card's transactions. The card number today;
+     * once the producer tokenizes cards, the token, computed here and nowhere else in the loader.
+     */
+    static String cardKey(Customer customer) {
+        return customer.ccNum();
+    }
+
+    private final Target target;
     private final int batchSize;
     private final PrintStream console;
     private final Kind<Customer> customers;
     private final Kind<Merchant> merchants;
 
-    public ReferenceDataLoader(HazelcastInstance hz) {
-        this(hz, DEFAULT_BATCH_SIZE, System.out);
+    public ReferenceDataLoader(Target target) {
+        this(target, DEFAULT_BATCH_SIZE, System.out);
     }
 
-    public ReferenceDataLoader(HazelcastInstance hz, int batchSize, PrintStream console) {
+    public ReferenceDataLoader(Target target, int batchSize, PrintStream console) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive, was " + batchSize);
         }
-        this.hz = hz;
+        this.target = target;
         this.batchSize = batchSize;
         this.console = console;
         ReferenceRules rules = new ReferenceRules(FeatureDefinition.load());
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        this.customers = new Kind<>(Customer.class, Customer::ccNum, "cc_num", Names.CUSTOMERS_MAP,
-                c -> rules.customerProblem(c, today));
+        this.customers = new Kind<>(Customer.class, ReferenceDataLoader::cardKey, "cc_num", Names.CUSTOMERS_MAP,
+                ReferenceTables.CUSTOMERS_TABLE, c -> rules.customerProblem(c, today));
         this.merchants = new Kind<>(Merchant.class, Merchant::merchantCode, "merchant_code", Names.MERCHANTS_MAP,
-                rules::merchantProblem);
+                ReferenceTables.MERCHANTS_TABLE, rules::merchantProblem);
     }
 
     /**
@@ -133,41 +172,54 @@ public final class ReferenceDataLoader {
         long start = System.nanoTime();
         ObjectReader reader = JsonLines.readerFor(kind.type());
         Set<Long> skip = checked.rejectedLines();
-        IMap<String, T> map = hz.getMap(kind.mapName());
-        if (clearFirst) {
-            map.clear();
-        }
         ConsoleProgress progress = ConsoleProgress.start(kind.mapName(), checked.valid(), console);
-        Map<String, T> batch = new HashMap<>();
         long[] written = {0};
-        JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
-            if (skip.contains(lineNumber)) {
-                return;
-            }
-            T value = JsonLines.parse(reader, file, lineNumber, line);
-            batch.put(kind.keyOf().apply(value), value);
-            if (batch.size() >= batchSize) {
-                written[0] += flush(map, batch);
-                progress.update(written[0]);
-            }
-        });
-        written[0] += flush(map, batch);
-        progress.finish(written[0]);
-
-        int size = map.size();
-        if (size != checked.valid()) {
-            throw new IllegalStateException("Map '" + kind.mapName() + "' holds " + size + " entries after loading "
-                    + checked.valid() + " rows of " + file + (size > checked.valid()
-                    ? ": it kept entries of an earlier data set; load again with --clear"
-                    : ": entries were lost while loading"));
+        String holds;
+        try {
+            target.clearAndWrite(kind, clearFirst, writer -> {
+                Map<String, T> batch = new LinkedHashMap<>();
+                JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
+                    if (!skip.contains(lineNumber)) {
+                        T value = JsonLines.parse(reader, file, lineNumber, line);
+                        batch.put(kind.keyOf().apply(value), value);
+                        if (batch.size() >= batchSize) {
+                            written[0] += flush(writer, batch);
+                            progress.update(written[0]);
+                        }
+                    }
+                });
+                written[0] += flush(writer, batch);
+            });
+            progress.finish(written[0]);
+            holds = target.check(kind, file, written[0], clearFirst);
+        } catch (WriteFailed e) {
+            throw new IllegalStateException("Writing " + file + " to " + kind.table() + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Writing " + file + " to " + kind.table() + " failed: " + e.getMessage(), e);
         }
-        return new Loaded(kind.mapName(), file, size, checked.rejected().size(), Duration.ofNanos(System.nanoTime() - start));
+        return new Loaded(holds, file, written[0], checked.rejected().size(), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static <T> int flush(IMap<String, T> map, Map<String, T> batch) {
+    /** A batch the target refused, carried out of the line reader. */
+    private static final class WriteFailed extends RuntimeException {
+        WriteFailed(Exception cause) {
+            super(cause);
+        }
+    }
+
+    private static <T> int flush(BatchWriter<T> writer, Map<String, T> batch) {
         int n = batch.size();
         if (n > 0) {
-            map.putAll(batch);
+            try {
+                writer.write(batch);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new WriteFailed(e);
+            }
             batch.clear();
         }
         return n;
@@ -230,14 +282,23 @@ public final class ReferenceDataLoader {
 
     // ---- command line ----
 
-    static final String SYNOPSIS = "Loads customers.jsonl and merchants.jsonl into the cluster's maps '"
-            + Names.CUSTOMERS_MAP + "' and '" + Names.MERCHANTS_MAP + "'.\n"
+    static final String SYNOPSIS = "Loads customers.jsonl and merchants.jsonl into the reference database (tables "
+            + ReferenceTables.CUSTOMERS_TABLE + " and " + ReferenceTables.MERCHANTS_TABLE + "), or with --into maps"
+            + " straight into the cluster's maps '" + Names.CUSTOMERS_MAP + "' and '" + Names.MERCHANTS_MAP + "'.\n"
             + "usage: ReferenceDataLoader [options]";
 
     static final List<CommandLineFlags.Flag> FLAGS = ClusterClient.withConnectionFlags(List.of(
             CommandLineFlags.Flag.option("data-dir", "DATA_DIR", "python/data", "Directory with the data set"),
-            CommandLineFlags.Flag.option("batch-size", null, String.valueOf(DEFAULT_BATCH_SIZE), "Entries per putAll"),
-            CommandLineFlags.Flag.onOff("clear", "Empty both maps before loading (replaces an earlier data set)"),
+            CommandLineFlags.Flag.option("into", null, "database",
+                    "database: the reference database, which the members read through; maps: the maps themselves"
+                            + " (members without the database)"),
+            CommandLineFlags.Flag.option("database-url", "REFERENCE_DB_URL", DatabaseTarget.DEFAULT_URL,
+                    "JDBC URL of the reference database"),
+            CommandLineFlags.Flag.option("database-user", "REFERENCE_DB_USER", "fraud", "Its user"),
+            CommandLineFlags.Flag.option("database-password", "REFERENCE_DB_PASSWORD", "fraud", "Its password"),
+            CommandLineFlags.Flag.option("batch-size", null, String.valueOf(DEFAULT_BATCH_SIZE),
+                    "Rows per batch (JDBC batch or putAll)"),
+            CommandLineFlags.Flag.onOff("clear", "Replace what the tables (or maps) hold instead of adding to it"),
             CommandLineFlags.Flag.onOff("allow-rejects", "Load the valid rows even when some were rejected")));
 
     public static void main(String[] args) {
@@ -245,7 +306,7 @@ public final class ReferenceDataLoader {
     }
 
     /**
-     * The program: 0 when both maps are loaded and checked, 1 when loading failed or rows were
+     * The program: 0 when both files are loaded and checked, 1 when loading failed or rows were
      * rejected (unless {@code --allow-rejects}), 2 on bad usage.
      */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
@@ -254,17 +315,21 @@ public final class ReferenceDataLoader {
             int batchSize = flags.getInt("batch-size", 1);
             boolean clear = flags.isOn("clear");
             boolean allowRejects = flags.isOn("allow-rejects");
+            String into = flags.get("into");
+            if (!into.equals("database") && !into.equals("maps")) {
+                throw new IllegalArgumentException("--into takes database or maps, not '" + into + "'");
+            }
             return () -> {
-                HazelcastInstance client = ClusterClient.connect(flags);
-                try {
-                    for (Loaded loaded : new ReferenceDataLoader(client, batchSize, out).loadAll(dataDir, clear, allowRejects)) {
-                        out.printf("Loaded %,d entries into '%s' from %s in %d ms%s%n", loaded.entries(),
-                                loaded.mapName(), loaded.file(), loaded.elapsed().toMillis(),
-                                loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "");
+                try (Target target = into.equals("maps") ? MapTarget.client(flags)
+                        : DatabaseTarget.connect(flags.get("database-url"), flags.get("database-user"),
+                        flags.get("database-password"))) {
+                    for (Loaded loaded : new ReferenceDataLoader(target, batchSize, out).loadAll(dataDir, clear, allowRejects)) {
+                        out.printf("Loaded %,d rows of %s in %d ms%s: %s%n", loaded.written(), loaded.file(),
+                                loaded.elapsed().toMillis(),
+                                loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "",
+                                loaded.holds());
                     }
                     return 0;
-                } finally {
-                    client.shutdown();
                 }
             };
         });

@@ -160,7 +160,7 @@ class ReferenceDataLoaderTest {
     }
 
     @Test
-    void shouldLoadInBatchesAndRefuseToMixInAnEarlierDataSet() throws IOException {
+    void shouldLoadTheMapsInBatchesAndRefuseToMixInAnEarlierDataSet() throws IOException {
         Path first = Files.createDirectories(dir.resolve("first"));
         Path second = Files.createDirectories(dir.resolve("second"));
         Files.writeString(first.resolve(ReferenceDataLoader.CUSTOMERS_FILE), String.join("\n",
@@ -173,17 +173,17 @@ class ReferenceDataLoaderTest {
 
         try (EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
                 "loader-test-" + ProcessHandle.current().pid(), 1, 5871)) {
-            ReferenceDataLoader loader = new ReferenceDataLoader(cluster.member(), 2, quiet);
+            ReferenceDataLoader loader = new ReferenceDataLoader(new MapTarget(cluster.member()), 2, quiet);
 
 
             List<ReferenceDataLoader.Loaded> loaded = loader.loadAll(first, false, false);
-            assertThat(loaded).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(5, 1);
+            assertThat(loaded).extracting(ReferenceDataLoader.Loaded::written).containsExactly(5L, 1L);
             assertThat(cluster.member().<String, Customer>getMap(Names.CUSTOMERS_MAP).get("4000000000000004").ccNum())
                     .isEqualTo("4000000000000004");
 
             assertThatThrownBy(() -> loader.loadAll(second, false, false))
                     .hasMessageContaining("kept entries of an earlier data set; load again with --clear");
-            assertThat(loader.loadAll(second, true, false)).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(1, 1);
+            assertThat(loader.loadAll(second, true, false)).extracting(ReferenceDataLoader.Loaded::written).containsExactly(1L, 1L);
             assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly("4000000000000009");
 
             Files.writeString(second.resolve(ReferenceDataLoader.CUSTOMERS_FILE), customer("4000000000000007") + "\n"
