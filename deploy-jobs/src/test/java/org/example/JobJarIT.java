@@ -21,8 +21,8 @@ class JobJarIT {
     private static final Path JOB_JAR = Path.of("target/fraud-detection-job.jar");
     /** The job's packages: the directories of their classes, exactly. */
     private static final List<String> JOB_PACKAGES = List.of(
-            "org/example/", "org/example/records/", "org/example/stages/", "org/example/features/",
-            "org/example/scoring/");
+            "org/example/", "org/example/definition/", "org/example/records/", "org/example/stages/",
+            "org/example/features/", "org/example/scoring/");
     /** Dependencies shaded in on purpose: members do not have Jackson. */
     private static final List<String> SHADED = List.of("com/fasterxml/jackson/");
 
