@@ -11,21 +11,27 @@
 #      is reachable from inside an image build here: scripts/docker/fetch-wheels.sh);
 #   2. starts a build daemon in this machine's network namespace (--bridge=none --iptables=false,
 #      builds with --network host), builds the stand-in images (scripts/docker/build-standins.sh:
-#      Debian from debootstrap, Kafka from Maven Central), the member image and the page image,
-#      then stops it;
+#      Debian from debootstrap, Kafka from Maven Central, PostgreSQL from Debian's packages), the
+#      member image and the page image, then stops it;
 #   3. starts a run daemon inside a private network namespace (so that ports 9092, 5701, ... never
 #      clash with anything else on the machine), on the same data root, so the images are there;
 #   4. `docker-compose build` of the shipped file: every step must come from the cache and give the
 #      same image (proves the compose file builds what step 2 built, and that no build needs the
 #      network the run daemon does not have);
-#   5. `docker-compose up -d` of every service but management-center, with KAFKA_IMAGE and
-#      MEMBER_BASE_IMAGE naming the stand-ins, the file otherwise unchanged; waits until the
-#      long-running services are healthy and the one-shots have exited 0;
+#   5. `docker-compose up -d` of every service but management-center, with KAFKA_IMAGE,
+#      POSTGRES_IMAGE and MEMBER_BASE_IMAGE naming the stand-ins, the file otherwise unchanged; waits
+#      until the long-running services are healthy and the one-shots have exited 0;
 #   6. checks: the job is RUNNING; each of the 3 members sees 3 members and logged the Python init
 #      script's output (its PREDICT stage runs there); every transaction produced has exactly one
 #      outcome and predictions were stored (VerifyRun, from a container); the broker's data is on
-#      its volume; the live page of service dashboard, in headless Chromium on its published port,
-#      shows the job RUNNING and stored predictions and no whole card number;
+#      its volume; the reference database holds every card holder and merchant of the data set;
+#      the live page of service dashboard, in headless Chromium on its published port, shows the
+#      job RUNNING and stored predictions and no whole card number;
+#   6b. a full cluster restart: all three members stopped, then started again, with nothing else
+#      done: service submit-job must submit the job again by itself, the job must replay the topic
+#      and read the reference data through from the database, and every transaction must again
+#      have exactly one outcome, none dead-lettered for missing reference data; it times the
+#      restart to the first prediction and to the last outcome;
 #   7. `docker-compose down -v`, and no container, volume or network of the project is left;
 #   8. FraudPipelineContainerTest (Testcontainers) inside the run daemon's network namespace, with
 #      the Kafka stand-in, no reaper (Ryuk) and no start-up checks (their images cannot be pulled);
@@ -205,6 +211,7 @@ stop_daemon() {
 # --- compose with the stand-ins -------------------------------------------------------------------
 MEMBER_BASE_IMAGE=
 KAFKA_IMAGE=
+POSTGRES_IMAGE=
 MEMBER_IMAGE=$(sed -n 's/^ *image: \(fraud-detection-member:[^ ]*\)$/\1/p' "$COMPOSE_FILE" | head -n 1)
 [[ -n "$MEMBER_IMAGE" ]] || die "no fraud-detection-member image in $COMPOSE_FILE"
 PAGE_IMAGE=$(sed -n 's/^ *image: \(fraud-detection-page:[^ ]*\)$/\1/p' "$COMPOSE_FILE" | head -n 1)
@@ -214,7 +221,7 @@ PROJECT=$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' "$ROOT_DIR/.env")
 
 compose() {
     # The classic builder: what docker-compose 1.29 uses, and all that dockerd 20.10 offers without buildx.
-    KAFKA_IMAGE="$KAFKA_IMAGE" MEMBER_BASE_IMAGE="$MEMBER_BASE_IMAGE" \
+    KAFKA_IMAGE="$KAFKA_IMAGE" MEMBER_BASE_IMAGE="$MEMBER_BASE_IMAGE" POSTGRES_IMAGE="$POSTGRES_IMAGE" \
         COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0 \
         docker-compose --project-directory "$ROOT_DIR" -f "$COMPOSE_FILE" "$@"
 }
@@ -359,7 +366,8 @@ cat "$LOG_DIR/compose-test-standins.out"
 standins=$(tail -n 1 "$LOG_DIR/compose-test-standins.out")
 MEMBER_BASE_IMAGE=$(sed -n 's/.*MEMBER_BASE_IMAGE=\([^ ]*\).*/\1/p' <<< "$standins")
 KAFKA_IMAGE=$(sed -n 's/.*KAFKA_IMAGE=\([^ ]*\).*/\1/p' <<< "$standins")
-[[ -n "$MEMBER_BASE_IMAGE" && -n "$KAFKA_IMAGE" ]] || fail "build-standins.sh named no images"
+POSTGRES_IMAGE=$(sed -n 's/.*POSTGRES_IMAGE=\([^ ]*\).*/\1/p' <<< "$standins")
+[[ -n "$MEMBER_BASE_IMAGE" && -n "$KAFKA_IMAGE" && -n "$POSTGRES_IMAGE" ]] || fail "build-standins.sh named no images"
 
 phase "member and page images"
 # The Dockerfile's two targets, as the compose file builds them (the page's reuses the member's layers).
@@ -378,7 +386,7 @@ build_image page "$PAGE_IMAGE"
 MEMBER_IMAGE_ID=$(docker image inspect --format '{{.Id}}' "$MEMBER_IMAGE")
 PAGE_IMAGE_ID=$(docker image inspect --format '{{.Id}}' "$PAGE_IMAGE")
 image_size() { docker image inspect --format '{{.Size}}' "$1" | awk '{printf "%d MB", $1 / 1000000}'; }
-SIZES="$MEMBER_IMAGE $(image_size "$MEMBER_IMAGE"), $PAGE_IMAGE $(image_size "$PAGE_IMAGE"), $KAFKA_IMAGE $(image_size "$KAFKA_IMAGE"), $MEMBER_BASE_IMAGE $(image_size "$MEMBER_BASE_IMAGE")"
+SIZES="$MEMBER_IMAGE $(image_size "$MEMBER_IMAGE"), $PAGE_IMAGE $(image_size "$PAGE_IMAGE"), $KAFKA_IMAGE $(image_size "$KAFKA_IMAGE"), $POSTGRES_IMAGE $(image_size "$POSTGRES_IMAGE"), $MEMBER_BASE_IMAGE $(image_size "$MEMBER_BASE_IMAGE")"
 # Old builds' layers would pile up in the cache; a week's are kept for the next runs.
 docker image prune -f --filter until=168h >/dev/null
 
@@ -486,6 +494,16 @@ kafka_mount=$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "/v
 [[ "$kafka_mount" == "volume:${PROJECT}_kafka-data" ]] || fail "the broker's data directory is not on volume ${PROJECT}_kafka-data: '$kafka_mount'"
 grep -q '^transactions-0$' <<< "$(compose exec -T kafka ls /var/lib/kafka/data)" || fail "no partition of topic transactions in the broker's volume"
 info "Kafka: topic transactions on volume ${PROJECT}_kafka-data (/var/lib/kafka/data)"
+# The reference database: every card holder and merchant of the data set, in the tables ENRICH reads.
+db_count() { compose exec -T -e PGPASSWORD=fraud postgres psql -h 127.0.0.1 -U fraud -d fraud -At -c "SELECT count(*) FROM $1" | tr -d '\r'; }
+for table in customers merchants; do
+    lines=$(compose_run --entrypoint wc load-reference-data -l "/data/$table.jsonl" | awk '{print $1}')
+    rows=$(db_count "$table") || fail "cannot count table $table of service postgres"
+    [[ "$rows" == "$lines" ]] || fail "table $table holds $rows rows, the data set $lines"
+done
+postgres_mount=$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "/var/lib/postgresql/data"}}{{.Type}}:{{.Name}}{{end}}{{end}}' "$(container_of postgres)")
+[[ "$postgres_mount" == "volume:${PROJECT}_postgres-data" ]] || fail "the database's data is not on volume ${PROJECT}_postgres-data: '$postgres_mount'"
+info "PostgreSQL: tables customers and merchants hold the data set's rows, on volume ${PROJECT}_postgres-data"
 # The page: a real browser on the port the service publishes, inside the run daemon's namespace.
 PAGE_SHOT="$LOG_DIR/compose-test-page.png"
 nsenter --net="/proc/$RUN_PID/ns/net" "$venv_python" python/dashboard/check_page.py served \
@@ -494,7 +512,30 @@ nsenter --net="/proc/$RUN_PID/ns/net" "$venv_python" python/dashboard/check_page
     || { cat "$LOG_DIR/compose-test-page.log" >&2; show_logs dashboard; fail "the live page of service dashboard failed its checks"; }
 grep '  ok  ' "$LOG_DIR/compose-test-page.log"
 info "dashboard: the page in headless Chromium at http://127.0.0.1:8501 (screenshot $PAGE_SHOT)"
-CHECKS="job RUNNING on a cluster of 3; Python init in all 3 member logs; $expected of $expected transactions sent, $predictions predictions, every input exactly once; the live page shows them"
+CHECKS="job RUNNING on a cluster of 3; Python init in all 3 member logs; $expected of $expected transactions sent, $predictions predictions, every input exactly once; the reference database holds the data set; the live page shows them"
+
+phase "full cluster restart: every member stopped and started again, nothing else done"
+restart_ms=$(now_ms)
+compose stop hz-1 hz-2 hz-3 >"$LOG_DIR/compose-test-restart.log" 2>&1 || { cat "$LOG_DIR/compose-test-restart.log" >&2; fail "docker-compose stop of the members failed"; }
+stopped_ms=$(now_ms)
+compose start hz-1 hz-2 hz-3 >>"$LOG_DIR/compose-test-restart.log" 2>&1 || { cat "$LOG_DIR/compose-test-restart.log" >&2; fail "docker-compose start of the members failed"; }
+info "members stopped in $(seconds $((stopped_ms - restart_ms))), started again"
+# No one submits: service submit-job must find the cluster without the job and submit it itself.
+first=$(compose_run load-reference-data verify --first-only --submitted-at-ms "$stopped_ms" --timeout-seconds 600) \
+    || { printf '%s\n' "$first" >&2; show_logs submit-job hz-1; fail "no prediction after the restart: the job was not submitted again"; }
+first_s=$(awk '/first prediction/ {print $3}' <<< "$first")
+grep -q "has no job 'fraud-detection': submitting it" <<< "$(compose logs --no-color submit-job)" \
+    || { show_logs submit-job; fail "service submit-job did not submit the job again"; }
+report=$(compose_run load-reference-data verify --expected "$expected" --labels /data/labels.csv --timeout-seconds 900) \
+    || { printf '%s\n' "$report" >&2; fail "VerifyRun after the restart: not every transaction has exactly one outcome"; }
+all_ms=$(now_ms)
+printf '%s\n' "$report"
+grep -q 'accounted for *every input exactly once' <<< "$report" || fail "after the restart, VerifyRun did not account for every input"
+for reason in UNKNOWN_CARD UNKNOWN_MERCHANT REFERENCE_DATA_UNAVAILABLE; do
+    ! grep -q "^ *$reason " <<< "$report" || fail "after the restart, transactions were dead-lettered as $reason"
+done
+RESTART="members started again $(seconds $((all_ms - stopped_ms))) before every outcome was verified; first prediction ${first_s} s after they were stopped; the job submitted again by submit-job, the topic replayed ($expected transactions), reference data read through: none dead-lettered for missing reference data"
+info "$RESTART"
 
 phase "compose down"
 compose down -v --remove-orphans >"$LOG_DIR/compose-test-down.log" 2>&1 \
@@ -552,10 +593,13 @@ total=$(($(now_ms) - T0))
     echo "                        ${BUILT[1]}"
     echo "  image sizes           $SIZES"
     echo "  checks                $CHECKS"
+    echo "  full cluster restart  $RESTART"
     echo "  Testcontainers        $TESTCONTAINERS"
     echo "  stand-ins (Docker Hub is unreachable here):"
     echo "    KAFKA_IMAGE=$KAFKA_IMAGE  for apache/kafka: the same Kafka release from Maven"
     echo "        Central, same paths and KAFKA_* handling (Kafka's own KafkaDockerWrapper), Debian + Java 17"
+    echo "    POSTGRES_IMAGE=$POSTGRES_IMAGE  for postgres: PostgreSQL 15 from Debian's packages,"
+    echo "        the same POSTGRES_* variables, data directory and port"
     echo "    MEMBER_BASE_IMAGE=$MEMBER_BASE_IMAGE  for debian:bookworm-slim: debootstrap"
     echo "        of Debian's own packages, trimmed like the slim image"
     echo "  !!! MANAGEMENT CENTER WAS NOT RUN: hazelcast/management-center cannot be pulled here and"
