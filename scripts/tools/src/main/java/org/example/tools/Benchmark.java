@@ -72,6 +72,8 @@ public final class Benchmark {
             CommandLineFlags.Flag.option("seconds", null, "10", "How long each rate is measured after the warm-up"),
             CommandLineFlags.Flag.option("python-parallelism", "PYTHON_PARALLELISM", "10", "Python processes per member"),
             CommandLineFlags.Flag.option("job-args", null, "", "Further job options, space-separated (e.g. --scorer JAVA)"),
+            CommandLineFlags.Flag.onOff("evict-reference-data", "Empty the maps customers and merchants before every"
+                    + " scenario, so that ENRICH reads every card holder and merchant from the database again (cold)"),
             CommandLineFlags.Flag.option("kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka broker"),
             CommandLineFlags.Flag.option("job-jar", null, "deploy-jobs/target/fraud-detection-job.jar", "Job JAR to submit"),
             CommandLineFlags.Flag.option("profile-seconds", null, "20",
@@ -107,7 +109,7 @@ public final class Benchmark {
             // Every number checked now: a typo in --rates must not fail the run after its first scenarios.
             Options options = new Options(flags.getInt("python-parallelism", 1), parseRates(flags.get("rates")),
                     flags.getLong("drain", 1_000), flags.getLong("warm-up-seconds", 0), flags.getLong("seconds", 1),
-                    flags.getInt("profile-seconds", 0), scorerOf(flags.get("job-args")));
+                    flags.getInt("profile-seconds", 0), scorerOf(flags.get("job-args")), flags.isOn("evict-reference-data"));
             return () -> {
                 HazelcastInstance client = ClusterClient.connect(flags);
                 try {
@@ -121,8 +123,11 @@ public final class Benchmark {
     }
 
     private record Options(int pythonParallelism, List<Integer> rates, long drain, long warmUpSeconds, long seconds,
-                           int profileSeconds, String scorer) {
+                           int profileSeconds, String scorer, boolean evictReferenceData) {
     }
+
+    /** The reference database of scripts/postgres.sh, whose CPU counts with the other processes'. */
+    private static final Path POSTGRES_DATA = Path.of(".run", "postgres-data");
 
     static List<Integer> parseRates(String rates) {
         List<Integer> parsed = new ArrayList<>();
@@ -197,9 +202,9 @@ public final class Benchmark {
     }
 
     /** One look at the drain: when, how many outcomes so far, and the CPU each group had used. */
-    private record Sample(long nanos, long outcomes, double members, double python, double broker) {
+    private record Sample(long nanos, long outcomes, double members, double python, double broker, double database) {
         double all() {
-            return members + python + broker;
+            return members + python + broker + database;
         }
     }
 
@@ -261,7 +266,14 @@ public final class Benchmark {
         rows.add(row("  of it: members", (to.members() - from.members()) * 1e6 / transactions, "µs"));
         rows.add(row("  of it: Python workers", (to.python() - from.python()) * 1e6 / transactions, "µs"));
         rows.add(row("  of it: Kafka broker", (to.broker() - from.broker()) * 1e6 / transactions, "µs"));
+        rows.add(row("  of it: PostgreSQL (reference data read through)",
+                (to.database() - from.database()) * 1e6 / transactions, "µs"));
         rows.add(row("cores busy during it", (to.all() - from.all()) / seconds, "cores"));
+        // The first cards' reads from the database happen here, when the maps start empty (cold).
+        Sample start = samples.stream().filter(s -> s.outcomes() > 0).findFirst().orElseThrow();
+        rows.add(row("CPU per transaction from the first outcome to 10 % of the drain"
+                        + (options.evictReferenceData() ? " (maps emptied before: every card read)" : ""),
+                (from.all() - start.all()) * 1e6 / Math.max(1, from.outcomes() - start.outcomes()), "µs"));
         long predictions = metric(job, FraudPipeline.PREDICTIONS_METRIC);
         long deadLetters = metric(job, FraudPipeline.DEAD_LETTERS_METRIC);
         rows.add(row("every input one outcome (job metrics: predictions + dead letters = sent)",
@@ -310,7 +322,8 @@ public final class Benchmark {
         return new Sample(System.nanoTime(), outcomes(job),
                 LocalProcesses.cpuSeconds(LocalProcesses.withRole("member-")),
                 LocalProcesses.cpuSeconds(LocalProcesses.pythonWorkers(ProcessHandle.allProcesses())),
-                LocalProcesses.cpuSeconds(LocalProcesses.withRole("kafka ")));
+                LocalProcesses.cpuSeconds(LocalProcesses.withRole("kafka ")),
+                LocalProcesses.cpuSeconds(LocalProcesses.postgres(POSTGRES_DATA)));
     }
 
     /** Predictions and dead letters so far, as the job counts them (its metrics, every 5 s). */
@@ -506,6 +519,10 @@ public final class Benchmark {
     private String newTopic(String scenario) {
         predictionMap().clear();
         client.getMap(Names.DEAD_LETTERS_MAP).clear();
+        if (options.evictReferenceData()) {
+            client.getMap(Names.CUSTOMERS_MAP).evictAll();
+            client.getMap(Names.MERCHANTS_MAP).evictAll();
+        }
         String topic = "benchmark-" + scenario + "-" + System.currentTimeMillis();
         new TransactionProducer(kafka, System.out).ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS,
                 (short) 1, TransactionProducer.DEFAULT_LEADER_TIMEOUT);
