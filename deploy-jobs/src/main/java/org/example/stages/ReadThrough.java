@@ -285,8 +285,17 @@ public final class ReadThrough implements AutoCloseable {
         }
     }
 
+    /** The failure and, when it wraps another, what lies under it: a pool's failure names the login's. */
     private static String problem(Throwable e) {
-        return e instanceof TimeoutException ? "no answer in time" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (e instanceof TimeoutException) {
+            return "no answer in time";
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String told = e.getClass().getSimpleName() + ": " + e.getMessage();
+        return root == e ? told : told + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
     /** Stops the threads; lookups still waiting fail. */
