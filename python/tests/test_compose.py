@@ -364,6 +364,24 @@ def test_the_member_configuration_is_the_local_clusters_with_only_the_addresses_
     assert container == local
 
 
+def test_the_member_configuration_without_a_database_keeps_the_reference_maps_whole(tmp_path):
+    output = tmp_path / "hazelcast.yaml"
+    env = dict(os.environ, HZ_MEMBER_LIST="10.0.0.1:5701", REFERENCE_DB_URL="none")
+
+    subprocess.run([sys.executable, str(MEMBER_CONFIG_SCRIPT), str(MEMBER_CONFIG), str(output)], env=env, check=True)
+
+    local = yaml.safe_load(MEMBER_CONFIG.read_text())["hazelcast"]
+    container = yaml.safe_load(output.read_text())["hazelcast"]
+    assert "reference-data" in local["data-connection"]
+    assert "reference-data" not in container.get("data-connection", {})
+    for name in ("customers", "merchants"):
+        assert "time-to-live-seconds" in local["map"][name], f"{name} expires in the file: the case this undoes"
+        assert "time-to-live-seconds" not in container["map"][name]
+        assert "eviction" not in container["map"][name]
+        assert "time-to-live-seconds" not in container["map"][name]["near-cache"]
+        assert container["map"][name]["split-brain-protection-ref"] == local["map"][name]["split-brain-protection-ref"]
+
+
 def test_the_member_configuration_refuses_an_empty_member_list(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "HZ_MEMBER_LIST"}
 

@@ -8,7 +8,11 @@ What changes, and why:
                          address, which Hazelcast picks from the member list below;
   network.join.tcp-ip    member-list = $HZ_MEMBER_LIST (comma-separated, e.g. hz-1:5701,hz-2:5701);
   data-connection        the reference database's jdbcUrl = $REFERENCE_DB_URL, when set (e.g.
-                         jdbc:postgresql://postgres:5432/fraud): the local one is on 127.0.0.1.
+                         jdbc:postgresql://postgres:5432/fraud): the local one is on 127.0.0.1;
+                         REFERENCE_DB_URL=none: no reference database, the maps customers and
+                         merchants are all the reference data there is (loaded with --into maps),
+                         so they keep their entries: no data connection, no expiry, no eviction
+                         (the network lab's members; the demo's embedded members do the same).
 Hazelcast's own overrides (HZ_* environment variables, hz.* system properties) still apply on top.
 They cannot do this by themselves: an overridden member list is appended to the file's, and the
 file's 127.0.0.1 entries would stay; and they lower-case keys, so jdbcUrl cannot be overridden.
@@ -22,6 +26,8 @@ import yaml
 
 
 REFERENCE_DATA_CONNECTION = "reference-data"
+REFERENCE_MAPS = ("customers", "merchants")
+NO_DATABASE = "none"
 
 
 def container_config(config, members, reference_db_url=None):
@@ -30,7 +36,14 @@ def container_config(config, members, reference_db_url=None):
     tcp_ip = network.setdefault("join", {}).setdefault("tcp-ip", {})
     tcp_ip["enabled"] = True
     tcp_ip["member-list"] = members
-    if reference_db_url:
+    if reference_db_url == NO_DATABASE:
+        config["hazelcast"].get("data-connection", {}).pop(REFERENCE_DATA_CONNECTION, None)
+        for name in REFERENCE_MAPS:
+            reference_map = config["hazelcast"]["map"][name]
+            for key in ("time-to-live-seconds", "eviction"):
+                reference_map.pop(key, None)
+            reference_map.get("near-cache", {}).pop("time-to-live-seconds", None)
+    elif reference_db_url:
         connection = config["hazelcast"].get("data-connection", {}).get(REFERENCE_DATA_CONNECTION)
         if connection is None:
             sys.exit(f"member-config.py: REFERENCE_DB_URL is set, but the configuration has no data-connection "

@@ -2,6 +2,7 @@ package org.example.tools;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.DataConnectionConfig;
+import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.YamlConfigBuilder;
@@ -53,7 +54,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /**
      * No reference database: the maps are the only store of customers and merchants, filled by the
-     * loader, so they keep their entries (no expiry) and a backup of each, and ENRICH reads them
+     * loader, so they keep their entries (no expiry, no eviction) and a backup of each, and ENRICH reads them
      * alone. What the demo does, to start in seconds without a database (README).
      */
     public static void referenceDataInMaps(Config config) {
@@ -61,6 +62,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         for (String map : List.of(Names.CUSTOMERS_MAP, Names.MERCHANTS_MAP)) {
             MapConfig mapConfig = config.getMapConfig(map);
             mapConfig.setTimeToLiveSeconds(0).setBackupCount(MapConfig.DEFAULT_BACKUP_COUNT);
+            mapConfig.getEvictionConfig().setEvictionPolicy(EvictionPolicy.NONE);
             mapConfig.getNearCacheConfig().setTimeToLiveSeconds(0);
         }
     }
