@@ -14,7 +14,11 @@
 # Configurations: python-1 (1 member, 2 Python processes), python-3 (3 members, 10 Python processes
 # each: the default layout), java-1, java-3 (the in-JVM scorer on 1 and 3 members); and, asked for
 # by name, java-1-none, java-1-zgc, java-1-none-zgc: java-1 without snapshots (processing guarantee
-# NONE), with ZGC, and both, for what the exactly-once barrier and the collector add to latency.
+# NONE), with ZGC, and both, for what the exactly-once barrier and the collector add to latency;
+# java-1-preloaded, java-1-cold: java-1 with the reference data loaded into the maps and no database
+# behind them (as before the maps read through), and with the maps emptied before every scenario
+# and latency measured from its first second (every card read from the database then).
+# Every other configuration loads the reference data into the database and reads it through.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -22,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-preloaded,java-1-cold"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -34,9 +38,11 @@ while (($# > 0)); do
 done
 
 # A configuration's layout: LAYOUT_MEMBERS, LAYOUT_GC (the members' collector; empty: cluster.sh's
-# default) and LAYOUT_OPTIONS (Benchmark options).
+# default), LAYOUT_OPTIONS (Benchmark options) and LAYOUT_REFERENCE (database: the reference data in
+# PostgreSQL, read through; maps: loaded into the maps of members without the database).
 layout() {
     LAYOUT_GC=
+    LAYOUT_REFERENCE=database
     case "$1" in
         python-1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--python-parallelism 2) ;;
         python-3) LAYOUT_MEMBERS=3 LAYOUT_OPTIONS=(--python-parallelism 10) ;;
@@ -48,11 +54,35 @@ layout() {
         java-1-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
         java-1-none-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC
             LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --processing-guarantee=NONE") ;;
+        # What reading the reference data through costs: against maps loaded beforehand, and with the
+        # maps empty at the start of every scenario (cold), latency from the scenario's first second.
+        java-1-preloaded) LAYOUT_MEMBERS=1 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        java-1-cold) LAYOUT_MEMBERS=1
+            LAYOUT_OPTIONS=(--job-args=--scorer=JAVA --evict-reference-data --warm-up-seconds 0) ;;
         *) die "unknown configuration '$1' ($ALL_CONFIGURATIONS)" ;;
     esac
 }
 IFS=, read -r -a configurations <<< "$CONFIGURATIONS"
 for configuration in "${configurations[@]}"; do layout "$configuration"; done
+
+# scripts/hazelcast.yaml without the reference database: the maps hold the reference data the
+# loader puts there, for good (no expiry), as before they read through.
+maps_only_config() {
+    "$venv_python" - "$SCRIPTS_DIR/hazelcast.yaml" "$1" <<'PY'
+import sys
+import yaml
+
+config = yaml.safe_load(open(sys.argv[1]))
+hazelcast = config["hazelcast"]
+hazelcast.pop("data-connection")
+for name in ("customers", "merchants"):
+    hazelcast["map"][name].pop("time-to-live-seconds")
+    hazelcast["map"][name]["near-cache"].pop("time-to-live-seconds")
+with open(sys.argv[2], "w") as out:
+    out.write("# scripts/hazelcast.yaml without the reference database (benchmark.sh, java-1-preloaded)\n")
+    yaml.safe_dump(config, out, sort_keys=False)
+PY
+}
 
 init_run_dirs
 DATA=python/data/bench
@@ -72,9 +102,15 @@ for configuration in "${configurations[@]}"; do
     layout "$configuration"
     info "== $configuration: $LAYOUT_MEMBERS member(s)${LAYOUT_GC:+, $LAYOUT_GC} ..."
     rm -f "$LOG_DIR"/member-*-gc.log
-    cluster=(env CLUSTER_MEMBERS="$LAYOUT_MEMBERS" ${LAYOUT_GC:+MEMBER_GC="$LAYOUT_GC"} scripts/cluster.sh)
+    member_config=$SCRIPTS_DIR/hazelcast.yaml
+    if [[ "$LAYOUT_REFERENCE" == maps ]]; then
+        member_config=$RUN_DIR/hazelcast-maps-only.yaml
+        maps_only_config "$member_config"
+    fi
+    cluster=(env CLUSTER_MEMBERS="$LAYOUT_MEMBERS" MEMBER_CONFIG="$member_config" ${LAYOUT_GC:+MEMBER_GC="$LAYOUT_GC"}
+        scripts/cluster.sh)
     "${cluster[@]}" up
-    scripts/load.sh reference-data --data-dir "$DATA" --clear
+    scripts/load.sh reference-data --data-dir "$DATA" --clear --into "$LAYOUT_REFERENCE"
     run_hz_client "$TOOLS_JAR" org.example.tools.Benchmark --configuration "$configuration" --data-dir "$DATA" \
         --out "$OUT/$configuration" --results-csv docs/benchmark-results.csv "${LAYOUT_OPTIONS[@]}" "${args[@]}"
     "${cluster[@]}" down

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The local deployment without Docker: the Kafka broker of scripts/kafka.sh plus a cluster of
-# Hazelcast members (three by default) on 127.0.0.1:5701..., started the way a user starts them:
-# HazelcastMemberStarter with scripts/hazelcast.yaml (or MEMBER_CONFIG). Logs in .run/logs.
+# The local deployment without Docker: the Kafka broker of scripts/kafka.sh, the reference database
+# of scripts/postgres.sh (PostgreSQL on 127.0.0.1:5433), and a cluster of Hazelcast members (three
+# by default) on 127.0.0.1:5701..., started the way a user starts them: HazelcastMemberStarter with
+# scripts/hazelcast.yaml (or MEMBER_CONFIG), whose data connection names the database. Logs in
+# .run/logs.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -20,11 +22,12 @@ usage() {
     cat >&2 <<EOF
 usage: $(basename "$0") up|status|down
 
-  up      start Kafka and the Hazelcast members that are not running, and wait until the
-          broker serves requests and every member sees a cluster of CLUSTER_MEMBERS members
+  up      start Kafka, PostgreSQL and the Hazelcast members that are not running, and wait until
+          the broker serves requests, the database accepts connections and every member sees a
+          cluster of CLUSTER_MEMBERS members
   status  print pid, port, state and memory of each process; exit 0 only if all are up
-  down    stop the members and the broker (SIGTERM, then SIGKILL after ${STOP_GRACE_SECONDS}s)
-          and make sure none of them, nor a Python worker of theirs, is left
+  down    stop the members, the broker (SIGTERM, then SIGKILL after ${STOP_GRACE_SECONDS}s) and the
+          database, and make sure none of them, nor a Python worker of theirs, is left
 
 environment:
   CLUSTER_MEMBERS=$CLUSTER_MEMBERS         members, on ports $FIRST_MEMBER_PORT and up
@@ -34,7 +37,8 @@ environment:
   PYTHON_VENV=\$ROOT/python/.venv  interpreter the members run the scoring handler with
   CLUSTER_START_TIMEOUT=$CLUSTER_START_TIMEOUT  seconds
   STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS
-  and those of scripts/kafka.sh (KAFKA_PORT, KAFKA_HEAP, ...)
+  and those of scripts/kafka.sh (KAFKA_PORT, KAFKA_HEAP, ...) and scripts/postgres.sh
+  (POSTGRES_PORT: the members' configuration names the database's port, 5433, in its jdbcUrl)
 EOF
     exit 2
 }
@@ -152,14 +156,16 @@ Create it once with: scripts/setup-python.sh   (or point PYTHON_VENV at a prepar
         info "Starting member(s) ${started[*]} of $CLUSTER_MEMBERS ..."
     fi
     "$SCRIPTS_DIR/kafka.sh" up
+    "$SCRIPTS_DIR/postgres.sh" up
     wait_for_members
-    info "Cluster 'fraud-detection' is up: $CLUSTER_MEMBERS member(s) and Kafka, $(($(now_ms) - started_ms)) ms."
+    info "Cluster 'fraud-detection' is up: $CLUSTER_MEMBERS member(s), Kafka and PostgreSQL, $(($(now_ms) - started_ms)) ms."
     cmd_status || true
 }
 
 cmd_status() {
     local i pid port state size all_up=0
     "$SCRIPTS_DIR/kafka.sh" status || all_up=1
+    "$SCRIPTS_DIR/postgres.sh" status || all_up=1
     for ((i = 1; i <= CLUSTER_MEMBERS; i++)); do
         pid=$(running_pid "member-$i")
         port=$(member_port "$i")
@@ -201,12 +207,13 @@ cmd_down() {
     fi
 
     "$SCRIPTS_DIR/kafka.sh" down
+    "$SCRIPTS_DIR/postgres.sh" down
 
-    mapfile -t left < <(find_ours 'member-*'; find_ours "${KAFKA_INSTANCE:-kafka}"; find_python_workers)
+    mapfile -t left < <(find_ours 'member-*'; find_ours "${KAFKA_INSTANCE:-kafka}"; find_postgres; find_python_workers)
     if ((${#left[@]} > 0)); then
-        die "member, broker or Python worker process(es) are still running: ${left[*]}"
+        die "member, broker, database or Python worker process(es) are still running: ${left[*]}"
     fi
-    info "Cluster is down: no member, broker or Python worker started from $ROOT_DIR is left."
+    info "Cluster is down: no member, broker, database or Python worker started from $ROOT_DIR is left."
 }
 
 (($# == 1)) || usage

@@ -49,7 +49,9 @@ sed "s/^        size: 300000\$/        size: $CAP/" "$SCRIPTS_DIR/hazelcast.yaml
 trap 'info "== Stopping the cluster ..."; scripts/cluster.sh down >/dev/null' EXIT
 info "== Starting Kafka and three members, predictionResult capped at $CAP entries per member ..."
 MEMBER_CONFIG="$config" scripts/cluster.sh up >/dev/null
-scripts/load.sh reference-data --data-dir "$DATA" --clear >/dev/null
+# Into the maps themselves: PredictionFill takes its cards and merchants from there, no job runs
+# to read them through from the database.
+scripts/load.sh reference-data --data-dir "$DATA" --clear --into maps >/dev/null
 info "== Writing $COUNT predictions at $RATE/s of storedTimeMs ..."
 end_ms=$(now_ms)
 run_hz_client "$TOOLS_JAR" org.example.tools.PredictionFill --count "$COUNT" --rate "$RATE" --end-ms "$end_ms" \

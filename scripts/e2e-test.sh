@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# End-to-end test, as users deploy: a Kafka broker and three Hazelcast members as separate
-# processes (scripts/cluster.sh), customers and merchants loaded, the job JAR submitted with
-# hz-cli, transactions produced, and every one checked to end in predictionResult or in
-# deadLetters, none twice, with the exact features that python/expected_features.py computes
-# offline. On the way, each of the faults a job meets in a night with nobody watching:
+# End-to-end test, as users deploy: a Kafka broker, PostgreSQL and three Hazelcast members as
+# separate processes (scripts/cluster.sh), customers and merchants loaded into PostgreSQL (the
+# members read them through), the job JAR submitted with hz-cli, transactions produced, and every
+# one checked to end in predictionResult or in deadLetters, none twice, with the exact features
+# that python/expected_features.py computes offline. On the way, each of the faults a job meets in
+# a night with nobody watching:
 #   1. a Python worker killed with kill -9 once a snapshot holds the card histories: the job is
 #      suspended and its supervisor resumes it from the snapshot, with nobody calling hz-cli resume;
 #   2. a member killed with kill -9 mid-stream, and started again later: Jet restarts the job on

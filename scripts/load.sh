@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the loaders of the tools JAR against the local cluster (or any other, through their flags):
+# Runs the loaders of the tools JAR against the local stack (or any other, through their flags):
 #
-#   scripts/load.sh reference-data [--data-dir python/data] [--clear] ...
+#   scripts/load.sh reference-data [--data-dir python/data] [--clear] ...   (into the reference database)
 #   scripts/load.sh transactions   [--data-dir python/data] [--rate 500] [--count 20000] ...
 #   scripts/load.sh verify         --expected 20000 [--labels python/data/labels.csv] ...
 #
@@ -16,7 +16,8 @@ usage() {
     cat >&2 <<USAGE
 usage: $(basename "$0") reference-data|transactions|verify [options]   ('<tool> --help' lists them)
 
-  reference-data  customers.jsonl and merchants.jsonl into the maps (org.example.tools.ReferenceDataLoader)
+  reference-data  customers.jsonl and merchants.jsonl into the reference database, or with --into maps
+                  into the maps (org.example.tools.ReferenceDataLoader)
   transactions    transactions.jsonl into the Kafka topic (org.example.tools.TransactionProducer)
   verify          wait for every transaction's outcome and check the accounting (org.example.tools.VerifyRun)
 

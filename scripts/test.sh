@@ -23,6 +23,8 @@ echo "== Python tests"
 (cd python && python -m pytest -q -rs tests)
 
 echo "== Java tests (mvn verify)"
+# A real PostgreSQL for the reference-database tests, which start instances of their own (apt-get if missing).
+scripts/postgres.sh install
 mvn -B -q clean verify
 
 # Surefire does not print skipped classes loudly; this does, before the end-to-end test can stop the run.

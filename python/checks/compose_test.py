@@ -10,21 +10,27 @@ What it does, in order (each phase is timed in the summary):
      artifacts;
   2. starts a build daemon in this machine's network namespace (--bridge=none --iptables=false,
      builds with --network host), builds the stand-in images (scripts/docker/build-standins.sh:
-     Debian from debootstrap, Kafka from Maven Central), the member image and the page image,
-     then stops it;
+     Debian from debootstrap, Kafka from Maven Central, PostgreSQL from Debian's packages), the
+     member image and the page image, then stops it;
   3. starts a run daemon inside a private network namespace (so that ports 9092, 5701, ... never
      clash with anything else on the machine), on the same data root, so the images are there;
   4. `docker-compose build` of the shipped file: every step must come from the cache and give the
      same image (proves the compose file builds what step 2 built, and that no build needs the
      network the run daemon does not have);
-  5. `docker-compose up -d` of every service but management-center, with KAFKA_IMAGE and
-     MEMBER_BASE_IMAGE naming the stand-ins, the file otherwise unchanged; waits until the
-     long-running services are healthy and the one-shots have exited 0;
+  5. `docker-compose up -d` of every service but management-center, with KAFKA_IMAGE,
+     POSTGRES_IMAGE and MEMBER_BASE_IMAGE naming the stand-ins, the file otherwise unchanged; waits
+     until the long-running services are healthy and the one-shots have exited 0;
   6. checks: the job is RUNNING; each member sees all members and logged the Python init script's
      output (its PREDICT stage runs there); every transaction produced has exactly one outcome and
      predictions were stored (VerifyRun, from a container); the broker's data is on its volume;
+     the reference database holds every card holder and merchant of the data set, on its volume;
      the live page of service dashboard, in headless Chromium on its published port, shows the
      job RUNNING and stored predictions and no whole card number;
+  6b. a full cluster restart: all the members stopped, then started again, with nothing else done:
+     service submit-job must submit the job again by itself, the job must replay the topic and read
+     the reference data through from the database, and every transaction must again have exactly
+     one outcome, none dead-lettered for missing reference data; it times the restart to the first
+     prediction and to the last outcome;
   7. `docker-compose down -v`, and no container, volume or network of the project is left;
   8. FraudPipelineContainerTest (Testcontainers) inside the run daemon's network namespace, with
      the Kafka stand-in, no reaper (Ryuk) and no start-up checks (their images cannot be pulled);
@@ -74,6 +80,11 @@ CONTAINER_TEST_REPORT = ROOT / f"scripts/tools/target/surefire-reports/TEST-org.
 JOB_NAME = "fraud-detection"
 NOT_RUN = "management-center"
 KAFKA_DATA = "/var/lib/kafka/data"
+POSTGRES_DATA = "/var/lib/postgresql/data"
+# The tables of the reference database the loader fills from the data set's files of the same names.
+REFERENCE_TABLES = ("customers", "merchants")
+# Dead-letter reasons that mean ENRICH found no reference data: after a restart there must be none.
+MISSING_REFERENCE_DATA = ("UNKNOWN_CARD", "UNKNOWN_MERCHANT", "REFERENCE_DATA_UNAVAILABLE")
 PAGE_URL = "http://127.0.0.1:8501/"
 DAEMON_START_S = 90
 # docker-compose 1.29 redraws its per-container progress lines with these.
@@ -166,9 +177,9 @@ def env_value(text: str, name: str, source: Path) -> str:
 # ---- what the tools print -------------------------------------------------------------------------
 
 def standin_images(last_line: str) -> dict[str, str]:
-    """build-standins.sh's last line, `MEMBER_BASE_IMAGE=... KAFKA_IMAGE=...`."""
+    """build-standins.sh's last line, `MEMBER_BASE_IMAGE=... KAFKA_IMAGE=... POSTGRES_IMAGE=...`."""
     images = dict(word.partition("=")[::2] for word in last_line.split() if "=" in word)
-    if not images.get("MEMBER_BASE_IMAGE") or not images.get("KAFKA_IMAGE"):
+    if not all(images.get(name) for name in ("MEMBER_BASE_IMAGE", "KAFKA_IMAGE", "POSTGRES_IMAGE")):
         raise Failed(f"build-standins.sh named no images: '{last_line}'")
     return images
 
@@ -249,6 +260,29 @@ def predictions_out(report: str) -> int | None:
 
 def accounts_for_every_input(report: str) -> bool:
     return re.search(r"accounted for +every input exactly once", report) is not None
+
+
+def dead_lettered_as(report: str, reasons: Iterable[str]) -> dict[str, int]:
+    """VerifyRun's dead-letter lines of these reasons with a count above 0, `    UNKNOWN_CARD   3`: the
+    name padded to 25 characters, so one longer meets its count without a space between."""
+    counts = {}
+    for reason in reasons:
+        found = re.search(rf"^ *{re.escape(reason)} *([\d,]+)", report, re.MULTILINE)
+        if found and int(found.group(1).replace(",", "")) > 0:
+            counts[reason] = int(found.group(1).replace(",", ""))
+    return counts
+
+
+def first_prediction_seconds(report: str) -> float | None:
+    """VerifyRun --first-only's `  first prediction      12.3 s after submit`."""
+    found = re.search(r"first prediction +([\d.]+) s", report)
+    return float(found.group(1)) if found else None
+
+
+def row_count(psql_output: str) -> int | None:
+    """`psql -At -c 'SELECT count(*) ...'`'s one line."""
+    text = psql_output.strip()
+    return int(text) if text.isdigit() else None
 
 
 def mount_of(inspected: dict, destination: str) -> str:
@@ -434,6 +468,8 @@ class ComposeTest:
         self.built: list[str] = []
         self.sizes = ""
         self.checks = ""
+        self.expected = 0
+        self.restart = ""
         self.testcontainers = ""
 
     # -- commands --
@@ -591,7 +627,7 @@ class ComposeTest:
             info(f"Built {self.built[-1]}")
         self.image_ids = {image: self.image_id(image) for image in (self.stack.member_image, self.stack.page_image)}
         images = (self.stack.member_image, self.stack.page_image, self.standins["KAFKA_IMAGE"],
-                  self.standins["MEMBER_BASE_IMAGE"])
+                  self.standins["POSTGRES_IMAGE"], self.standins["MEMBER_BASE_IMAGE"])
         self.sizes = ", ".join(f"{image} {self.megabytes(image)} MB" for image in images)
         # Old builds' layers would pile up in the cache; a week's are kept for the next runs.
         self.docker("image", "prune", "-f", "--filter", "until=168h")
@@ -712,6 +748,7 @@ class ComposeTest:
         if "transactions-0" not in self.compose("exec", "-T", "kafka", "ls", KAFKA_DATA).stdout.split():
             raise Failed("no partition of topic transactions in the broker's volume")
         info(f"Kafka: topic transactions on volume {volume} ({KAFKA_DATA})")
+        self.check_reference_database()
 
         # The page: a real browser on the port the service publishes, inside the run daemon's namespace.
         shot, log = LOG_DIR / "compose-test-page.png", LOG_DIR / "compose-test-page.log"
@@ -729,7 +766,57 @@ class ComposeTest:
         info(f"dashboard: the page in headless Chromium at {PAGE_URL} (screenshot {shot})")
         self.checks = (f"job RUNNING on a cluster of {len(self.stack.members)}; Python init in all "
                        f"{len(self.stack.members)} member logs; {expected:,} of {expected:,} transactions sent, "
-                       f"{predictions:,} predictions, every input exactly once; the live page shows them")
+                       f"{predictions:,} predictions, every input exactly once; the reference database holds the "
+                       "data set; the live page shows them")
+        self.expected = expected
+
+    def check_reference_database(self) -> None:
+        """Every card holder and merchant of the data set, in the tables ENRICH reads, on the volume."""
+        for table in REFERENCE_TABLES:
+            counted = self.compose_run("--entrypoint", "wc", "load-reference-data", "-l", f"/data/{table}.jsonl").stdout
+            lines = int(counted.split()[0]) if counted.split() and counted.split()[0].isdigit() else None
+            rows = row_count(self.compose("exec", "-T", "-e", "PGPASSWORD=fraud", "postgres", "psql", "-h", "127.0.0.1",
+                                          "-U", "fraud", "-d", "fraud", "-At", "-c",
+                                          f"SELECT count(*) FROM {table}").stdout)
+            if lines is None or rows != lines:
+                raise Failed(f"table {table} holds {rows} rows, the data set {lines}", ["postgres"])
+        volume = f"{self.stack.project}_postgres-data"
+        mounted = mount_of(self.container("postgres"), POSTGRES_DATA)
+        if mounted != f"volume:{volume}":
+            raise Failed(f"the database's data is not on volume {volume}: '{mounted}'")
+        info(f"PostgreSQL: tables {' and '.join(REFERENCE_TABLES)} hold the data set's rows, on volume {volume}")
+
+    def restart_cluster(self) -> None:
+        """Every member stopped and started again, nothing else done: submit-job must resubmit the job."""
+        log = LOG_DIR / "compose-test-restart.log"
+        began = self.phases.clock()
+        self.compose("stop", *self.stack.members, log=log)
+        stopped = self.phases.clock()
+        stopped_at_ms = int(time.time() * 1000)
+        self.compose("start", *self.stack.members, log=log)
+        info(f"members stopped in {minutes(stopped - began)}, started again")
+        # No one submits: service submit-job must find the cluster without the job and submit it itself.
+        first = self.compose_run("load-reference-data", "verify", "--first-only", "--submitted-at-ms",
+                                 str(stopped_at_ms), "--timeout-seconds", "600")
+        first_s = first_prediction_seconds(first.stdout)
+        if first.returncode != 0 or first_s is None:
+            print(first.stdout, end="", file=sys.stderr)
+            raise Failed("no prediction after the restart: the job was not submitted again", ["submit-job", "hz-1"])
+        if f"has no job '{JOB_NAME}': submitting it" not in self.compose("logs", "--no-color", "submit-job").stdout:
+            raise Failed("service submit-job did not submit the job again", ["submit-job"])
+        verified = self.compose_run("load-reference-data", "verify", "--expected", str(self.expected),
+                                    "--labels", "/data/labels.csv", "--timeout-seconds", "900")
+        print(verified.stdout, end="", flush=True)
+        if verified.returncode != 0 or not accounts_for_every_input(verified.stdout):
+            raise Failed("VerifyRun after the restart: not every transaction has exactly one outcome")
+        missing = dead_lettered_as(verified.stdout, MISSING_REFERENCE_DATA)
+        if missing:
+            raise Failed(f"after the restart, transactions were dead-lettered for missing reference data: {missing}")
+        self.restart = (f"members started again {minutes(self.phases.clock() - stopped)} before every outcome was "
+                        f"verified; first prediction {first_s} s after they were stopped; the job submitted again by "
+                        f"submit-job, the topic replayed ({self.expected:,} transactions), reference data read "
+                        "through: none dead-lettered for missing reference data")
+        info(self.restart)
 
     def compose_down(self) -> None:
         self.compose("down", "-v", "--remove-orphans", log=LOG_DIR / "compose-test-down.log")
@@ -782,6 +869,8 @@ class ComposeTest:
                  ("run daemon (private network namespace)", self.start_run_daemon),
                  ("compose build (must be all cache)", self.compose_build), ("compose up", self.compose_up),
                  ("stack running to completion", self.await_stack), ("checks", self.check_stack),
+                 ("full cluster restart: every member stopped and started again, nothing else done",
+                  self.restart_cluster),
                  ("compose down", self.compose_down), (f"Testcontainers: {CONTAINER_TEST}", self.run_testcontainers),
                  ("stop run daemon", self.stop_run_daemon)]
         for name, step in steps:
@@ -829,10 +918,13 @@ class ComposeTest:
                 f"                        {self.built[1]}",
                 f"  image sizes           {self.sizes}",
                 f"  checks                {self.checks}",
+                f"  full cluster restart  {self.restart}",
                 f"  Testcontainers        {self.testcontainers}",
                 "  stand-ins (Docker Hub is unreachable here):",
                 f"    KAFKA_IMAGE={self.standins['KAFKA_IMAGE']}  for apache/kafka: the same Kafka release from Maven",
                 "        Central, same paths and KAFKA_* handling (Kafka's own KafkaDockerWrapper), Debian + Java 17",
+                f"    POSTGRES_IMAGE={self.standins['POSTGRES_IMAGE']}  for postgres: PostgreSQL 15 from Debian's",
+                "        packages, the same POSTGRES_* variables, data directory and port",
                 f"    MEMBER_BASE_IMAGE={self.standins['MEMBER_BASE_IMAGE']}  for debian:bookworm-slim: debootstrap",
                 "        of Debian's own packages, trimmed like the slim image",
                 "  !!! MANAGEMENT CENTER WAS NOT RUN: hazelcast/management-center cannot be pulled here and",

@@ -204,7 +204,7 @@ def test_the_page_image_is_the_member_image_plus_the_page(services):
     assert ["member", "AS", "page"] in stages
     assert services["dashboard"]["build"]["args"] == services["generate-data"]["build"]["args"]
     # The page is served once there is a job to show, and answers its health check on its port.
-    assert services["dashboard"]["depends_on"]["submit-job"]["condition"] == "service_completed_successfully"
+    assert services["dashboard"]["depends_on"]["submit-job"]["condition"] == "service_healthy"
     assert "8501/_stcore/health" in " ".join(services["dashboard"]["healthcheck"]["test"])
 
 
@@ -327,8 +327,11 @@ def test_members_management_center_and_clients_agree_on_the_cluster(services):
         assert f'= {len(members)} ]' in services[member]["healthcheck"]["test"][1]
     assert environment["MC_DEFAULT_CLUSTER"] == CLUSTER_NAME
     assert environment["MC_DEFAULT_CLUSTER_MEMBERS"].split(",") == addresses
-    assert services["load-reference-data"]["environment"]["HZ_ADDRESSES"].split(",") == addresses
-    assert f"{CLUSTER_NAME}@{','.join(addresses)}" in services["submit-job"]["command"]
+    for client in ("load-reference-data", "submit-job"):
+        assert services[client]["environment"]["HZ_ADDRESSES"].split(",") == addresses
+        assert services[client]["environment"]["HZ_CLUSTER_NAME"] == CLUSTER_NAME
+    command = services["submit-job"]["command"]
+    assert command[command.index("--members") + 1] == str(len(members))
 
 
 def test_management_center_is_the_recommended_version_configured_with_hz_mc_conf(services):
@@ -341,9 +344,10 @@ def test_management_center_is_the_recommended_version_configured_with_hz_mc_conf
     assert "./bin/hz-mc conf dev-mode configure" in init
 
 
-def test_the_member_configuration_is_the_local_clusters_with_only_the_addresses_changed(tmp_path):
+def test_the_member_configuration_is_the_local_clusters_with_only_the_addresses_changed(tmp_path, services):
     output = tmp_path / "hazelcast.yaml"
-    env = dict(os.environ, HZ_MEMBER_LIST="hz-1:5701,hz-2:5701,hz-3:5701")
+    database = member_environment(services)["REFERENCE_DB_URL"]
+    env = dict(os.environ, HZ_MEMBER_LIST="hz-1:5701,hz-2:5701,hz-3:5701", REFERENCE_DB_URL=database)
 
     subprocess.run([sys.executable, str(MEMBER_CONFIG_SCRIPT), str(MEMBER_CONFIG), str(output)], env=env, check=True)
 
@@ -352,10 +356,30 @@ def test_the_member_configuration_is_the_local_clusters_with_only_the_addresses_
     assert container["network"]["interfaces"] == {"enabled": False}
     assert container["network"]["join"]["tcp-ip"] == {**local["network"]["join"]["tcp-ip"],
                                                       "member-list": ["hz-1:5701", "hz-2:5701", "hz-3:5701"]}
-    for network in (local["network"], container["network"]):
-        network.pop("interfaces")
-        network["join"]["tcp-ip"].pop("member-list")
+    assert container["data-connection"]["reference-data"]["properties"]["jdbcUrl"] == database
+    for config in (local, container):
+        config["network"].pop("interfaces")
+        config["network"]["join"]["tcp-ip"].pop("member-list")
+        config["data-connection"]["reference-data"]["properties"].pop("jdbcUrl")
     assert container == local
+
+
+def test_the_member_configuration_without_a_database_keeps_the_reference_maps_whole(tmp_path):
+    output = tmp_path / "hazelcast.yaml"
+    env = dict(os.environ, HZ_MEMBER_LIST="10.0.0.1:5701", REFERENCE_DB_URL="none")
+
+    subprocess.run([sys.executable, str(MEMBER_CONFIG_SCRIPT), str(MEMBER_CONFIG), str(output)], env=env, check=True)
+
+    local = yaml.safe_load(MEMBER_CONFIG.read_text())["hazelcast"]
+    container = yaml.safe_load(output.read_text())["hazelcast"]
+    assert "reference-data" in local["data-connection"]
+    assert "reference-data" not in container.get("data-connection", {})
+    for name in ("customers", "merchants"):
+        assert "time-to-live-seconds" in local["map"][name], f"{name} expires in the file: the case this undoes"
+        assert "time-to-live-seconds" not in container["map"][name]
+        assert "eviction" not in container["map"][name]
+        assert "time-to-live-seconds" not in container["map"][name]["near-cache"]
+        assert container["map"][name]["split-brain-protection-ref"] == local["map"][name]["split-brain-protection-ref"]
 
 
 def test_the_member_configuration_refuses_an_empty_member_list(tmp_path):
@@ -366,6 +390,33 @@ def test_the_member_configuration_refuses_an_empty_member_list(tmp_path):
 
     assert result.returncode != 0
     assert "HZ_MEMBER_LIST is empty" in result.stderr
+
+
+def test_the_members_and_the_loader_use_the_reference_database_of_the_postgres_service(compose, services):
+    postgres = services["postgres"]
+    url = f"jdbc:postgresql://postgres:5432/{postgres['environment']['POSTGRES_DB']}"
+
+    assert member_environment(services)["REFERENCE_DB_URL"] == url
+    assert services["load-reference-data"]["environment"]["REFERENCE_DB_URL"] == url
+    assert services["load-reference-data"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    # The account of scripts/hazelcast.yaml's data connection, which the members keep.
+    properties = yaml.safe_load(MEMBER_CONFIG.read_text())["hazelcast"]["data-connection"]["reference-data"]["properties"]
+    assert (postgres["environment"]["POSTGRES_USER"], postgres["environment"]["POSTGRES_PASSWORD"]) == \
+        (properties["user"], properties["password"])
+    # Its tables outlive a re-created container, as the topic does.
+    assert ("postgres-data", "/var/lib/postgresql/data") in set(volumes_of(postgres))
+    assert "postgres-data" in compose["volumes"]
+
+
+def test_the_job_is_kept_submitted_by_a_service_that_outlives_a_restart_of_the_cluster(services):
+    keeper = services["submit-job"]
+
+    # Restarted with the host; healthy once it has submitted the job, which is when the data may flow.
+    assert keeper["restart"] == "unless-stopped"
+    assert keeper["healthcheck"]["test"] == ["CMD", "test", "-f", "/tmp/job-submitted"]
+    assert keeper["command"][0] == "keep-job-submitted"
+    for waiting in ("produce-transactions", "dashboard"):
+        assert services[waiting]["depends_on"]["submit-job"]["condition"] == "service_healthy"
 
 
 def test_the_topic_is_created_with_a_partition_for_every_source_processor(services):

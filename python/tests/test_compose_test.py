@@ -71,12 +71,32 @@ def test_should_take_its_settings_from_the_environment(tmp_path):
 
 def test_should_read_the_standins_from_the_last_line_of_build_standins():
     line = ("MEMBER_BASE_IMAGE=fraud-detection-standin/debian:bookworm-slim "
-            "KAFKA_IMAGE=fraud-detection-standin/kafka:4.4.0")
+            "KAFKA_IMAGE=fraud-detection-standin/kafka:4.4.0 POSTGRES_IMAGE=fraud-detection-standin/postgres:15")
 
     assert ct.standin_images(line) == {"MEMBER_BASE_IMAGE": "fraud-detection-standin/debian:bookworm-slim",
-                                       "KAFKA_IMAGE": "fraud-detection-standin/kafka:4.4.0"}
+                                       "KAFKA_IMAGE": "fraud-detection-standin/kafka:4.4.0",
+                                       "POSTGRES_IMAGE": "fraud-detection-standin/postgres:15"}
     with pytest.raises(Failed, match="named no images"):
         ct.standin_images("Built fraud-detection-standin/kafka:4.4.0 in 92 s, 356 MB")
+    with pytest.raises(Failed, match="named no images"):
+        ct.standin_images(line.replace(" POSTGRES_IMAGE=fraud-detection-standin/postgres:15", ""))
+
+
+def test_should_find_dead_letters_for_missing_reference_data_only_when_counted():
+    report = REPORT.replace("  dead letters          0\n", "  dead letters          3\n"
+                            + "".join(f"    {reason:<25}{count:,}\n" for reason, count in
+                                      [("UNKNOWN_CARD", 2), ("REFERENCE_DATA_UNAVAILABLE", 1), ("UNKNOWN_MERCHANT", 0)]))
+
+    assert ct.dead_lettered_as(report, ct.MISSING_REFERENCE_DATA) == {"UNKNOWN_CARD": 2,
+                                                                      "REFERENCE_DATA_UNAVAILABLE": 1}
+    assert ct.dead_lettered_as(REPORT, ct.MISSING_REFERENCE_DATA) == {}
+
+
+def test_should_read_the_time_to_the_first_prediction_and_a_row_count():
+    assert ct.first_prediction_seconds("  first prediction      12.3 s after submit\n") == 12.3
+    assert ct.first_prediction_seconds("no prediction within 600 s\n") is None
+    assert ct.row_count("1000\n") == 1000
+    assert ct.row_count("psql: error: connection refused\n") is None
 
 
 def test_should_count_the_build_steps_taken_from_the_cache():

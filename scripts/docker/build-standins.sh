@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the two images of docker-compose.yml that come from Docker Hub, for a
+# Builds local stand-ins for the three images of docker-compose.yml that come from Docker Hub, for a
 # Docker engine that cannot pull them (no registry reachable), in the engine DOCKER_HOST points at:
 #
 #   fraud-detection-standin/debian:bookworm-slim  for debian:bookworm-slim (MEMBER_BASE_IMAGE): Debian
@@ -8,11 +8,14 @@
 #   fraud-detection-standin/kafka:<version>       for apache/kafka:<version> (KAFKA_IMAGE): the same
 #       Kafka release, from Maven Central, behind the same paths and KAFKA_* variables
 #       (scripts/docker/kafka-standin/).
+#   fraud-detection-standin/postgres:15           for postgres:15.x (POSTGRES_IMAGE): PostgreSQL 15
+#       from Debian's packages, behind the same POSTGRES_* variables, data directory and port
+#       (scripts/docker/postgres-standin/).
 #
 # The Debian image is kept once built (it changes only with Debian's packages; --force rebuilds it);
-# the Kafka image is rebuilt every time, which the build cache makes quick. Prints, on its last
-# line, the variables that select both, for `env` or docker compose:
-#   MEMBER_BASE_IMAGE=... KAFKA_IMAGE=...
+# the others are rebuilt every time, which the build cache makes quick. Prints, on its last line,
+# the variables that select them, for `env` or docker compose:
+#   MEMBER_BASE_IMAGE=... KAFKA_IMAGE=... POSTGRES_IMAGE=...
 #
 # usage: scripts/docker/build-standins.sh [--force]
 # Env:   DOCKER_BUILD_NETWORK  network of the build containers (e.g. host for an engine started
@@ -24,6 +27,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 STANDIN_DIR="$SCRIPTS_DIR/docker/kafka-standin"
+POSTGRES_STANDIN_DIR="$SCRIPTS_DIR/docker/postgres-standin"
+POSTGRES_STANDIN=fraud-detection-standin/postgres:15
 DEBIAN_SUITE=bookworm
 DEBIAN_STANDIN=fraud-detection-standin/debian:$DEBIAN_SUITE-slim
 
@@ -140,10 +145,22 @@ build_kafka() {
     info "Built $tag in $((($(now_ms) - started) / 1000)) s, $(image_size "$tag")"
 }
 
+build_postgres() {
+    local started
+    started=$(now_ms)
+    info "Building $POSTGRES_STANDIN: PostgreSQL 15 from Debian's packages ..."
+    init_run_dirs
+    docker build "${build_flags[@]}" --build-arg BASE_IMAGE="$DEBIAN_STANDIN" -t "$POSTGRES_STANDIN" \
+        "$POSTGRES_STANDIN_DIR" >"$LOG_DIR/postgres-standin-build.log" 2>&1 \
+        || { log_tail "$LOG_DIR/postgres-standin-build.log"; die "building $POSTGRES_STANDIN failed; see $LOG_DIR/postgres-standin-build.log"; }
+    info "Built $POSTGRES_STANDIN in $((($(now_ms) - started) / 1000)) s, $(image_size "$POSTGRES_STANDIN")"
+}
+
 image_size() {
     docker image inspect --format '{{.Size}}' "$1" | awk '{printf "%d MB", $1 / 1000000}'
 }
 
 build_debian
 build_kafka
-echo "MEMBER_BASE_IMAGE=$DEBIAN_STANDIN KAFKA_IMAGE=$KAFKA_STANDIN"
+build_postgres
+echo "MEMBER_BASE_IMAGE=$DEBIAN_STANDIN KAFKA_IMAGE=$KAFKA_STANDIN POSTGRES_IMAGE=$POSTGRES_STANDIN"

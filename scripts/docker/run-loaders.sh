@@ -1,14 +1,15 @@
 #!/bin/sh
-# Entry point of the loader services of docker-compose.yml: runs one of the tools JAR's programs with
-# the image's Hazelcast jars (which include kafka-clients) on the classpath, as scripts/load.sh does
-# on the host:
-#   run-loaders.sh reference-data|transactions|verify [options]    ('<tool> --help' lists them)
+# Entry point of the loader services of docker-compose.yml and of its submit-job: runs one of the
+# tools JAR's programs with the image's Hazelcast jars (which include kafka-clients and PostgreSQL's
+# driver) on the classpath, as scripts/load.sh does on the host:
+#   run-loaders.sh reference-data|transactions|verify|keep-job-submitted [options]
+#                                                    ('<tool> --help' lists them)
 # Their connection settings come from the environment (HZ_CLUSTER_NAME, HZ_ADDRESSES,
-# KAFKA_BOOTSTRAP_SERVERS, DATA_DIR), which the compose file sets.
+# KAFKA_BOOTSTRAP_SERVERS, REFERENCE_DB_URL, DATA_DIR), which the compose file sets.
 set -eu
 
 usage() {
-    echo "usage: run-loaders.sh reference-data|transactions|verify [options]" >&2
+    echo "usage: run-loaders.sh reference-data|transactions|verify|keep-job-submitted [options]" >&2
     exit 2
 }
 
@@ -17,6 +18,7 @@ case "$1" in
     reference-data) main_class=org.example.tools.ReferenceDataLoader ;;
     transactions) main_class=org.example.tools.TransactionProducer ;;
     verify) main_class=org.example.tools.VerifyRun ;;
+    keep-job-submitted) main_class=org.example.tools.JobKeeper ;;
     *) usage ;;
 esac
 shift

@@ -19,6 +19,10 @@ TEST_DATA_DIR=python/data/e2e
 # (FRAUD_TOKEN_KEY_FILE). Made on first use by ensure_token_key; kept apart from the data, mode 0600.
 export FRAUD_TOKEN_KEY_FILE=${FRAUD_TOKEN_KEY_FILE:-$RUN_DIR/token.key}
 
+# The reference database of the local stack (scripts/postgres.sh): its data directory, which its
+# server's command line names; that is how it is found, as the marker below finds the others.
+POSTGRES_DATA_DIR="$RUN_DIR/postgres-data"
+
 # Every long-running process these scripts start carries this on its command line, with its role
 # (-Dfraud.role=...): that is how the scripts find, wait on and stop them, without a pid file and
 # without touching anything started elsewhere.
@@ -72,7 +76,7 @@ ensure_runtime_jars() {
     local -a names values props=()
     case "$set" in
         kafka) profile=kafka-broker; names=(dependency-plugin.version) ;;
-        hazelcast) profile=hazelcast-member; names=(dependency-plugin.version hazelcast.version slf4j.version picocli.version) ;;
+        hazelcast) profile=hazelcast-member; names=(dependency-plugin.version hazelcast.version slf4j.version picocli.version postgresql.version) ;;
         *) die "unknown runtime jar set: $set" ;;
     esac
     versions=$(pom_properties "$ROOT_DIR/pom.xml" "${names[@]}") || die "cannot read the versions of the $set jars"
@@ -135,6 +139,16 @@ find_ours() {
         role=${role%% *}
         # shellcheck disable=SC2053 # the role is a glob on purpose
         [[ "$role" == $role_glob ]] && printf '%s\n' "$pid"
+    done
+    return 0
+}
+
+# Pid of the PostgreSQL server of this checkout's data directory; empty when none runs.
+find_postgres() {
+    local proc cmdline
+    for proc in /proc/[0-9]*; do
+        cmdline=$(cmdline_of "${proc#/proc/}") || continue
+        [[ "$cmdline" == *"/postgres -D $POSTGRES_DATA_DIR "* ]] && printf '%s\n' "${proc#/proc/}"
     done
     return 0
 }
@@ -205,11 +219,11 @@ run_hz_client() {
         "$main_class" "$@"
 }
 
-# Dies unless no process started from this repository runs: no member, broker or demo, not even
-# one left half up, so a test or benchmark never mixes in another run's processes or data.
+# Dies unless no process started from this repository runs: no member, broker, database or demo,
+# not even one left half up, so a test or benchmark never mixes in another run's processes or data.
 require_nothing_running() {
     local -a ours
-    mapfile -t ours < <(find_ours '*')
+    mapfile -t ours < <(find_ours '*'; find_postgres)
     ((${#ours[@]} == 0)) || die "processes of a local cluster or demo are still running (pids ${ours[*]}); stop them first (scripts/cluster.sh down)"
 }
 

@@ -1,8 +1,6 @@
 package org.example;
 
 import org.example.definition.Names;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.function.FunctionEx;
 import com.hazelcast.function.SupplierEx;
 import com.hazelcast.jet.core.Processor;
 import com.hazelcast.jet.core.metrics.Metrics;
@@ -28,7 +26,8 @@ import org.example.records.KafkaMessage;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
 import org.example.stages.Act;
-import org.example.stages.Enrich.ReferenceData;
+import org.example.stages.ReadThrough;
+import org.example.stages.ReferenceCache;
 import org.example.stages.Ingest;
 import org.example.stages.Scorer;
 import org.example.stages.Step;
@@ -69,6 +68,12 @@ public class FraudPipeline {
     public static final String DEAD_LETTERS_METRIC = "deadLetters";
     /** Job metric: the dead letters no rule foresaw ({@code INTERNAL_ERROR}): each is a bug to look at. */
     public static final String INTERNAL_ERRORS_METRIC = "internalErrors";
+
+    /**
+     * Transactions one ENRICH processor holds while earlier ones wait for the reference database;
+     * past them it takes no more, and the source slows down until the wait ends.
+     */
+    static final int ENRICH_MAX_PENDING = 1024;
 
     private final JobSettings settings;
     private final FeatureDefinition features;
@@ -153,18 +158,23 @@ public class FraudPipeline {
     }
 
     /**
-     * Plain gets, not asynchronous lookups: both are local, so they cost microseconds, while async
-     * lookups held the whole job to 2,000 transactions/s on one member (16,700 with these;
-     * docs/DESIGN.md). FEATURES ran on the member that owns the card, so the customer is read
-     * there, from the same partition; merchants come from each member's near cache
-     * (scripts/hazelcast.yaml).
+     * Hits in the maps stay plain synchronous gets: both are local, so they cost microseconds,
+     * while Hazelcast's asynchronous gets held the whole job to 2,000 transactions/s on one member
+     * (16,700 with these; docs/DESIGN.md). FEATURES ran on the member that owns the card, so the
+     * customer is read there, from the same partition; merchants come from each member's near
+     * cache (scripts/hazelcast.yaml). Only what the maps miss waits for the reference database, on
+     * threads of its own, for at most {@link ReadThrough#DEADLINE_MS}; hence an asynchronous stage.
+     * Ordered, so that no item overtakes another and a snapshot needs no copy of those in flight
+     * (it waits for them instead).
      */
     private StreamStage<Step<EnrichedEvent>> enrich(StreamStage<Step<FeaturedEvent>> featured) {
-        FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment = enrichment(features);
-        ServiceFactory<?, StageFunction<FeaturedEvent, EnrichedEvent>> lookUp =
-                ServiceFactories.sharedService(ctx -> enrichment.apply(ctx.hazelcastInstance()));
+        FeatureDefinition definition = features;
+        ReferenceCache.Lookup lookup = enrichment();
+        ServiceFactory<?, ReferenceCache> lookUp = ServiceFactories.sharedService(
+                ctx -> ReferenceCache.on(ctx, definition), ReferenceCache::close);
         return featured
-                .mapUsingService(lookUp, (enrich, step) -> Step.next(step, ENRICH, System.currentTimeMillis(), enrich))
+                .mapUsingServiceAsync(lookUp, ENRICH_MAX_PENDING, true,
+                        (refs, step) -> refs.next(step, lookup, System.currentTimeMillis()))
                 .setName(ENRICH);
     }
 
@@ -201,10 +211,9 @@ public class FraudPipeline {
         return () -> new CardFeaturesP(windows, allowedLagMs);
     }
 
-    /** ENRICH: the lookups of one member, given the member. */
-    protected FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment(
-            FeatureDefinition definition) {
-        return hz -> new ReferenceData(hz.getMap(Names.CUSTOMERS_MAP), hz.getMap(Names.MERCHANTS_MAP), definition)::lookUp;
+    /** ENRICH: one transaction's lookups, given its member's maps and reference database. */
+    protected ReferenceCache.Lookup enrichment() {
+        return ReferenceCache::lookUp;
     }
 
     /** TRANSFORM: distance from home, and the scoring request. */

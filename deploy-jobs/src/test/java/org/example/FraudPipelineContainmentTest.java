@@ -8,8 +8,6 @@ import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.KafkaMessage;
 import org.example.records.Traceable;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.function.FunctionEx;
 import com.hazelcast.function.SupplierEx;
 import com.hazelcast.jet.core.Processor;
 import org.example.definition.FeatureDefinition;
@@ -21,6 +19,7 @@ import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
 import org.example.stages.Ingest;
+import org.example.stages.ReferenceCache;
 import org.example.stages.Step;
 import org.example.stages.Step.StageFunction;
 import org.junit.jupiter.api.AfterAll;
@@ -183,10 +182,15 @@ class FraudPipelineContainmentTest {
         }
 
         @Override
-        protected FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment(
-                FeatureDefinition definition) {
-            FunctionEx<HazelcastInstance, StageFunction<FeaturedEvent, EnrichedEvent>> enrichment = super.enrichment(definition);
-            return hz -> throwing(Names.Stage.ENRICH, enrichment.apply(hz));
+        protected ReferenceCache.Lookup enrichment() {
+            return throwingEnrichment(super.enrichment());
+        }
+
+        private static ReferenceCache.Lookup throwingEnrichment(ReferenceCache.Lookup lookup) {
+            return (refs, event, nowMs) -> {
+                throwIfMarked(Names.Stage.ENRICH, event);
+                return lookup.apply(refs, event, nowMs);
+            };
         }
 
         @Override

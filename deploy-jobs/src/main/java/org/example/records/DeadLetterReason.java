@@ -22,6 +22,11 @@ public enum DeadLetterReason {
     UNKNOWN_MERCHANT,
     /** ENRICH: the card's customer or the merchant entry breaks the rules of docs/DATA.md. */
     INVALID_REFERENCE_DATA,
+    /**
+     * ENRICH: the card holder or merchant is not in the maps, and the reference database did not
+     * give it in time (down, or too slow): the transaction itself may be fine, try it again later.
+     */
+    REFERENCE_DATA_UNAVAILABLE,
     /** PREDICT: the scorer (Python's handler, or the in-JVM one) could not score this item, and said why. */
     SCORING_ERROR,
     /** Any stage: an exception no rule foresaw, while handling this one item. */

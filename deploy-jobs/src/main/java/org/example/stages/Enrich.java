@@ -1,9 +1,6 @@
 package org.example.stages;
 
-import org.example.records.CompactValues;
-import com.hazelcast.map.IMap;
 import org.example.definition.Names;
-import org.example.definition.FeatureDefinition;
 import org.example.records.Customer;
 import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
@@ -16,7 +13,8 @@ import java.time.LocalDate;
 
 /**
  * ENRICH: the card holder from {@code customers} (by card token) and the merchant from
- * {@code merchants} (by merchant code). An unknown card or merchant, or an entry that breaks
+ * {@code merchants} (by merchant code), which {@link ReferenceCache} looks up, in the maps and in
+ * the reference database behind them. An unknown card or merchant, or an entry that breaks
  * {@link ReferenceRules}, becomes a dead letter, so nothing is scored on made-up or meaningless
  * reference data.
  */
@@ -25,33 +23,6 @@ public final class Enrich {
     private static final long MS_PER_DAY = 86_400_000L;
 
     private Enrich() {
-    }
-
-    /**
-     * The two reference maps, as a Jet service shared by the processors of a member. Values are
-     * read as {@code Object}: see {@link CompactValues} for why they may arrive as generic records.
-     */
-    public static final class ReferenceData {
-        private final IMap<String, Object> customers;
-        private final IMap<String, Object> merchants;
-        private final ReferenceRules rules;
-
-        public ReferenceData(IMap<String, Object> customers, IMap<String, Object> merchants, FeatureDefinition features) {
-            this.customers = customers;
-            this.merchants = merchants;
-            this.rules = new ReferenceRules(features);
-        }
-
-        /**
-         * Synchronous lookups, meant to be local: ENRICH runs on the member that owns the card,
-         * and merchants sit in each member's near cache.
-         */
-        public Step<EnrichedEvent> lookUp(FeaturedEvent event, long nowMs) {
-            Transaction txn = event.transaction();
-            return enrich(event,
-                    CompactValues.as(customers.get(txn.cardToken()), Customer.class),
-                    CompactValues.as(merchants.get(txn.merchantCode()), Merchant.class), rules, nowMs);
-        }
     }
 
     /** Joins the looked-up reference data; either may be {@code null} when not found. */
@@ -79,7 +50,7 @@ public final class Enrich {
         return Step.ok(new EnrichedEvent(event, customer, merchant));
     }
 
-    private static Step<EnrichedEvent> failed(FeaturedEvent event, DeadLetterReason reason, String detail, long nowMs) {
+    static Step<EnrichedEvent> failed(FeaturedEvent event, DeadLetterReason reason, String detail, long nowMs) {
         return Step.failed(DeadLetter.of(Names.Stage.ENRICH, reason, detail, event.transaction(), event.origin(), nowMs));
     }
 }

@@ -66,6 +66,9 @@ public final class Benchmark {
 
     /** The smallest drain it takes: throughput and CPU per transaction are measured over its middle 80 %. */
     private static final long MIN_DRAIN = 1_000;
+    /** The reference database of scripts/postgres.sh, whose CPU counts with the other processes'. */
+    private static final Path POSTGRES_DATA = Path.of(".run", "postgres-data");
+
     private static final Duration PYTHON_START_TIMEOUT = Duration.ofMinutes(3);
     private static final String RESULT_HEADER = "configuration,scorer,members,python_processes,cpu_us_per_txn,"
             + "throughput_txn_s,p50_ms_at_5000,p99_ms_at_5000,p50_ms_at_1000,p99_ms_at_1000,job_start_s,"
@@ -129,6 +132,10 @@ public final class Benchmark {
         @Option(names = "--job-args", defaultValue = "",
                 description = "Further job options, space-separated (e.g. --scorer JAVA)")
         String jobArgs;
+
+        @Option(names = "--evict-reference-data", description = "Empty the maps customers and merchants before every"
+                + " scenario, so that ENRICH reads every card holder and merchant from the database again (cold)")
+        boolean evictReferenceData;
 
         @Option(names = "--kafka-bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
                 description = "Kafka broker (env KAFKA_BOOTSTRAP_SERVERS)")
@@ -229,9 +236,9 @@ public final class Benchmark {
     }
 
     /** One look at the drain: when, how many outcomes so far, and the CPU each group had used. */
-    private record Sample(long nanos, long outcomes, double members, double python, double broker) {
+    private record Sample(long nanos, long outcomes, double members, double python, double broker, double database) {
         double all() {
-            return members + python + broker;
+            return members + python + broker + database;
         }
     }
 
@@ -293,7 +300,14 @@ public final class Benchmark {
         rows.add(row("  of it: members", (to.members() - from.members()) * 1e6 / transactions, "µs"));
         rows.add(row("  of it: Python workers", (to.python() - from.python()) * 1e6 / transactions, "µs"));
         rows.add(row("  of it: Kafka broker", (to.broker() - from.broker()) * 1e6 / transactions, "µs"));
+        rows.add(row("  of it: PostgreSQL (reference data read through)",
+                (to.database() - from.database()) * 1e6 / transactions, "µs"));
         rows.add(row("cores busy during it", (to.all() - from.all()) / seconds, "cores"));
+        // The first cards' reads from the database happen here, when the maps start empty (cold).
+        Sample start = samples.stream().filter(s -> s.outcomes() > 0).findFirst().orElseThrow();
+        rows.add(row("CPU per transaction from the first outcome to 10 % of the drain"
+                        + (options.evictReferenceData ? " (maps emptied before: every card read)" : ""),
+                (from.all() - start.all()) * 1e6 / Math.max(1, from.outcomes() - start.outcomes()), "µs"));
         long predictions = metric(job, FraudPipeline.PREDICTIONS_METRIC);
         long deadLetters = metric(job, FraudPipeline.DEAD_LETTERS_METRIC);
         rows.add(row("every input one outcome (job metrics: predictions + dead letters = sent)",
@@ -342,7 +356,8 @@ public final class Benchmark {
         return new Sample(System.nanoTime(), outcomes(job),
                 LocalProcesses.cpuSeconds(LocalProcesses.withRole("member-")),
                 LocalProcesses.cpuSeconds(LocalProcesses.pythonWorkers(ProcessHandle.allProcesses())),
-                LocalProcesses.cpuSeconds(LocalProcesses.withRole("kafka ")));
+                LocalProcesses.cpuSeconds(LocalProcesses.withRole("kafka ")),
+                LocalProcesses.cpuSeconds(LocalProcesses.postgres(POSTGRES_DATA)));
     }
 
     /** Predictions and dead letters so far, as the job counts them (its metrics, every 5 s). */
@@ -538,6 +553,10 @@ public final class Benchmark {
     private String newTopic(String scenario) {
         predictionMap().clear();
         client.getMap(Names.DEAD_LETTERS_MAP).clear();
+        if (options.evictReferenceData) {
+            client.getMap(Names.CUSTOMERS_MAP).evictAll();
+            client.getMap(Names.MERCHANTS_MAP).evictAll();
+        }
         String topic = "benchmark-" + scenario + "-" + System.currentTimeMillis();
         new TransactionProducer(kafka, System.out).ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS,
                 (short) 1, TransactionProducer.DEFAULT_LEADER_TIMEOUT);

@@ -103,7 +103,7 @@ public final class Demo {
                 "fraud-demo", members, BASE_PORT)) {
             HazelcastInstance hz = cluster.member();
             say("%d Hazelcast members up in %.1f s", members, seconds(clusterStart));
-            new ReferenceDataLoader(hz).loadAll(dataDir, true, false);
+            new ReferenceDataLoader(new MapTarget(hz)).loadAll(dataDir, true, false);
             BrokenInputs.prepareReferenceData(hz, dataDir);
 
             TransactionProducer producer = new TransactionProducer(kafka);

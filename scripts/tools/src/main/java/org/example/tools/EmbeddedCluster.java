@@ -1,22 +1,31 @@
 package org.example.tools;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.DataConnectionConfig;
+import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import org.example.definition.Names;
+import org.example.definition.ReferenceTables;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
  * Hazelcast members inside this JVM, for the demo and the tests. They start from the same
  * {@code scripts/hazelcast.yaml} as the members of {@code scripts/cluster.sh}; only the cluster
- * name and ports are changed, so an embedded cluster never joins a running local one.
+ * name and ports are changed, so an embedded cluster never joins a running local one, and where
+ * the reference data lives: in the maps alone ({@link #referenceDataInMaps}, the default: the demo
+ * and the tests that load the maps), or in a database the maps read through
+ * ({@link #referenceDatabase}).
  */
 public final class EmbeddedCluster implements AutoCloseable {
 
@@ -26,12 +35,48 @@ public final class EmbeddedCluster implements AutoCloseable {
         this.members = members;
     }
 
+    /** Members whose maps are all the reference data there is. */
     public static EmbeddedCluster start(Path memberYaml, String clusterName, int memberCount, int basePort) {
+        return start(memberYaml, clusterName, memberCount, basePort, EmbeddedCluster::referenceDataInMaps);
+    }
+
+    /** Members whose configuration {@code adjust} changes further, e.g. {@link #referenceDatabase}. */
+    public static EmbeddedCluster start(Path memberYaml, String clusterName, int memberCount, int basePort,
+                                        Consumer<Config> adjust) {
         List<HazelcastInstance> members = new ArrayList<>();
         for (int i = 0; i < memberCount; i++) {
-            members.add(Hazelcast.newHazelcastInstance(config(memberYaml, clusterName, memberCount, basePort)));
+            Config config = config(memberYaml, clusterName, memberCount, basePort);
+            adjust.accept(config);
+            members.add(Hazelcast.newHazelcastInstance(config));
         }
         return new EmbeddedCluster(members);
+    }
+
+    /**
+     * No reference database: the maps are the only store of customers and merchants, filled by the
+     * loader, so they keep their entries (no expiry, no eviction) and a backup of each, and ENRICH reads them
+     * alone. What the demo does, to start in seconds without a database (README).
+     */
+    public static void referenceDataInMaps(Config config) {
+        config.getDataConnectionConfigs().remove(ReferenceTables.DATA_CONNECTION);
+        for (String map : List.of(Names.CUSTOMERS_MAP, Names.MERCHANTS_MAP)) {
+            MapConfig mapConfig = config.getMapConfig(map);
+            mapConfig.setTimeToLiveSeconds(0).setBackupCount(MapConfig.DEFAULT_BACKUP_COUNT);
+            mapConfig.getEvictionConfig().setEvictionPolicy(EvictionPolicy.NONE);
+            mapConfig.getNearCacheConfig().setTimeToLiveSeconds(0);
+        }
+    }
+
+    /** The reference database at {@code jdbcUrl}: the members' data connection, as in scripts/hazelcast.yaml. */
+    public static Consumer<Config> referenceDatabase(String jdbcUrl) {
+        return config -> {
+            DataConnectionConfig database = config.getDataConnectionConfigs().get(ReferenceTables.DATA_CONNECTION);
+            if (database == null) {
+                throw new IllegalArgumentException("the member configuration has no data connection '"
+                        + ReferenceTables.DATA_CONNECTION + "' to point at " + jdbcUrl);
+            }
+            database.setProperty("jdbcUrl", jdbcUrl);
+        };
     }
 
     static Config config(Path memberYaml, String clusterName, int memberCount, int basePort) {

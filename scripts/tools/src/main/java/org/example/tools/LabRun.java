@@ -132,7 +132,9 @@ final class LabRun implements AutoCloseable {
 
     /** Customers and merchants, and the customers the hostile messages need. */
     void loadReferenceData() throws IOException {
-        new ReferenceDataLoader(client, ReferenceDataLoader.DEFAULT_BATCH_SIZE, new PrintStream(PrintStream.nullOutputStream()))
+        // Into the maps: the lab's members have no reference database (LabCluster).
+        new ReferenceDataLoader(new MapTarget(client), ReferenceDataLoader.DEFAULT_BATCH_SIZE,
+                new PrintStream(PrintStream.nullOutputStream()))
                 .loadAll(options.dataDir(), false, false);
         hostile = HostileMessages.prepare(client, options.dataDir());
         say("reference data loaded");

@@ -36,6 +36,16 @@ final class LocalProcesses {
     }
 
     /**
+     * The reference database of scripts/postgres.sh whose data directory is {@code dataDir}: its
+     * server, found by the directory on its command line, and every process the server forked.
+     */
+    static List<ProcessHandle> postgres(Path dataDir) {
+        String server = "/postgres -D " + dataDir.toAbsolutePath() + " ";
+        return ProcessHandle.allProcesses().filter(p -> commandLine(p.pid()).contains(server))
+                .flatMap(p -> Stream.concat(Stream.of(p), p.descendants())).toList();
+    }
+
+    /**
      * A Python worker serves once it has a socket: its gRPC server binds one only after the
      * handler and the model's libraries are imported.
      */

@@ -6,6 +6,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import org.example.definition.FeatureDefinition;
 import org.example.definition.Names;
+import org.example.definition.ReferenceTables;
 import org.example.records.Customer;
 import org.example.records.Merchant;
 import org.example.records.PredictionKey;
@@ -24,6 +25,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,31 +34,32 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Loads the reference data the job enriches with: {@code customers.jsonl} into the
- * {@value Names#CUSTOMERS_MAP} map (key = card number) and {@code merchants.jsonl} into
- * {@value Names#MERCHANTS_MAP} (key = merchant code), formats and rules as in docs/DATA.md.
+ * Loads the reference data the job enriches with, formats and rules as in docs/DATA.md:
+ * {@code customers.jsonl} (key = the card's token) and {@code merchants.jsonl} (key = merchant
+ * code) into their {@link Target}: the reference database, the system of record that ENRICH reads
+ * through ({@link DatabaseTarget}: tables {@code customers} and {@code merchants}), or, for members
+ * without one (the demo), the maps {@value Names#CUSTOMERS_MAP} and {@value Names#MERCHANTS_MAP}
+ * themselves ({@link MapTarget}). Either way a card number becomes its token here, with the key
+ * file the job's members have, and goes no further.
  *
  * <p>Every row of both files is checked before anything is written: it must parse strictly, have
  * a key not seen before, and obey {@link ReferenceRules} (the rules ENRICH applies too: ranges of
  * latitude and longitude, the model's vocabularies, dates). Each rejected row is reported with its
  * file, line and reason. If any was rejected, nothing is written unless {@code allowRejects} says to
- * load the valid rows. The maps are written with {@code putAll} in batches, and afterwards each map
- * must hold exactly as many entries as valid rows: more means entries from an earlier data set are
- * still there (see {@code clearFirst}).
+ * load the valid rows. Rows are written in batches; what a target then holds is checked (see each
+ * target for how).
  *
- * <p>As a library: {@code new ReferenceDataLoader(hz).loadAll(dataDir, false, false)}. As a
- * program: {@code java -cp fraud-detection-tools.jar:<hazelcast jars> org.example.tools.ReferenceDataLoader --help}.
+ * <p>As a library: {@code new ReferenceDataLoader(new MapTarget(hz)).loadAll(dataDir, false, false)}.
+ * As a program: {@code java -cp fraud-detection-tools.jar:<hazelcast jars> org.example.tools.ReferenceDataLoader --help}.
  */
 public final class ReferenceDataLoader {
 
     public static final String CUSTOMERS_FILE = "customers.jsonl";
     public static final String MERCHANTS_FILE = "merchants.jsonl";
     public static final int DEFAULT_BATCH_SIZE = 1_000;
-    /** The attribute a predicate names to match a map entry's key. */
-    private static final String KEY = "__key";
 
-    /** What loading one file did. */
-    public record Loaded(String mapName, Path file, int entries, int rejected, Duration elapsed) {
+    /** What loading one file did: where it went and what that holds now, the rows written, those refused. */
+    public record Loaded(String holds, Path file, long written, int rejected, Duration elapsed) {
     }
 
     /** A row that is not loaded, and why. */
@@ -76,39 +79,74 @@ public final class ReferenceDataLoader {
 
     /**
      * How one kind of reference data is read, checked and keyed: a file row of type {@code R}
-     * becomes a map value of type {@code T}.
+     * becomes a value of type {@code T}, stored in map {@code mapName} or table {@code table}.
      *
      * @param rowProblem what is wrong with a row before it becomes a value (null: nothing)
      * @param showKey    whether a duplicate's key may be shown (a card's may not: it is its number's token
      *                   made from a number that may be wrong)
      */
-    private record Kind<R, T>(Class<R> rowType, Function<R, String> rowProblem, Function<R, T> toValue,
-                              Function<T, String> keyOf, String keyField, boolean showKey, String mapName,
-                              Function<T, String> problemOf) {
+    record Kind<R, T>(Class<R> rowType, Function<R, String> rowProblem, Function<R, T> toValue,
+                      Function<T, String> keyOf, String keyField, boolean showKey, String mapName, String table,
+                      Function<T, String> problemOf) {
     }
 
-    private final HazelcastInstance hz;
+    /**
+     * Where checked rows go. {@link #clearAndWrite} gets the rows in batches through {@code rows};
+     * {@link #check} then says what the target holds.
+     */
+    interface Target extends AutoCloseable {
+        /** Writes every row {@code rows} gives; replaces what was there first when {@code clearFirst}. */
+        <R, T> void clearAndWrite(Kind<R, T> kind, boolean clearFirst, RowBatches<T> rows) throws Exception;
+
+        /**
+         * What the target holds after {@code written} rows of a file; throws when that is wrong.
+         *
+         * @param keyPrefix count only the keys that start with it (the customers of the current
+         *                  card-token key during a rotation); {@code null}: all
+         */
+        <R, T> String check(Kind<R, T> kind, Path file, long written, boolean cleared, String keyPrefix)
+                throws Exception;
+
+        /** Removes the customers whose key does not start with {@code keyPrefix}; returns how many. */
+        long removeCustomersNotStartingWith(String keyPrefix) throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    /** The checked rows of one file, handed out batch by batch (keyed as the target stores them). */
+    @FunctionalInterface
+    interface RowBatches<T> {
+        void forEach(BatchWriter<T> writer) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface BatchWriter<T> {
+        void write(Map<String, T> batch) throws Exception;
+    }
+
+    private final Target target;
     private final int batchSize;
     private final PrintStream console;
     private final Kind<CustomerRow, Customer> customers;
-    private final String keyId;
-    private boolean besideOtherKeys;
     private final Kind<Merchant, Merchant> merchants;
+    private final String keyId;
 
-    public ReferenceDataLoader(HazelcastInstance hz) {
-        this(hz, DEFAULT_BATCH_SIZE, System.out);
+    public ReferenceDataLoader(Target target) {
+        this(target, DEFAULT_BATCH_SIZE, System.out);
     }
 
-    public ReferenceDataLoader(HazelcastInstance hz, int batchSize, PrintStream console) {
+    public ReferenceDataLoader(Target target, int batchSize, PrintStream console) {
         // The card number becomes its token here, with the key file the job's members have.
-        this(hz, batchSize, console, CardTokens.configured());
+        this(target, batchSize, console, CardTokens.configured());
     }
 
-    ReferenceDataLoader(HazelcastInstance hz, int batchSize, PrintStream console, CardTokens tokens) {
+    ReferenceDataLoader(Target target, int batchSize, PrintStream console, CardTokens tokens) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive, was " + batchSize);
         }
-        this.hz = hz;
+        this.target = target;
         this.batchSize = batchSize;
         this.console = console;
         ReferenceRules rules = new ReferenceRules(FeatureDefinition.load());
@@ -118,9 +156,14 @@ public final class ReferenceDataLoader {
                 row -> FieldRules.first(FieldRules.identifierProblem("cc_num", row.ccNum()),
                         FieldRules.cardNumberProblem("cc_num", row.ccNum())),
                 row -> row.toCustomer(tokens), Customer::cardToken, "cc_num", false, Names.CUSTOMERS_MAP,
-                c -> rules.customerProblem(c, today));
+                ReferenceTables.CUSTOMERS_TABLE, c -> rules.customerProblem(c, today));
         this.merchants = new Kind<>(Merchant.class, m -> null, m -> m, Merchant::merchantCode, "merchant_code", true,
-                Names.MERCHANTS_MAP, rules::merchantProblem);
+                Names.MERCHANTS_MAP, ReferenceTables.MERCHANTS_TABLE, rules::merchantProblem);
+    }
+
+    /** The id of the card-token key the customers are keyed with: the start of each of their keys. */
+    String keyId() {
+        return keyId;
     }
 
     /**
@@ -136,10 +179,13 @@ public final class ReferenceDataLoader {
 
     /**
      * As {@link #loadAll(Path, boolean, boolean)}; with {@code beside} (a key rotation), the
-     * customers of other card-token keys stay in the map and only the current key's are counted.
+     * customers of other card-token keys stay where they are and only the current key's are counted.
      */
     public List<Loaded> loadAll(Path dataDir, boolean clearFirst, boolean allowRejects, boolean beside) {
-        this.besideOtherKeys = beside;
+        if (beside && clearFirst) {
+            throw new IllegalArgumentException("--beside-other-keys keeps the customers of the other keys;"
+                    + " --clear would remove them");
+        }
         Path customerFile = dataDir.resolve(CUSTOMERS_FILE);
         Path merchantFile = dataDir.resolve(MERCHANTS_FILE);
         for (Path file : List.of(customerFile, merchantFile)) {
@@ -162,78 +208,89 @@ public final class ReferenceDataLoader {
                         + " fix them, or load the valid rows with --allow-rejects");
             }
         }
-        return List.of(load(customerFile, customers, customerRows, clearFirst),
-                load(merchantFile, merchants, merchantRows, clearFirst));
+        return List.of(load(customerFile, customers, customerRows, clearFirst, beside ? keyId + ":" : null),
+                load(merchantFile, merchants, merchantRows, clearFirst, null));
     }
 
-    private <R, T> Loaded load(Path file, Kind<R, T> kind, Checked checked, boolean clearFirst) {
+    private <R, T> Loaded load(Path file, Kind<R, T> kind, Checked checked, boolean clearFirst, String keyPrefix) {
         long start = System.nanoTime();
         ObjectReader reader = JsonLines.readerFor(kind.rowType());
         Set<Long> skip = checked.rejectedLines();
-        IMap<String, T> map = hz.getMap(kind.mapName());
-        if (clearFirst) {
-            map.clear();
-        }
         ConsoleProgress progress = ConsoleProgress.start(kind.mapName(), checked.valid(), console);
-        Map<String, T> batch = new HashMap<>();
         long[] written = {0};
-        JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
-            if (skip.contains(lineNumber)) {
-                return;
-            }
-            T value = kind.toValue().apply(JsonLines.<R>parse(reader, file, lineNumber, line));
-            batch.put(kind.keyOf().apply(value), value);
-            if (batch.size() >= batchSize) {
-                written[0] += flush(map, batch);
-                progress.update(written[0]);
-            }
-        });
-        written[0] += flush(map, batch);
-        progress.finish(written[0]);
-
-        int size = besideOtherKeys && kind == customers ? customersOf(keyId) : map.size();
-        if (size != checked.valid()) {
-            throw new IllegalStateException("Map '" + kind.mapName() + "' holds " + size + " entries after loading "
-                    + checked.valid() + " rows of " + file + (size > checked.valid()
-                    ? ": it kept entries of an earlier data set; load again with --clear"
-                    : ": entries were lost while loading"));
+        String holds;
+        try {
+            target.clearAndWrite(kind, clearFirst, writer -> {
+                Map<String, T> batch = new LinkedHashMap<>();
+                JsonLines.forEachLine(file, 0, (lineNumber, line) -> {
+                    if (!skip.contains(lineNumber)) {
+                        T value = kind.toValue().apply(JsonLines.<R>parse(reader, file, lineNumber, line));
+                        batch.put(kind.keyOf().apply(value), value);
+                        if (batch.size() >= batchSize) {
+                            written[0] += flush(writer, batch);
+                            progress.update(written[0]);
+                        }
+                    }
+                });
+                written[0] += flush(writer, batch);
+            });
+            progress.finish(written[0]);
+            holds = target.check(kind, file, written[0], clearFirst, keyPrefix);
+        } catch (WriteFailed e) {
+            throw new IllegalStateException("Writing " + file + " to " + kind.table() + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Writing " + file + " to " + kind.table() + " failed: " + e.getMessage(), e);
         }
-        return new Loaded(kind.mapName(), file, size, checked.rejected().size(), Duration.ofNanos(System.nanoTime() - start));
+        return new Loaded(holds, file, written[0], checked.rejected().size(), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static <T> int flush(IMap<String, T> map, Map<String, T> batch) {
+    /** A batch the target refused, carried out of the line reader. */
+    private static final class WriteFailed extends RuntimeException {
+        WriteFailed(Exception cause) {
+            super(cause);
+        }
+    }
+
+    private static <T> int flush(BatchWriter<T> writer, Map<String, T> batch) {
         int n = batch.size();
         if (n > 0) {
-            map.putAll(batch);
+            try {
+                writer.write(batch);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new WriteFailed(e);
+            }
             batch.clear();
         }
         return n;
     }
 
-    /** How many customers the map holds under tokens of key {@code id}. */
-    private int customersOf(String id) {
-        return hz.getMap(Names.CUSTOMERS_MAP).keySet(Predicates.like(KEY, id + ":%"))
-                .size();
+    /**
+     * After a key rotation, once the job tokenises with the new key and has stored its outcomes:
+     * removes the customers keyed by tokens of any other key from the target and, when the target
+     * is the database, from the maps that cache it; and the predictions keyed by them from
+     * {@code cluster} (the replay stored each prediction again under its new token).
+     */
+    public Removed removeOtherKeys(HazelcastInstance cluster) throws Exception {
+        String current = keyId + ":";
+        long removed = target.removeCustomersNotStartingWith(current);
+        long cached = target instanceof MapTarget ? 0 : new MapTarget(cluster).removeCustomersNotStartingWith(current);
+        IMap<PredictionKey, Object> predictions = cluster.getMap(Names.PREDICTION_RESULT_MAP);
+        Set<PredictionKey> stalePredictions = predictions.keySet(
+                Predicates.not(Predicates.like(MapTarget.KEY + ".cardToken", current + "%")));
+        stalePredictions.forEach(predictions::delete);
+        return new Removed(removed, cached, stalePredictions.size());
     }
 
     /**
-     * After a key rotation, once the job tokenises with the new key and has stored its outcomes:
-     * removes the customers, and the predictions, keyed by tokens of any other key (the replay
-     * stored each prediction again under its new token). Returns how many of each.
+     * What {@link #removeOtherKeys} removed: customers from the target, cached customers from the
+     * maps (the database target only), predictions.
      */
-    public Removed removeOtherKeys() {
-        IMap<String, Object> customers = hz.getMap(Names.CUSTOMERS_MAP);
-        Set<String> staleCustomers = customers.keySet(Predicates.not(Predicates.like(KEY, keyId + ":%")));
-        staleCustomers.forEach(customers::delete);
-        IMap<PredictionKey, Object> predictions = hz.getMap(Names.PREDICTION_RESULT_MAP);
-        Set<PredictionKey> stalePredictions = predictions.keySet(
-                Predicates.not(Predicates.like(KEY + ".cardToken", keyId + ":%")));
-        stalePredictions.forEach(predictions::delete);
-        return new Removed(staleCustomers.size(), stalePredictions.size());
-    }
-
-    /** What {@link #removeOtherKeys()} removed. */
-    public record Removed(int customers, int predictions) {
+    public record Removed(long customers, long cachedCustomers, int predictions) {
     }
 
     Checked checkCustomers(Path file) {
@@ -303,26 +360,47 @@ public final class ReferenceDataLoader {
     }
 
     /**
-     * The program: 0 when both maps are loaded and checked, 1 when loading failed or rows were
+     * The program: 0 when both files are loaded and checked, 1 when loading failed or rows were
      * rejected (unless {@code --allow-rejects}), 2 on bad usage.
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
         return Commands.execute(new Program(out), args, out, err);
     }
 
+    /** Where the program writes: the reference database, or the maps themselves. */
+    enum Into { database, maps }
+
     @Command(name = "ReferenceDataLoader", description = "Loads customers.jsonl and merchants.jsonl into the "
-            + "cluster's maps '" + Names.CUSTOMERS_MAP + "' and '" + Names.MERCHANTS_MAP + "'.")
+            + "reference database (tables " + ReferenceTables.CUSTOMERS_TABLE + " and " + ReferenceTables.MERCHANTS_TABLE
+            + "), or with --into maps straight into the cluster's maps '" + Names.CUSTOMERS_MAP + "' and '"
+            + Names.MERCHANTS_MAP + "'.")
     static final class Program implements Callable<Integer> {
 
         @Option(names = "--data-dir", defaultValue = "${env:DATA_DIR:-python/data}",
                 description = "Directory with the data set (env DATA_DIR)")
         Path dataDir;
 
+        @Option(names = "--into", defaultValue = "database", description = "database: the reference database, which"
+                + " the members read through; maps: the maps themselves (members without the database)")
+        Into into;
+
+        @Option(names = "--database-url", defaultValue = "${env:REFERENCE_DB_URL:-" + DatabaseTarget.DEFAULT_URL + "}",
+                description = "JDBC URL of the reference database (env REFERENCE_DB_URL)")
+        String databaseUrl;
+
+        @Option(names = "--database-user", defaultValue = "${env:REFERENCE_DB_USER:-fraud}",
+                description = "Its user (env REFERENCE_DB_USER)")
+        String databaseUser;
+
+        @Option(names = "--database-password", defaultValue = "${env:REFERENCE_DB_PASSWORD:-fraud}",
+                description = "Its password (env REFERENCE_DB_PASSWORD)")
+        String databasePassword;
+
         @Option(names = "--batch-size", defaultValue = "" + DEFAULT_BATCH_SIZE, converter = Commands.PositiveInt.class,
-                description = "Entries per putAll")
+                description = "Rows per batch (JDBC batch or putAll)")
         int batchSize;
 
-        @Option(names = "--clear", description = "Empty both maps before loading (replaces an earlier data set)")
+        @Option(names = "--clear", description = "Replace what the tables (or maps) hold instead of adding to it")
         boolean clear;
 
         @Option(names = "--allow-rejects", description = "Load the valid rows even when some were rejected")
@@ -332,8 +410,9 @@ public final class ReferenceDataLoader {
                 description = "Key rotation: load the customers under the new key, keeping those of the other keys")
         boolean beside;
 
-        @Option(names = "--remove-other-keys", description = "Key rotation, last step: remove the customers and "
-                + "predictions of every key but the current one, and load nothing")
+        @Option(names = "--remove-other-keys", description = "Key rotation, last step: remove the customers (from the"
+                + " target, and from the maps that cache the database) and the predictions of every key but the"
+                + " current one, and load nothing")
         boolean removeOthers;
 
         @Mixin
@@ -346,25 +425,35 @@ public final class ReferenceDataLoader {
         }
 
         @Override
-        public Integer call() {
-            HazelcastInstance client = cluster.connect();
-            try {
-                ReferenceDataLoader loader = new ReferenceDataLoader(client, batchSize, out);
-                if (removeOthers) {
-                    Removed removed = loader.removeOtherKeys();
-                    out.printf("Removed %,d customers and %,d predictions keyed by other card-token keys than %s%n",
-                            removed.customers(), removed.predictions(), loader.keyId);
+        public Integer call() throws Exception {
+            if (removeOthers) {
+                // The predictions are in the cluster whichever the target: both are needed.
+                HazelcastInstance client = cluster.connect();
+                try (Target target = into == Into.maps ? new MapTarget(client) : database()) {
+                    ReferenceDataLoader loader = new ReferenceDataLoader(target, batchSize, out);
+                    Removed removed = loader.removeOtherKeys(client);
+                    out.printf("Removed %,d customers (%s), %,d cached customers and %,d predictions keyed by other"
+                                    + " card-token keys than %s%n", removed.customers(), into, removed.cachedCustomers(),
+                            removed.predictions(), loader.keyId());
                     return 0;
+                } finally {
+                    client.shutdown();
                 }
-                for (Loaded loaded : loader.loadAll(dataDir, clear, allowRejects, beside)) {
-                    out.printf("Loaded %,d entries into '%s' from %s in %d ms%s%n", loaded.entries(),
-                            loaded.mapName(), loaded.file(), loaded.elapsed().toMillis(),
-                            loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "");
+            }
+            try (Target target = into == Into.maps ? MapTarget.owning(cluster.connect()) : database()) {
+                for (Loaded loaded : new ReferenceDataLoader(target, batchSize, out)
+                        .loadAll(dataDir, clear, allowRejects, beside)) {
+                    out.printf("Loaded %,d rows of %s in %d ms%s: %s%n", loaded.written(), loaded.file(),
+                            loaded.elapsed().toMillis(),
+                            loaded.rejected() > 0 ? String.format(" (%,d rows rejected)", loaded.rejected()) : "",
+                            loaded.holds());
                 }
                 return 0;
-            } finally {
-                client.shutdown();
             }
+        }
+
+        private DatabaseTarget database() throws Exception {
+            return DatabaseTarget.connect(databaseUrl, databaseUser, databasePassword);
         }
     }
 }

@@ -73,8 +73,11 @@ class HostileMessagesTest {
         List<HostileMessages.Message> messages = oneCycle();
         HostileMessages.Message unknownCard = find(messages, DeadLetterReason.UNKNOWN_CARD);
         HostileMessages.Message redelivery = find(messages, DeadLetterReason.DUPLICATE_DELIVERY);
-        KafkaTransaction first = Json.MAPPER.readValue(find(messages, DeadLetterReason.UNKNOWN_MERCHANT).value(), KafkaTransaction.class);
-        KafkaTransaction second = Json.MAPPER.readValue(find(messages, DeadLetterReason.DUPLICATE_TRANSACTION_ID).value(), KafkaTransaction.class);
+        // As the messages go on the topic: with the card number, which INGEST turns into its token.
+        KafkaTransaction first = Json.MAPPER.readValue(find(messages, DeadLetterReason.UNKNOWN_MERCHANT).value(),
+                KafkaTransaction.class);
+        KafkaTransaction second = Json.MAPPER.readValue(find(messages, DeadLetterReason.DUPLICATE_TRANSACTION_ID).value(),
+                KafkaTransaction.class);
 
         assertThat(redelivery.value()).isEqualTo(unknownCard.value());
         assertThat(messages.indexOf(redelivery)).isEqualTo(messages.indexOf(unknownCard) + 1);

@@ -148,7 +148,7 @@ class ReferenceDataLoaderTest {
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .containsPattern("--cluster-name=\\S+\\s+Hazelcast cluster name \\(env HZ_CLUSTER_NAME\\)\\s+Default: fraud-detection\n")
                 .containsPattern("--addresses=\\S+\\s+Member addresses, comma-separated \\(env HZ_ADDRESSES\\)\\s+Default: 127.0.0.1:5701\n")
-                .contains("--clear");
+                .contains("--clear").contains("--into").contains("(env REFERENCE_DB_URL)");
     }
 
     @Test
@@ -171,7 +171,7 @@ class ReferenceDataLoaderTest {
     }
 
     @Test
-    void shouldKeepBothKeysCustomersWhileAKeyRotatesThenRemoveTheOldKeysCustomersAndPredictions() throws IOException {
+    void shouldKeepBothKeysCustomersWhileAKeyRotatesThenRemoveTheOldKeysCustomersAndPredictions() throws Exception {
         Files.writeString(dir.resolve(ReferenceDataLoader.CUSTOMERS_FILE),
                 customer("4000000000000001") + "\n" + customer("4000000000000002") + "\n");
         Files.writeString(dir.resolve(ReferenceDataLoader.MERCHANTS_FILE), merchant("M00001") + "\n");
@@ -182,11 +182,11 @@ class ReferenceDataLoaderTest {
                 "rotation-test-" + ProcessHandle.current().pid(), 1, 5876)) {
             IMap<String, Customer> customers = cluster.member().getMap(Names.CUSTOMERS_MAP);
             IMap<PredictionKey, FraudPrediction> predictions = cluster.member().getMap(Names.PREDICTION_RESULT_MAP);
-            new ReferenceDataLoader(cluster.member(), 10, quiet()).loadAll(dir, false, false);
+            new ReferenceDataLoader(new MapTarget(cluster.member()), 10, quiet()).loadAll(dir, false, false);
             predictions.set(new PredictionKey("T1", token("4000000000000001")),
                     TestData.prediction("T1").build());
 
-            ReferenceDataLoader rotating = new ReferenceDataLoader(cluster.member(), 10, quiet(), next);
+            ReferenceDataLoader rotating = new ReferenceDataLoader(new MapTarget(cluster.member()), 10, quiet(), next);
             assertThatThrownBy(() -> rotating.loadAll(dir, false, false)).as("without --beside-other-keys")
                     .hasMessageContaining("kept entries of an earlier data set");
             rotating.loadAll(dir, false, false, true);
@@ -195,7 +195,7 @@ class ReferenceDataLoaderTest {
 
             predictions.set(new PredictionKey("T1", next.token("4000000000000001")),
                     TestData.prediction("T1").build());
-            assertThat(rotating.removeOtherKeys()).isEqualTo(new ReferenceDataLoader.Removed(2, 1));
+            assertThat(rotating.removeOtherKeys(cluster.member())).isEqualTo(new ReferenceDataLoader.Removed(2, 0, 1));
             assertThat(customers.keySet()).containsExactlyInAnyOrder(
                     next.token("4000000000000001"), next.token("4000000000000002"));
             assertThat(predictions.keySet()).containsExactly(new PredictionKey("T1", next.token("4000000000000001")));
@@ -203,7 +203,7 @@ class ReferenceDataLoaderTest {
     }
 
     @Test
-    void shouldLoadInBatchesAndRefuseToMixInAnEarlierDataSet() throws IOException {
+    void shouldLoadTheMapsInBatchesAndRefuseToMixInAnEarlierDataSet() throws IOException {
         Path first = Files.createDirectories(dir.resolve("first"));
         Path second = Files.createDirectories(dir.resolve("second"));
         Files.writeString(first.resolve(ReferenceDataLoader.CUSTOMERS_FILE), String.join("\n",
@@ -216,11 +216,11 @@ class ReferenceDataLoaderTest {
 
         try (EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
                 "loader-test-" + ProcessHandle.current().pid(), 1, 5871)) {
-            ReferenceDataLoader loader = new ReferenceDataLoader(cluster.member(), 2, quiet);
+            ReferenceDataLoader loader = new ReferenceDataLoader(new MapTarget(cluster.member()), 2, quiet);
 
 
             List<ReferenceDataLoader.Loaded> loaded = loader.loadAll(first, false, false);
-            assertThat(loaded).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(5, 1);
+            assertThat(loaded).extracting(ReferenceDataLoader.Loaded::written).containsExactly(5L, 1L);
             String token = CardTokens.configured().token("4000000000000004");
             assertThat(cluster.member().<String, Customer>getMap(Names.CUSTOMERS_MAP).get(token).cardToken())
                     .isEqualTo(token);
@@ -229,7 +229,7 @@ class ReferenceDataLoaderTest {
 
             assertThatThrownBy(() -> loader.loadAll(second, false, false))
                     .hasMessageContaining("kept entries of an earlier data set; load again with --clear");
-            assertThat(loader.loadAll(second, true, false)).extracting(ReferenceDataLoader.Loaded::entries).containsExactly(1, 1);
+            assertThat(loader.loadAll(second, true, false)).extracting(ReferenceDataLoader.Loaded::written).containsExactly(1L, 1L);
             assertThat(cluster.member().getMap(Names.CUSTOMERS_MAP).keySet()).containsExactly(token("4000000000000009"));
 
             Files.writeString(second.resolve(ReferenceDataLoader.CUSTOMERS_FILE), customer("4000000000000007") + "\n"

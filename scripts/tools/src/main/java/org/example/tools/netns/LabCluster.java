@@ -116,6 +116,8 @@ public final class LabCluster implements AutoCloseable {
                 settings.scripts().resolve("hazelcast.yaml").toString(), yaml.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("HZ_MEMBER_LIST", String.join(",", memberAddresses()));
+        // No reference database in the lab: its maps, loaded by LabRun, are all the reference data.
+        builder.environment().put("REFERENCE_DB_URL", "none");
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
