@@ -49,7 +49,8 @@ public final class FraudJob {
         String key = TokenKeyCheck.requireSameKeyOnEveryMember(hz);
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings), scorer(settings),
-                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
+                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap(),
+                OutputTopics.decisionSinks(settings), OutputTopics.deadLetterSinks(settings));
         ModelPointer models = ensureChampion(new ModelRegistry(hz), settings.jobName());
         SqlMappings.create(hz);
         JetService jet = hz.getJet();
