@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-no-topics"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -48,6 +48,8 @@ layout() {
         java-1-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
         java-1-none-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC
             LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --processing-guarantee=NONE") ;;
+        # What the exactly-once decision and dead-letter topics cost: java-1 without them (the maps only).
+        java-1-no-topics) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA --no-topics) ;;
         *) die "unknown configuration '$1' ($ALL_CONFIGURATIONS)" ;;
     esac
 }
