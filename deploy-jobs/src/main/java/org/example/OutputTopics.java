@@ -1,6 +1,13 @@
 package org.example;
 
 import com.hazelcast.jet.kafka.KafkaSinks;
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
 import com.hazelcast.jet.pipeline.Sink;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,8 +18,16 @@ import org.example.records.FraudPrediction;
 import org.example.records.Json;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * The Kafka topics ACT writes besides the maps: every decision to {@code --decisions-topic}, every
@@ -38,7 +53,84 @@ public final class OutputTopics {
      */
     static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
+    private static final ILogger LOG = Logger.getLogger(OutputTopics.class);
+
     private OutputTopics() {
+    }
+
+    /**
+     * Partitions of an output topic the submit creates, when the input topic has none to copy: as
+     * many as the producer tool gives the input topic.
+     */
+    static final int DEFAULT_PARTITIONS = 12;
+
+    /**
+     * Creates the output topics that do not exist yet, with as many partitions as the input topic
+     * (at least one), and waits until each partition has a leader. Run at submit: a sink whose topic
+     * is missing would fail inside the running job, again after every restart, on a broker that does
+     * not create topics on the first write; one that does would make it with one partition.
+     *
+     * @throws IllegalStateException naming the topics, the cause and the two ways out, when Kafka
+     *                               refuses or does not answer
+     */
+    static void ensureExist(JobSettings settings, int inputPartitions) {
+        List<String> wanted = Stream.of(settings.decisionsTopic(), settings.deadLettersTopic())
+                .filter(topic -> !topic.isEmpty()).toList();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Properties client = new Properties();
+        client.putAll(settings.kafkaProperties());
+        client.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
+        Duration timeout = KafkaPreflight.timeoutOf(client);
+        int partitions = inputPartitions > 0 ? inputPartitions : DEFAULT_PARTITIONS;
+        List<String> missing = new ArrayList<>();
+        try (Admin admin = Admin.create(client)) {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            wanted.stream().filter(topic -> !existing.contains(topic)).forEach(missing::add);
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                // The broker's replication factor: the job does not know the cluster's size.
+                admin.createTopics(missing.stream()
+                                .map(topic -> new NewTopic(topic, Optional.of(partitions), Optional.empty())).toList())
+                        .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another submitter's creation is fine; anything else is reported below
+                }
+            }
+            awaitLeaders(admin, missing, System.nanoTime() + timeout.toNanos());
+            LOG.info("Created the job's output topic(s) " + missing + " with " + partitions + " partitions");
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Cannot create the job's output topic(s) " + missing + " at Kafka "
+                    + settings.kafkaBootstrapServers() + " (" + cause + "): create them (scripts/load.sh transactions"
+                    + " creates them with the input topic), or turn them off with --decisions-topic= and"
+                    + " --dead-letters-topic=", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating the job's output topics " + missing, e);
+        }
+    }
+
+    /** A brand-new topic's first writes meet leaders still being elected: wait for them here instead. */
+    private static void awaitLeaders(Admin admin, List<String> topics, long deadlineNanos)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        while (true) {
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                    .get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            boolean led = described.values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+            if (led) {
+                return;
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                throw new TimeoutException("partitions of " + topics + " still without a leader");
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** The prediction sinks beside the map: the decision topic, unless {@code --decisions-topic} is empty. */

@@ -3,6 +3,7 @@ package org.example.it;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.IsolationLevel;
 import org.example.FraudJob;
 import org.example.JobSettings;
@@ -48,10 +49,8 @@ class DecisionTopicIntegrationTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
                      "decision-it-" + ProcessHandle.current().pid(), 3, 5931)) {
-            // Given: the topics as the scripts create them, and the reference data
+            // Given: the input topic (the submit creates the output topics), and the reference data
             kafka.createTopic(INPUT, 6);
-            kafka.createTopic(Names.DECISIONS_TOPIC, 6);
-            kafka.createTopic(Names.DEAD_LETTERS_TOPIC, 2);
             HazelcastInstance hz = cluster.member();
             loadReferenceData(hz);
             kafka.send(INPUT, phase(0));
@@ -61,6 +60,8 @@ class DecisionTopicIntegrationTest {
                     "--kafka-topic", INPUT, "--scorer", "java", "--kafka-source-parallelism", "2",
                     "--snapshot-interval-ms", "1000"}, Map.of());
             Job job = FraudJob.deploy(hz, settings);
+            assertThat(partitions(kafka, topics())).as("output topics made at submit, partitioned as the input")
+                    .isEqualTo(Map.of(Names.DECISIONS_TOPIC, 6, Names.DEAD_LETTERS_TOPIC, 6));
             Properties client = new Properties();
             client.setProperty("bootstrap.servers", kafka.bootstrapServers());
             long firstPhase = PER_PHASE + MALFORMED_PER_PHASE;
@@ -80,6 +81,15 @@ class DecisionTopicIntegrationTest {
             assertThat(committed.byDecision()).containsEntry("dead letter: MALFORMED_JSON", 2L * MALFORMED_PER_PHASE);
             assertThat(committed.distinctTransactionIds()).isEqualTo(2L * PER_PHASE);
             assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
+        }
+    }
+
+    private static Map<String, Integer> partitions(TestBroker kafka, List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            Map<String, Integer> partitions = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get()
+                    .forEach((topic, description) -> partitions.put(topic, description.partitions().size()));
+            return partitions;
         }
     }
 
