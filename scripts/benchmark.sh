@@ -26,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-preloaded,java-1-cold"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-preloaded,java-1-cold,java-1-no-topics"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -59,6 +59,8 @@ layout() {
         java-1-preloaded) LAYOUT_MEMBERS=1 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
         java-1-cold) LAYOUT_MEMBERS=1
             LAYOUT_OPTIONS=(--job-args=--scorer=JAVA --evict-reference-data --warm-up-seconds 0) ;;
+        # What the exactly-once decision and dead-letter topics cost: java-1 without them (the maps only).
+        java-1-no-topics) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA --no-topics) ;;
         *) die "unknown configuration '$1' ($ALL_CONFIGURATIONS)" ;;
     esac
 }

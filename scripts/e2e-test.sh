@@ -17,6 +17,8 @@
 #   6. the card-token key rotated (scripts/rotate-token-key.sh): the job replaced by a second
 #      submission (--if-running REPLACE) under the new key, which re-reads the topic, and the old
 #      key's customers and predictions removed; then no card number in any log of the run.
+# Before 6, a consumer of the decision and dead-letter topics reading read_committed must have seen
+# each input exactly once through faults 1-5 (org.example.tools.TopicCheck).
 # After each, every input must have exactly one outcome and every feature must be exact. While it
 # waits, the test watches the job and says at once when it leaves RUNNING, and why. Prints the
 # timings it measured: cluster start, hz-cli submit, submit to the first stored prediction, and
@@ -44,7 +46,11 @@ MAX_ROLLOUT_GAP_MS=2000
 PYTHON_PARALLELISM=${E2E_PYTHON_PARALLELISM:-2}
 DATA=$TEST_DATA_DIR
 # The broker keeps its data between runs: a topic of this run's own keeps earlier runs out.
-TOPIC=transactions-e2e-$(date +%s)
+RUN_ID=$(date +%s)
+TOPIC=transactions-e2e-$RUN_ID
+# The job's output topics, of this run's own too; load.sh transactions creates them with the input.
+DECISIONS_TOPIC=fraud-decisions-e2e-$RUN_ID
+DEAD_LETTERS_TOPIC=fraud-dead-letters-e2e-$RUN_ID
 JOB_NAME=fraud-detection
 # The broker of scripts/cluster.sh, wherever KAFKA_PORT puts it.
 BOOTSTRAP=127.0.0.1:${KAFKA_PORT:-9092}
@@ -81,6 +87,7 @@ scripts/load.sh reference-data --data-dir "$DATA" --clear
 info "== Submitting the job with hz-cli ..."
 t_submit=$(now_ms)
 scripts/hz-cli submit "$JOB_JAR" --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" \
+    --decisions-topic "$DECISIONS_TOPIC" --dead-letters-topic "$DEAD_LETTERS_TOPIC" \
     --python-parallelism "$PYTHON_PARALLELISM"
 t_submitted=$(now_ms)
 
@@ -89,7 +96,8 @@ produce_lines() {
     local from=$1 to=$2 rate=${3:-2000} dir="$DATA/lines-$1-$2"
     mkdir -p "$dir"
     sed -n "${from},${to}p" "$DATA/transactions.jsonl" > "$dir/transactions.jsonl"
-    scripts/load.sh transactions --kafka-bootstrap-servers "$BOOTSTRAP" --data-dir "$dir" --topic "$TOPIC" --rate "$rate"
+    scripts/load.sh transactions --kafka-bootstrap-servers "$BOOTSTRAP" --data-dir "$dir" --topic "$TOPIC" --rate "$rate" \
+        --decisions-topic "$DECISIONS_TOPIC" --dead-letters-topic "$DEAD_LETTERS_TOPIC"
 }
 # When every member served the model a deploy-model.sh run put into service (epoch ms), from its output.
 served_since() {
@@ -207,6 +215,12 @@ scripts/load.sh verify --expected "$rollback_to" --labels "$DATA/labels.csv" --e
     --model-version "$SHIPPED_VERSION" --version-since-ms "$t_rolled_back" --job-name "$JOB_NAME" --timeout-seconds 600
 all=$rollback_to
 
+# Before the replacement below, which scores every input again into the same topics: a downstream
+# consumer, reading read_committed, must have seen each input exactly once through all the kills.
+info "== Each input once on $DECISIONS_TOPIC + $DEAD_LETTERS_TOPIC, read_committed ..."
+scripts/load.sh topic-check --kafka-bootstrap-servers "$BOOTSTRAP" --topic "$DECISIONS_TOPIC" \
+    --dead-letters-topic "$DEAD_LETTERS_TOPIC" --expected "$all" --timeout-seconds 300
+
 info "== Rotating the card-token key: the job replaced under a new key rebuilds its state from the topic ..."
 # scripts/rotate-token-key.sh: the customers under the new key beside the old, the key file replaced,
 # the job submitted again with --if-running REPLACE, and once it has stored every outcome, the
@@ -214,7 +228,8 @@ info "== Rotating the card-token key: the job replaced under a new key rebuilds 
 old_key=$(scripts/token-key.sh "$FRAUD_TOKEN_KEY_FILE" --show)
 t_replace=$(now_ms)
 scripts/rotate-token-key.sh --data-dir "$DATA" --id "e2e-$(date +%s)" --expected "$all" -- \
-    --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" --python-parallelism "$PYTHON_PARALLELISM"
+    --kafka-bootstrap-servers "$BOOTSTRAP" --kafka-topic "$TOPIC" --python-parallelism "$PYTHON_PARALLELISM" \
+    --decisions-topic "$DECISIONS_TOPIC" --dead-letters-topic "$DEAD_LETTERS_TOPIC"
 new_key=$(scripts/token-key.sh "$FRAUD_TOKEN_KEY_FILE" --show)
 [[ "$new_key" != "$old_key" ]] || die "the key did not change: $new_key"
 info "   key before: $old_key; after: $new_key"

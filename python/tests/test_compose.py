@@ -419,11 +419,13 @@ def test_the_job_is_kept_submitted_by_a_service_that_outlives_a_restart_of_the_c
         assert services[waiting]["depends_on"]["submit-job"]["condition"] == "service_healthy"
 
 
-def test_the_topic_is_created_with_a_partition_for_every_source_processor(services):
-    command = services["kafka-init"]["command"]
+def test_the_topics_are_created_with_a_partition_for_every_source_processor(services):
+    script = services["kafka-init"]["command"][0]
 
-    assert command[command.index("--topic") + 1] == "transactions"
-    assert int(command[command.index("--partitions") + 1]) >= 12
+    topics = re.search(r"for topic in ([^;]+);", script).group(1).split()
+    assert topics == ["transactions", "fraud-decisions", "fraud-dead-letters"]
+    assert '--topic "$$topic"' in script
+    assert int(re.search(r"--partitions (\d+)", script).group(1)) >= 12
 
 
 def strings_in(value):

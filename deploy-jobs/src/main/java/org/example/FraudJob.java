@@ -45,11 +45,13 @@ public final class FraudJob {
      * {@code --resume-attempts} is 0.
      */
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
-        KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
+        KafkaPreflight.Reachable kafka = KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
+        OutputTopics.ensureExist(settings, kafka.partitions());
         String key = TokenKeyCheck.requireSameKeyOnEveryMember(hz);
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings), scorer(settings),
-                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap());
+                FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap(),
+                OutputTopics.decisionSinks(settings), OutputTopics.deadLetterSinks(settings));
         ModelPointer models = ensureChampion(new ModelRegistry(hz), settings.jobName());
         SqlMappings.create(hz);
         JetService jet = hz.getJet();

@@ -47,8 +47,8 @@ import static org.example.definition.Names.Stage.TRANSFORM;
 /**
  * The fraud-detection pipeline, one method per stage:
  * <pre>
- * source → INGEST → FEATURES → ENRICH → TRANSFORM ─┬→ PREDICT → ACT ─┬→ prediction sink
- *                                                  └─────────────────┴→ dead-letter sink
+ * source → INGEST → FEATURES → ENRICH → TRANSFORM ─┬→ PREDICT → ACT ─┬→ prediction sink (+ decision topic)
+ *                                                  └─────────────────┴→ dead-letter sink (+ dead-letter topic)
  * </pre>
  * Each stage passes a {@link Step} on: its value, or the dead letter that replaced it, which the
  * later stages let through ({@link Step#next}, which also turns any exception into that input's
@@ -93,7 +93,20 @@ public class FraudPipeline {
     public static Pipeline build(JobSettings settings, FeatureDefinition features,
                                  StreamSource<KafkaMessage> source, Scorer scorer,
                                  Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters) {
-        return new FraudPipeline(settings, features).assemble(source, scorer, predictions, deadLetters);
+        return build(settings, features, source, scorer, predictions, deadLetters, List.of(), List.of());
+    }
+
+    /**
+     * As above, and each prediction and each dead letter also to every sink of the lists (the
+     * Kafka topics of {@link OutputTopics}); each sink receives every item once.
+     */
+    public static Pipeline build(JobSettings settings, FeatureDefinition features,
+                                 StreamSource<KafkaMessage> source, Scorer scorer,
+                                 Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetters,
+                                 List<Sink<? super FraudPrediction>> morePredictions,
+                                 List<Sink<? super DeadLetter>> moreDeadLetters) {
+        return new FraudPipeline(settings, features)
+                .assemble(source, scorer, predictions, deadLetters, morePredictions, moreDeadLetters);
     }
 
     /** The Kafka source: raw bytes, so INGEST sees, and can dead-letter, every message as it came. */
@@ -124,16 +137,29 @@ public class FraudPipeline {
 
     protected final Pipeline assemble(StreamSource<KafkaMessage> source, Scorer scorer,
                               Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetterSink) {
+        return assemble(source, scorer, predictions, deadLetterSink, List.of(), List.of());
+    }
+
+    private Pipeline assemble(StreamSource<KafkaMessage> source, Scorer scorer,
+                              Sink<? super FraudPrediction> predictions, Sink<? super DeadLetter> deadLetterSink,
+                              List<Sink<? super FraudPrediction>> morePredictions,
+                              List<Sink<? super DeadLetter>> moreDeadLetters) {
         Pipeline pipeline = Pipeline.create();
         StreamStage<KafkaMessage> messages = pipeline.readFrom(source)
                 .withoutTimestamps()
                 .setLocalParallelism(settings.kafkaSourceParallelism())
                 .setName("kafka:" + settings.kafkaTopic());
         StreamStage<FraudRequest> requests = splitOffDeadLetters(TRANSFORM, transform(enrich(features(ingest(messages)))));
-        splitOffDeadLetters(ACT, act(predict(requests, scorer)))
-                .map(FraudPipeline::countedPrediction).setName(ACT + ":counted")
-                .writeTo(predictions).setName(Names.PREDICTION_RESULT_MAP);
-        writeDeadLetters(pipeline, deadLetterSink);
+        StreamStage<FraudPrediction> decided = splitOffDeadLetters(ACT, act(predict(requests, scorer)))
+                .map(FraudPipeline::countedPrediction).setName(ACT + ":counted");
+        decided.writeTo(predictions).setName(Names.PREDICTION_RESULT_MAP);
+        for (int i = 0; i < morePredictions.size(); i++) {
+            decided.writeTo(morePredictions.get(i)).setName(ACT + ":predictions-" + (i + 1));
+        }
+        writeDeadLetters(pipeline, deadLetterSink, Names.DEAD_LETTERS_MAP);
+        for (int i = 0; i < moreDeadLetters.size(); i++) {
+            writeDeadLetters(pipeline, moreDeadLetters.get(i), ACT + ":dead-letters-" + (i + 1));
+        }
         return pipeline;
     }
 
@@ -228,10 +254,10 @@ public class FraudPipeline {
 
     /** All dead letters into one sink. */
     @SuppressWarnings("unchecked")
-    private void writeDeadLetters(Pipeline pipeline, Sink<? super DeadLetter> sink) {
+    private void writeDeadLetters(Pipeline pipeline, Sink<? super DeadLetter> sink, String name) {
         pipeline.writeTo(sink, deadLetters.get(0), deadLetters.get(1),
                         deadLetters.subList(2, deadLetters.size()).toArray(new StreamStage[0]))
-                .setName(Names.DEAD_LETTERS_MAP);
+                .setName(name);
     }
 
     /**

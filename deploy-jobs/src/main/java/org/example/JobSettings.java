@@ -16,12 +16,16 @@ import java.util.Properties;
  * environment variable (the option's name), else from its default; {@link Option} is the one
  * table of them, which {@code --help} prints and a test holds the README to.
  *
+ * @param decisionsTopic   where every decision goes, in Kafka transactions; empty: nowhere but the map
+ * @param deadLettersTopic where every dead letter goes, in Kafka transactions; empty: nowhere but the map
  * @param kafkaProperties extra Kafka client properties (SASL, TLS, …) read from
  *                        {@link Option#KAFKA_PROPERTIES_FILE}; applied under the job's own settings
  */
 public record JobSettings(
         String kafkaBootstrapServers,
         String kafkaTopic,
+        String decisionsTopic,
+        String deadLettersTopic,
         Properties kafkaProperties,
         String jobName,
         ProcessingGuarantee processingGuarantee,
@@ -59,6 +63,8 @@ public record JobSettings(
     public enum Option {
         KAFKA_BOOTSTRAP_SERVERS("localhost:9092", "Kafka bootstrap servers"),
         KAFKA_TOPIC(Names.TRANSACTIONS_TOPIC, "Topic the transactions arrive on"),
+        DECISIONS_TOPIC(Names.DECISIONS_TOPIC, "Topic every decision is written to, exactly once (empty: the map only)"),
+        DEAD_LETTERS_TOPIC(Names.DEAD_LETTERS_TOPIC, "Topic every dead letter is written to, exactly once (empty: the map only)"),
         KAFKA_PROPERTIES_FILE("", "Properties file with extra Kafka client settings (SASL, TLS, ...)"),
         KAFKA_SOURCE_PARALLELISM("4", "Kafka consumers per member (the topic needs at least members × this partitions)"),
         JOB_NAME(Names.DEFAULT_JOB_NAME, "Name of the Jet job"),
@@ -124,6 +130,8 @@ public record JobSettings(
         return new JobSettings(
                 v.text(Option.KAFKA_BOOTSTRAP_SERVERS),
                 v.text(Option.KAFKA_TOPIC),
+                v.text(Option.DECISIONS_TOPIC),
+                v.text(Option.DEAD_LETTERS_TOPIC),
                 readKafkaProperties(v.text(Option.KAFKA_PROPERTIES_FILE)),
                 v.text(Option.JOB_NAME),
                 v.choice(Option.PROCESSING_GUARANTEE, ProcessingGuarantee.class),
@@ -198,13 +206,13 @@ public record JobSettings(
     }
 
     public JobSettings withPythonParallelism(int parallelism) {
-        return new JobSettings(kafkaBootstrapServers, kafkaTopic, kafkaProperties, jobName, processingGuarantee,
+        return new JobSettings(kafkaBootstrapServers, kafkaTopic, decisionsTopic, deadLettersTopic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, scorer, parallelism, pythonBatchSize, allowedLagMs, maxAmount,
                 resumeAttempts, resumeBackoffMs, ifRunning);
     }
 
     public JobSettings withKafka(String bootstrapServers, String topic) {
-        return new JobSettings(bootstrapServers, topic, kafkaProperties, jobName, processingGuarantee,
+        return new JobSettings(bootstrapServers, topic, decisionsTopic, deadLettersTopic, kafkaProperties, jobName, processingGuarantee,
                 snapshotIntervalMs, kafkaSourceParallelism, scorer, pythonParallelism, pythonBatchSize, allowedLagMs, maxAmount,
                 resumeAttempts, resumeBackoffMs, ifRunning);
     }

@@ -10,6 +10,14 @@ public final class Names {
     /** Kafka topic the transactions arrive on; key = card number, value = transaction JSON. */
     public static final String TRANSACTIONS_TOPIC = "transactions";
 
+    /**
+     * Output: every decision, keyed by card token so one card's decisions stay in order; value =
+     * {@code Decision} JSON (docs/DATA.md). Written in Kafka transactions: read it read_committed.
+     */
+    public static final String DECISIONS_TOPIC = "fraud-decisions";
+    /** Output: every dead letter, keyed by the input's Kafka position; value = {@code DeadLetter} JSON. */
+    public static final String DEAD_LETTERS_TOPIC = "fraud-dead-letters";
+
     /** Reference data: card holder by card number ({@code String} → {@code Customer}). */
     public static final String CUSTOMERS_MAP = "customers";
     /** Reference data: merchant by merchant code ({@code String} → {@code Merchant}). */

@@ -137,6 +137,11 @@ public final class Benchmark {
                 + " scenario, so that ENRICH reads every card holder and merchant from the database again (cold)")
         boolean evictReferenceData;
 
+        @Option(names = "--no-topics",
+                description = "The job writes no decision or dead-letter topic (the maps only): the topics' cost"
+                        + " is the CPU per transaction with them minus without")
+        boolean noTopics;
+
         @Option(names = "--kafka-bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
                 description = "Kafka broker (env KAFKA_BOOTSTRAP_SERVERS)")
         String bootstrapServers;
@@ -510,6 +515,10 @@ public final class Benchmark {
         List<String> command = new ArrayList<>(List.of("scripts/hz-cli", "submit", options.jobJar,
                 "--kafka-bootstrap-servers", options.bootstrapServers, "--kafka-topic", topic,
                 "--job-name", jobName, "--python-parallelism", String.valueOf(options.pythonParallelism)));
+        // Each scenario's own output topics, made by newTopic, so no run reads or fills another's.
+        List<String> outputs = outputTopics(topic);
+        command.addAll(List.of("--decisions-topic=" + (outputs.isEmpty() ? "" : outputs.get(0)),
+                "--dead-letters-topic=" + (outputs.isEmpty() ? "" : outputs.get(1))));
         String extra = options.jobArgs.trim();
         if (!extra.isEmpty()) {
             command.addAll(Arrays.asList(extra.split("\\s+")));
@@ -547,7 +556,14 @@ public final class Benchmark {
         while (!LocalProcesses.pythonWorkers(ProcessHandle.allProcesses()).isEmpty() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(200);
         }
-        new TransactionProducer(kafka, System.out).deleteTopic(topic);
+        TransactionProducer topics = new TransactionProducer(kafka, System.out);
+        topics.deleteTopic(topic);
+        outputTopics(topic).forEach(topics::deleteTopic);
+    }
+
+    /** The decision and dead-letter topics of a scenario's input topic; none with {@code --no-topics}. */
+    private List<String> outputTopics(String topic) {
+        return options.noTopics ? List.of() : List.of(topic + "-decisions", topic + "-dead-letters");
     }
 
     private String newTopic(String scenario) {
@@ -558,9 +574,18 @@ public final class Benchmark {
             client.getMap(Names.MERCHANTS_MAP).evictAll();
         }
         String topic = "benchmark-" + scenario + "-" + System.currentTimeMillis();
-        new TransactionProducer(kafka, System.out).ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS,
-                (short) 1, TransactionProducer.DEFAULT_LEADER_TIMEOUT);
+        TransactionProducer topics = new TransactionProducer(kafka, System.out);
+        for (String each : concat(topic, outputTopics(topic))) {
+            topics.ensureTopic(each, TransactionProducer.DEFAULT_PARTITIONS, (short) 1,
+                    TransactionProducer.DEFAULT_LEADER_TIMEOUT);
+        }
         return topic;
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     private TransactionProducer.Summary produce(String topic, long count, double rate) {

@@ -15,15 +15,19 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * The one-command demo, every part real: Hazelcast members in this JVM (3 by default, as in
  * production), the fraud-detection job with PREDICT in Python processes, a Kafka broker (started by
  * {@code scripts/demo.sh}), the customers and merchants of a generated data set, and its
  * transactions streamed into Kafka. It ends with a summary read back from the maps: every input
- * accounted for, throughput, latency and the flagged frauds against the labels.
+ * accounted for, throughput, latency and the flagged frauds against the labels; and the decisions
+ * per decision and band as a consumer of the decision topic sees them, read_committed.
  */
 public final class Demo {
 
@@ -107,8 +111,11 @@ public final class Demo {
             BrokenInputs.prepareReferenceData(hz, dataDir);
 
             TransactionProducer producer = new TransactionProducer(kafka);
-            producer.ensureTopic(topic, TransactionProducer.DEFAULT_PARTITIONS, (short) 1,
-                    TransactionProducer.DEFAULT_LEADER_TIMEOUT);
+            List<String> outputTopics = outputTopics(settings);
+            for (String each : concat(topic, outputTopics)) {
+                producer.ensureTopic(each, TransactionProducer.DEFAULT_PARTITIONS, (short) 1,
+                        TransactionProducer.DEFAULT_LEADER_TIMEOUT);
+            }
             long submitted = System.nanoTime();
             Job job = FraudJob.deploy(hz, settings);
             say("Job '%s' submitted: PREDICT runs %d Python processes on each of %d members",
@@ -125,12 +132,18 @@ public final class Demo {
                 boolean complete = Outcomes.await(hz, inputs, 0, options.timeout(), System.out,
                         new JobWatch(hz, settings.jobName(), System.out, JobWatch.DEFAULT_GRACE));
                 RunReport report = RunReport.collect(hz, inputs, RunReport.readLabels(dataDir.resolve("labels.csv")));
-                printSummary(report, startSeconds, members, settings.pythonParallelism());
+                // What a downstream consumer of the topics saw, read_committed: each input once.
+                TopicCheck.Tally onTopics = outputTopics.isEmpty() ? null
+                        : TopicCheck.read(kafka, outputTopics, inputs, TOPIC_READ_TIMEOUT);
+                printSummary(report, onTopics, inputs, startSeconds, members, settings.pythonParallelism());
                 return complete && report.accountsForEveryInput()
-                        && report.deadLettersByReason().keySet().equals(BrokenInputs.EXPECTED_REASONS);
+                        && report.deadLettersByReason().keySet().equals(BrokenInputs.EXPECTED_REASONS)
+                        && (onTopics == null || onTopics.problems(inputs).isEmpty());
             } finally {
                 job.cancel();
-                producer.deleteTopic(topic);
+                for (String each : concat(topic, outputTopics)) {
+                    producer.deleteTopic(each);
+                }
             }
         }
     }
@@ -149,7 +162,26 @@ public final class Demo {
         return seconds;
     }
 
-    private static void printSummary(RunReport report, double jobStartSeconds, int members, int pythonParallelism) {
+    /**
+     * Decisions reach a read_committed consumer only with the snapshot after them (10 s apart):
+     * the last ones a little after the maps have them all.
+     */
+    private static final Duration TOPIC_READ_TIMEOUT = Duration.ofSeconds(90);
+
+    /** The job's decision and dead-letter topics, those it writes. */
+    private static List<String> outputTopics(JobSettings settings) {
+        return Stream.of(settings.decisionsTopic(), settings.deadLettersTopic())
+                .filter(t -> !t.isEmpty()).toList();
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    private static void printSummary(RunReport report, TopicCheck.Tally onTopics, long inputs, double jobStartSeconds,
+                                     int members, int pythonParallelism) {
         System.out.println();
         System.out.println("==================== fraud-detection demo: summary ====================");
         System.out.printf(Locale.ROOT, "  cluster               %d members, %d Python processes%n",
@@ -157,6 +189,11 @@ public final class Demo {
         System.out.printf(Locale.ROOT, "  job start             %.1f s from submit until every Python process serves%n",
                 jobStartSeconds);
         System.out.print(report.format());
+        if (onTopics != null) {
+            System.out.printf(Locale.ROOT, "  decision topics       %,d records read_committed: %s; per band %s; %s%n",
+                    onTopics.records(), onTopics.byDecision(), onTopics.byBand(),
+                    onTopics.problems(inputs).isEmpty() ? "each input once" : String.join("; ", onTopics.problems(inputs)));
+        }
         System.out.println("=======================================================================");
         System.out.println("  The demo's members stop with it. To query results with SQL or watch the job in");
         System.out.println("  Management Center, run it on scripts/cluster.sh or docker compose (README).");

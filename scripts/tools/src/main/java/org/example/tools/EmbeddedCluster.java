@@ -111,8 +111,20 @@ public final class EmbeddedCluster implements AutoCloseable {
         return members.get(0);
     }
 
+    /**
+     * Kills member {@code index} the way a crashed process goes: no graceful shutdown, its
+     * partitions and the job's processors simply gone. Member 0, the one {@link #member()} returns,
+     * is kept for the caller.
+     */
+    public void kill(int index) {
+        if (index == 0) {
+            throw new IllegalArgumentException("member 0 serves the caller; kill another");
+        }
+        members.get(index).getLifecycleService().terminate();
+    }
+
     @Override
     public void close() {
-        members.forEach(HazelcastInstance::shutdown);
+        members.stream().filter(m -> m.getLifecycleService().isRunning()).forEach(HazelcastInstance::shutdown);
     }
 }

@@ -356,6 +356,16 @@ public final class TransactionProducer {
                 description = "Topic to send to (env KAFKA_TOPIC)")
         String topic;
 
+        @Option(names = "--decisions-topic", defaultValue = "${env:DECISIONS_TOPIC:-" + Names.DECISIONS_TOPIC + "}",
+                description = "The job's decision topic, created beside the input topic if missing; empty: none"
+                        + " (env DECISIONS_TOPIC)")
+        String decisionsTopic;
+
+        @Option(names = "--dead-letters-topic", defaultValue = "${env:DEAD_LETTERS_TOPIC:-" + Names.DEAD_LETTERS_TOPIC + "}",
+                description = "The job's dead-letter topic, created beside the input topic if missing; empty: none"
+                        + " (env DEAD_LETTERS_TOPIC)")
+        String deadLettersTopic;
+
         @Option(names = "--rate", defaultValue = "0", converter = Commands.NonNegativeNumber.class,
                 description = "Transactions per second; 0 = as fast as possible")
         double rate;
@@ -401,8 +411,15 @@ public final class TransactionProducer {
                 throw new IllegalArgumentException("No " + file + " (generate the data set first: docs/DATA.md)");
             }
             TransactionProducer producer = new TransactionProducer(properties, out);
-            producer.ensureTopic(topic, partitions, (short) Math.min(Short.MAX_VALUE, replicationFactor),
-                    Duration.ofSeconds(leaderTimeoutSeconds));
+            // The job's output topics too, before the first transaction: a transactional producer
+            // writing to a topic the broker has just auto-created gets one partition, and the
+            // broker bugs of a brand-new topic (docs/DESIGN.md) hit the job instead of this tool.
+            for (String each : new String[]{topic, decisionsTopic, deadLettersTopic}) {
+                if (each != null && !each.isBlank()) {
+                    producer.ensureTopic(each, partitions, (short) Math.min(Short.MAX_VALUE, replicationFactor),
+                            Duration.ofSeconds(leaderTimeoutSeconds));
+                }
+            }
             Summary summary = producer.produce(file, topic, count, rate);
             out.println(summary.describe());
             if (summary.lost() > 0) {
