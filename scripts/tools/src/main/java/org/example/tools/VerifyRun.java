@@ -5,6 +5,7 @@ import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.core.metrics.MetricNames;
 import com.hazelcast.jet.core.metrics.MetricTags;
+import com.hazelcast.query.Predicates;
 import org.example.definition.Names;
 import org.example.records.CardFeatures;
 import org.example.records.DeadLetter;
@@ -166,9 +167,12 @@ public final class VerifyRun {
             throws InterruptedException {
         boolean complete = Outcomes.await(client, check.expected(), check.sinceMs(), check.timeout(), out,
                 new JobWatch(client, check.jobName(), out, JobWatch.DEFAULT_GRACE));
-        Collection<FraudPrediction> predictions = client.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP).values();
-        RunReport report = RunReport.of(check.expected(), predictions,
-                client.<Object, DeadLetter>getMap(Names.DEAD_LETTERS_MAP).values(), check.labels());
+        // With --since-ms, the outcomes stored since then only: a job that replaced another under a new
+        // card-token key stores every prediction again under a new key, beside the old job's.
+        Collection<FraudPrediction> predictions = client.<Object, FraudPrediction>getMap(Names.PREDICTION_RESULT_MAP)
+                .values(Predicates.greaterEqual("storedTimeMs", check.sinceMs()));
+        RunReport report = RunReport.of(check.expected(), predictions, client.<Object, DeadLetter>getMap(
+                Names.DEAD_LETTERS_MAP).values(Predicates.greaterEqual("recordedTimeMs", check.sinceMs())), check.labels());
         if (check.submittedAt() > 0) {
             printFirstPrediction(Outcomes.firstStoredMs(client), check.submittedAt(), out);
         }
