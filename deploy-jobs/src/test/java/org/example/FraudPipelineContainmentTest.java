@@ -20,6 +20,7 @@ import org.example.records.FraudPrediction;
 import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
+import org.example.policy.PolicyFollower;
 import org.example.stages.Ingest;
 import org.example.stages.Step;
 import org.example.stages.Step.StageFunction;
@@ -195,8 +196,9 @@ class FraudPipelineContainmentTest {
         }
 
         @Override
-        protected StageFunction<ScoreReply, FraudPrediction> action() {
-            return throwing(Names.Stage.ACT, super.action());
+        protected FunctionEx<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> action() {
+            FunctionEx<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> action = super.action();
+            return policies -> throwing(Names.Stage.ACT, action.apply(policies));
         }
     }
 }

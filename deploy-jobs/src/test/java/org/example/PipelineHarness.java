@@ -18,6 +18,7 @@ import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
+import org.example.policy.PolicyStore;
 import org.example.stages.Scorer;
 import org.example.stages.Step;
 import org.example.definition.Names;
@@ -63,6 +64,9 @@ final class PipelineHarness implements AutoCloseable {
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         member = Hazelcast.newHazelcastInstance(config);
+        // The stub's model is in no registry, so it has no metadata to default from: it gets a policy.
+        new PolicyStore(member).set(StubScorer.VERSION, StubScorer.REVIEW_FROM, StubScorer.DECLINE_FROM,
+                "pipeline-harness", 0);
     }
 
     // ---- the stream ----
@@ -188,6 +192,9 @@ final class PipelineHarness implements AutoCloseable {
      */
     static final class StubScorer {
         static final String VERSION = "java-stub";
+        /** Its policy when a test sets none: amounts from 300 are REVIEW, from 500 DECLINE. */
+        static final double REVIEW_FROM = 0.3;
+        static final double DECLINE_FROM = 0.5;
 
         private StubScorer() {
         }

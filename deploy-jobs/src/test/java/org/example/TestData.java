@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 
 /** Tiny builders for test data: {@code txn("T1").card(CARD).at(hoursAfterStart(3)).amount(12.5)}. */
 public final class TestData {
@@ -211,7 +212,8 @@ public final class TestData {
         public FraudPrediction build() {
             return new FraudPrediction(id, token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 10, 0, 0, 0,
                     features.txnCount24h(), features.amountSum24h(), features.txnCount7d(), 0, probability, flagged, version,
-                    null, null, TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
+                    null, null, flagged ? "DECLINE" : "APPROVE", version + "@metadata", List.of(), "",
+                    TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
         }
     }
 
