@@ -123,6 +123,29 @@ final class PipelineHarness implements AutoCloseable {
         return new Outcomes(List.copyOf(predictions), List.copyOf(deadLetters));
     }
 
+    /**
+     * Starts the production pipeline, scored by {@link StubScorer}, on an endless stream of one
+     * card's transactions, one every 5 ms: ids {@code E0, E1, ...}, amounts cycling through
+     * {@code amounts}, so the stub's probabilities do; predictions go to list {@code predictions}.
+     */
+    Job startEndless(JobSettings settings, double... amounts) {
+        double[] cycle = amounts.clone();
+        StreamSource<KafkaMessage> endless = SourceBuilder.stream("endless-messages", ctx -> new long[1])
+                .<KafkaMessage>fillBufferFn((next, buffer) -> {
+                    Thread.sleep(5);
+                    long n = next[0]++;
+                    TestData.TxnBuilder txn = TestData.txn("E" + n).card(TestData.CARD)
+                            .amount(cycle[(int) (n % cycle.length)]).at(TestData.START + n * 60_000);
+                    buffer.add(new KafkaMessage(new KafkaOrigin(TestData.TOPIC, 0, n, txn.eventTimeMs() + 1000),
+                            TestData.CARD, TestData.token(TestData.CARD), txn.json().getBytes(StandardCharsets.UTF_8)));
+                })
+                .build();
+        job = member.getJet().newJob(FraudPipeline.build(settings, FeatureDefinition.load(), endless,
+                        StubScorer.scorer(StubScorer::score), Sinks.list("predictions"), Sinks.list("deadLetters")),
+                new JobConfig().setName("pipeline-test-endless"));
+        return job;
+    }
+
     Job job() {
         return job;
     }
