@@ -1,6 +1,6 @@
 package org.example;
 
-import org.example.definition.Names;
+import com.hazelcast.function.FunctionEx;
 import com.hazelcast.function.SupplierEx;
 import com.hazelcast.jet.core.Processor;
 import com.hazelcast.jet.core.metrics.Metrics;
@@ -14,8 +14,10 @@ import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.example.features.CardFeaturesP;
 import org.example.definition.FeatureDefinition;
+import org.example.definition.Names;
+import org.example.features.CardFeaturesP;
+import org.example.policy.PolicyFollower;
 import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.EnrichedEvent;
@@ -26,12 +28,12 @@ import org.example.records.KafkaMessage;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
 import org.example.stages.Act;
+import org.example.stages.Ingest;
 import org.example.stages.ReadThrough;
 import org.example.stages.ReferenceCache;
-import org.example.stages.Ingest;
 import org.example.stages.Scorer;
-import org.example.stages.Step;
 import org.example.stages.Step.StageFunction;
+import org.example.stages.Step;
 import org.example.stages.Transform;
 
 import java.util.ArrayList;
@@ -215,10 +217,18 @@ public class FraudPipeline {
         return scorer.score(requests);
     }
 
+    /**
+     * The band needs the model's scoring policy: each member follows map {@code scoringPolicy}
+     * ({@link PolicyFollower}), so a change applies within a second, with no restart.
+     */
     private StreamStage<Step<FraudPrediction>> act(StreamStage<Step<ScoreReply>> scored) {
-        StageFunction<ScoreReply, FraudPrediction> toPrediction = action();
+        FunctionEx<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> toPrediction = action();
+        ServiceFactory<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> policies = ServiceFactory
+                .withCreateContextFn(ctx -> PolicyFollower.start(ctx.hazelcastInstance()))
+                .withDestroyContextFn(PolicyFollower::close)
+                .withCreateServiceFn((ctx, follower) -> toPrediction.apply(follower));
         return scored
-                .map(step -> Step.next(step, ACT, System.currentTimeMillis(), toPrediction))
+                .mapUsingService(policies, (act, step) -> Step.next(step, ACT, System.currentTimeMillis(), act))
                 .setName(ACT);
     }
 
@@ -247,9 +257,9 @@ public class FraudPipeline {
         return (event, nowMs) -> Step.ok(Transform.toRequest(event, earthRadiusKm));
     }
 
-    /** ACT: the scored transaction as the prediction to store. */
-    protected StageFunction<ScoreReply, FraudPrediction> action() {
-        return (reply, nowMs) -> Step.ok(Act.toPrediction(reply, nowMs));
+    /** ACT: the scored transaction as the prediction to store, given the member's policies. */
+    protected FunctionEx<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> action() {
+        return policies -> (reply, nowMs) -> Step.ok(Act.toPrediction(reply, policies.policyFor(reply.modelVersion()), nowMs));
     }
 
     /** All dead letters into one sink. */

@@ -55,7 +55,9 @@ public final class SqlMappings {
     }
 
     static String mapping(String mapName, Class<?> keyType, Class<? extends Record> valueType) {
+        // A list of records (a prediction's reasons) has no SQL type; the record keeps its text beside it.
         String columns = Arrays.stream(valueType.getRecordComponents())
+                .filter(component -> component.getType() != List.class)
                 .map(SqlMappings::column)
                 .collect(Collectors.joining(",\n    "));
         String keyOptions = keyType == String.class

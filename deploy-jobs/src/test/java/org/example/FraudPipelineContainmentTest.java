@@ -1,6 +1,7 @@
 package org.example;
 
 import org.example.definition.Names;
+import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.core.JobStatus;
 import org.example.PipelineHarness.Outcomes;
 import org.example.records.CardFeatures;
@@ -18,6 +19,7 @@ import org.example.records.FraudPrediction;
 import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
+import org.example.policy.PolicyFollower;
 import org.example.stages.Ingest;
 import org.example.stages.ReferenceCache;
 import org.example.stages.Step;
@@ -199,8 +201,9 @@ class FraudPipelineContainmentTest {
         }
 
         @Override
-        protected StageFunction<ScoreReply, FraudPrediction> action() {
-            return throwing(Names.Stage.ACT, super.action());
+        protected FunctionEx<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> action() {
+            FunctionEx<PolicyFollower, StageFunction<ScoreReply, FraudPrediction>> action = super.action();
+            return policies -> throwing(Names.Stage.ACT, action.apply(policies));
         }
     }
 }

@@ -112,7 +112,8 @@ class FraudPipelineTest {
         // T2 happened exactly 24 h before T3: outside T3's 24-hour window, inside its 7-day one.
         assertThat(t3).isEqualTo(new FraudPrediction("T3", TestData.token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 30.0, at(ofHours(25)),
                 TestData.NEW_YORK_LAT, TestData.NEW_YORK_LON, 1, 30.0, 3, 0.0, 0.03, false,
-                PipelineHarness.StubScorer.VERSION, null, null, TestData.TOPIC, 0, input.origin().offset(), input.origin().appendTimeMs(),
+                PipelineHarness.StubScorer.VERSION, null, null, "APPROVE", PipelineHarness.StubScorer.VERSION + "@1", List.of(), "",
+                TestData.TOPIC, 0, input.origin().offset(), input.origin().appendTimeMs(),
                 t3.storedTimeMs()));
         assertThat(t3.storedTimeMs()).isGreaterThanOrEqualTo(input.origin().appendTimeMs());
         Map<String, FraudPrediction> byId = outcomes.predictionsById();

@@ -18,6 +18,7 @@ import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
+import org.example.policy.PolicyStore;
 import org.example.stages.Scorer;
 import org.example.stages.Step;
 import org.example.definition.Names;
@@ -63,6 +64,9 @@ final class PipelineHarness implements AutoCloseable {
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         member = Hazelcast.newHazelcastInstance(config);
+        // The stub's model is in no registry, so it has no metadata to default from: it gets a policy.
+        new PolicyStore(member).set(StubScorer.VERSION, StubScorer.REVIEW_FROM, StubScorer.DECLINE_FROM,
+                "pipeline-harness", 0);
     }
 
     // ---- the stream ----
@@ -117,6 +121,29 @@ final class PipelineHarness implements AutoCloseable {
             Thread.sleep(50);
         }
         return new Outcomes(List.copyOf(predictions), List.copyOf(deadLetters));
+    }
+
+    /**
+     * Starts the production pipeline, scored by {@link StubScorer}, on an endless stream of one
+     * card's transactions, one every 5 ms: ids {@code E0, E1, ...}, amounts cycling through
+     * {@code amounts}, so the stub's probabilities do; predictions go to list {@code predictions}.
+     */
+    Job startEndless(JobSettings settings, double... amounts) {
+        double[] cycle = amounts.clone();
+        StreamSource<KafkaMessage> endless = SourceBuilder.stream("endless-messages", ctx -> new long[1])
+                .<KafkaMessage>fillBufferFn((next, buffer) -> {
+                    Thread.sleep(5);
+                    long n = next[0]++;
+                    TestData.TxnBuilder txn = TestData.txn("E" + n).card(TestData.CARD)
+                            .amount(cycle[(int) (n % cycle.length)]).at(TestData.START + n * 60_000);
+                    buffer.add(new KafkaMessage(new KafkaOrigin(TestData.TOPIC, 0, n, txn.eventTimeMs() + 1000),
+                            TestData.CARD, TestData.token(TestData.CARD), txn.json().getBytes(StandardCharsets.UTF_8)));
+                })
+                .build();
+        job = member.getJet().newJob(FraudPipeline.build(settings, FeatureDefinition.load(), endless,
+                        StubScorer.scorer(StubScorer::score), Sinks.list("predictions"), Sinks.list("deadLetters")),
+                new JobConfig().setName("pipeline-test-endless"));
+        return job;
     }
 
     Job job() {
@@ -188,6 +215,9 @@ final class PipelineHarness implements AutoCloseable {
      */
     static final class StubScorer {
         static final String VERSION = "java-stub";
+        /** Its policy when a test sets none: amounts from 300 are REVIEW, from 500 DECLINE. */
+        static final double REVIEW_FROM = 0.3;
+        static final double DECLINE_FROM = 0.5;
 
         private StubScorer() {
         }

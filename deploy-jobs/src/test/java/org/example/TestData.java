@@ -9,6 +9,7 @@ import org.example.records.FraudPrediction;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Merchant;
+import org.example.records.Reason;
 import org.example.records.Json;
 import org.example.records.KafkaTransaction;
 import org.example.records.Transaction;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 
 /** Tiny builders for test data: {@code txn("T1").card(CARD).at(hoursAfterStart(3)).amount(12.5)}. */
 public final class TestData {
@@ -171,6 +173,8 @@ public final class TestData {
         private double probability = 0.1;
         private boolean flagged;
         private String version = "v";
+        private String band;
+        private List<Reason> reasons = List.of();
         private CardFeatures features = new CardFeatures(1, 10.0, 1);
 
         private PredictionBuilder(String id) {
@@ -198,6 +202,13 @@ public final class TestData {
             return this;
         }
 
+        /** The band the policy gave it (default: DECLINE when flagged, else APPROVE), with its reasons. */
+        public PredictionBuilder band(String band, Reason... reasons) {
+            this.band = band;
+            this.reasons = List.of(reasons);
+            return this;
+        }
+
         public PredictionBuilder version(String version) {
             this.version = version;
             return this;
@@ -211,7 +222,9 @@ public final class TestData {
         public FraudPrediction build() {
             return new FraudPrediction(id, token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 10, 0, 0, 0,
                     features.txnCount24h(), features.amountSum24h(), features.txnCount7d(), 0, probability, flagged, version,
-                    null, null, TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
+                    null, null, band != null ? band : flagged ? "DECLINE" : "APPROVE", version + "@metadata", reasons,
+                    String.join("; ", reasons.stream().map(Reason::text).toList()),
+                    TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
         }
     }
 

@@ -34,6 +34,11 @@ public final class Names {
     /** What each member's scorers made of the models they were asked to use ({@code String} → {@code ModelStatus}). */
     public static final String MODEL_STATUS_MAP = "modelStatus";
 
+    /** The scoring policy: band thresholds per model version, or for every model ({@code String} → {@code ScoringPolicy}). */
+    public static final String SCORING_POLICY_MAP = "scoringPolicy";
+    /** Every change of a scoring policy, by {@code <model>@<revision>} ({@code String} → {@code PolicyChange}). */
+    public static final String POLICY_AUDIT_MAP = "policyAudit";
+
     /** The job supervisor's last word per job name ({@code String} → {@code JobSupervisor.Report}). */
     public static final String SUPERVISOR_MAP = "jobSupervisor";
 

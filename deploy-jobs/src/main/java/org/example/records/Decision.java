@@ -8,10 +8,14 @@ import java.util.List;
  * rather than from the map. The format is written down in docs/DATA.md; the card is its token with
  * the BIN and last four, never its number.
  *
- * @param decision        {@code APPROVE} or {@code DECLINE}
- * @param band            the risk band; from the policy, {@code null} until the policy decides
- * @param reasons         why, in words a reviewer reads; from the policy, empty until it decides
- * @param policyVersion   the policy that decided; from the policy, {@code null} until it decides
+ * @param decision        {@code APPROVE}, {@code REVIEW} or {@code DECLINE}: the band the scoring policy
+ *                        put the probability in
+ * @param band            the same band (kept as its own field, so a consumer written against the
+ *                        format's first version, where {@code decision} was the threshold's
+ *                        verdict, reads on)
+ * @param reasons         for REVIEW and DECLINE, the (up to) three features that pushed the score up
+ *                        most, in words a reviewer reads; empty for APPROVE
+ * @param policyVersion   the policy that decided ({@code <model or *>@<revision>})
  * @param eventTimeMs     when the transaction happened (the producer's clock)
  * @param appendTimeMs    when Kafka appended the input
  * @param decisionTimeMs  when ACT decided
@@ -34,17 +38,11 @@ public record Decision(
         int originPartition,
         long originOffset) {
 
-    public static final String APPROVE = "APPROVE";
-    public static final String DECLINE = "DECLINE";
-
-    /**
-     * The decision about a prediction. Today the model's threshold decides alone; the policy work
-     * (band, reasons, policy version on {@link FraudPrediction}) replaces the body of this method
-     * and nothing else, so the topic's format does not change when it lands.
-     */
+    /** The decision about a prediction: its band under the scoring policy, and the band's reasons. */
     public static Decision of(FraudPrediction p) {
-        return new Decision(p.transactionId(), p.cardToken(), p.bin(), p.last4(), p.fraud() ? DECLINE : APPROVE,
-                null, p.fraudProbability(), List.of(), p.modelVersion(), null,
+        List<String> reasons = p.reasons() == null ? List.of() : p.reasons().stream().map(Reason::text).toList();
+        return new Decision(p.transactionId(), p.cardToken(), p.bin(), p.last4(), p.band(),
+                p.band(), p.fraudProbability(), reasons, p.modelVersion(), p.policyVersion(),
                 p.eventTimeMs(), p.appendTimeMs(), p.storedTimeMs(),
                 p.originTopic(), p.originPartition(), p.originOffset());
     }

@@ -1,5 +1,7 @@
 package org.example.records;
 
+import java.util.List;
+
 /**
  * Value of {@code predictionResult}: the transaction, its features, its score and its timing. The
  * card is its token, with the BIN and last four an analyst may see; never its number.
@@ -9,6 +11,14 @@ package org.example.records;
  * @param challengerProbability the challenger's probability, scored beside it and deciding nothing;
  *                              {@code null} when no challenger was set
  * @param challengerVersion     the challenger's version, or {@code null}
+ * @param band                  APPROVE, REVIEW or DECLINE, decided in ACT from the probability and
+ *                              the model's scoring policy of the moment
+ * @param policyVersion         the policy it was decided under: {@code <model or *>@<revision>}, the
+ *                              key of its entry in map {@code policyAudit}, or {@code <model>@metadata}
+ * @param reasons               for REVIEW and DECLINE, the (up to) three features that pushed the
+ *                              score up most, largest first; empty for APPROVE (docs/DESIGN.md)
+ * @param reasonsText           the reasons' texts joined by "; ", the column SQL reads (SQL has no
+ *                              type for a list of records)
  * @param appendTimeMs when Kafka appended the input
  * @param storedTimeMs when ACT wrote this entry; {@code storedTimeMs - appendTimeMs} is the
  *                     pipeline latency
@@ -33,6 +43,10 @@ public record FraudPrediction(
         String modelVersion,
         Double challengerProbability,
         String challengerVersion,
+        String band,
+        String policyVersion,
+        List<Reason> reasons,
+        String reasonsText,
         String originTopic,
         int originPartition,
         long originOffset,

@@ -1,5 +1,7 @@
 package org.example.records;
 
+import java.util.List;
+
 /**
  * One reply of PREDICT: either a score or an error, and the request it answers (echoed verbatim by
  * the Python handler, absent only when the handler could not parse it).
@@ -11,6 +13,8 @@ package org.example.records;
  * @param challengerVersion     the challenger that gave it, or {@code null}
  * @param modelError            why the scorer could not use the model it was asked for (it kept
  *                              scoring with the one it had), or {@code null}
+ * @param reasons               the features that pushed the score up most, when the scorer found
+ *                              the score flagged under the policy it read; {@code null} otherwise
  */
 public record ScoreReply(
         Double fraudProbability,
@@ -20,22 +24,30 @@ public record ScoreReply(
         FraudRequest request,
         Double challengerProbability,
         String challengerVersion,
-        ModelProblem modelError) implements Traceable {
+        ModelProblem modelError,
+        List<Reason> reasons) implements Traceable {
 
     /** A champion's score, with no challenger and no model trouble. */
     public static ScoreReply scored(double probability, boolean isFraud, String modelVersion, FraudRequest request) {
-        return new ScoreReply(probability, isFraud, modelVersion, null, request, null, null, null);
+        return new ScoreReply(probability, isFraud, modelVersion, null, request, null, null, null, null);
     }
 
     /** This reply with the challenger's score beside the champion's. */
     public ScoreReply withChallenger(double probability, String version) {
-        return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, probability, version, modelError);
+        return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, probability, version, modelError,
+                reasons);
     }
 
     /** This reply, noting that the requested model could not be used. */
     public ScoreReply withModelError(ModelProblem problem) {
         return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
-                challengerVersion, problem);
+                challengerVersion, problem, reasons);
+    }
+
+    /** This reply with the reasons of its score. */
+    public ScoreReply withReasons(List<Reason> topReasons) {
+        return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
+                challengerVersion, modelError, topReasons);
     }
 
     public boolean isError() {

@@ -3,7 +3,10 @@ package org.example.scoring;
 import com.hazelcast.jet.core.metrics.Metrics;
 import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.StreamStage;
+import org.example.definition.FeatureDefinition;
 import org.example.definition.Names;
+import org.example.policy.PolicyFollower;
+import org.example.policy.ReasonText;
 import org.example.records.FraudRequest;
 import org.example.records.ScoreReply;
 import org.example.scoring.ModelFollower.Assignment;
@@ -35,25 +38,41 @@ public final class JavaScorer implements Scorer {
     public StreamStage<Step<ScoreReply>> score(StreamStage<FraudRequest> requests) {
         String job = jobName;
         // The models are the member's (Jet's service context), the buffers the processor's (the service).
-        ServiceFactory<ModelFollower, Scoring> scoring = ServiceFactory
-                .withCreateContextFn(ctx -> ModelFollower.start(ctx.hazelcastInstance(), job, false))
-                .withDestroyContextFn(ModelFollower::close)
-                .withCreateServiceFn((ctx, follower) -> new Scoring(follower));
+        ServiceFactory<Followers, Scoring> scoring = ServiceFactory
+                .withCreateContextFn(ctx -> new Followers(ModelFollower.start(ctx.hazelcastInstance(), job, false),
+                        PolicyFollower.start(ctx.hazelcastInstance())))
+                .withDestroyContextFn(Followers::close)
+                .withCreateServiceFn((ctx, followers) -> new Scoring(followers.models(), followers.policies()));
         return requests
                 .mapUsingService(scoring, (service, request) ->
                         Step.apply(request, Names.Stage.PREDICT, System.currentTimeMillis(), service::score))
                 .setName(Names.Stage.PREDICT);
     }
 
-    /** One processor's scoring: the member's current models, with evaluators of its own. */
+    /** What a member follows for its scorers: the models and the scoring policies. */
+    record Followers(ModelFollower models, PolicyFollower policies) {
+        void close() {
+            models.close();
+            policies.close();
+        }
+    }
+
+    /**
+     * One processor's scoring: the member's current models, with evaluators of its own. A score
+     * the model's policy flags gets its reasons here, where the model is; ACT decides the band
+     * with the same policy, read again (docs/DESIGN.md, "Decisions: bands, policy, reasons").
+     */
     static final class Scoring {
         private final ModelFollower follower;
+        private final PolicyFollower policies;
+        private final ReasonText reasonText = new ReasonText(FeatureDefinition.load());
         private Assignment seen;
         private ScoringModel.Evaluator champion;
         private ScoringModel.Evaluator challenger;
 
-        Scoring(ModelFollower follower) {
+        Scoring(ModelFollower follower, PolicyFollower policies) {
             this.follower = follower;
+            this.policies = policies;
         }
 
         Step<ScoreReply> score(FraudRequest request, long nowMs) {
@@ -68,6 +87,9 @@ public final class JavaScorer implements Scorer {
                 return step;
             }
             ScoreReply reply = step.value();
+            if (policies.policyFor(reply.modelVersion()).band(reply.fraudProbability()).isFlagged()) {
+                reply = reply.withReasons(champion.reasons(request, reasonText));
+            }
             if (challenger != null) {
                 reply = reply.withChallenger(challenger.probability(request), seen.challenger().version());
             }

@@ -8,6 +8,8 @@ import org.example.records.DeadLetterReason;
 import org.example.records.FraudRequest;
 import org.example.records.Json;
 import org.example.records.KafkaOrigin;
+import org.example.records.Reason;
+import org.example.policy.ReasonText;
 import org.example.records.ScoreReply;
 import org.example.stages.Step;
 
@@ -158,6 +160,7 @@ public final class ScoringModel {
     public final class Evaluator {
         private final double[] row = new double[inputs.width()];
         private final int[] ranks = new int[model.numFeatures()];
+        private LightGbmModel.ContributionBuffers contributionBuffers;
 
         private Evaluator() {
         }
@@ -176,6 +179,22 @@ public final class ScoringModel {
 
         public ScoringModel scoring() {
             return ScoringModel.this;
+        }
+
+        /**
+         * The features that pushed this request's score up most (TreeSHAP, as LightGBM's
+         * {@code pred_contrib}), with their texts; for a request {@link #score} scored. About 2 ms of
+         * CPU, some 250 times the score (docs/BENCHMARK.md): only flagged decisions get them.
+         */
+        public List<Reason> reasons(FraudRequest request, ReasonText texts) {
+            if (contributionBuffers == null) {
+                contributionBuffers = model.newContributionBuffers();
+            }
+            String problem = inputs.fill(request, row);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return texts.top(row, model.contributions(row, contributionBuffers));
         }
 
         /** @see ScoringModel#score */

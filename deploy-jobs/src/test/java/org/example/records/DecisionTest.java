@@ -10,9 +10,10 @@ import static org.example.TestData.prediction;
 class DecisionTest {
 
     @Test
-    void shouldDeclineWhatTheModelFlagsAndApproveTheRest() {
-        assertThat(Decision.of(prediction("T1").flagged(true).build()).decision()).isEqualTo(Decision.DECLINE);
-        assertThat(Decision.of(prediction("T2").flagged(false).build()).decision()).isEqualTo(Decision.APPROVE);
+    void shouldDecideTheBandThePolicyPutThePredictionIn() {
+        assertThat(Decision.of(prediction("T1").band("REVIEW").build()).decision()).isEqualTo("REVIEW");
+        assertThat(Decision.of(prediction("T2").flagged(true).build()).decision()).isEqualTo("DECLINE");
+        assertThat(Decision.of(prediction("T3").flagged(false).build()).decision()).isEqualTo("APPROVE");
     }
 
     @Test
@@ -38,12 +39,15 @@ class DecisionTest {
     }
 
     @Test
-    void shouldLeaveBandReasonsAndPolicyToThePolicyUntilItDecides() {
-        Decision d = Decision.of(prediction("T1").build());
+    void shouldCarryTheBandItsReasonsInWordsAndThePolicyItWasDecidedUnder() {
+        Decision d = Decision.of(prediction("T1").version("m-3").band("DECLINE",
+                new Reason("amount", 412.5, 1.25, "amount 412.50, 9.3× this card's 24 h average"),
+                new Reason("distance_km", 2310.0, 0.75, "2,310 km from home")).build());
 
-        assertThat(d.band()).isNull();
-        assertThat(d.policyVersion()).isNull();
-        assertThat(d.reasons()).isEmpty();
+        assertThat(d.band()).isEqualTo("DECLINE");
+        assertThat(d.policyVersion()).isEqualTo("m-3@metadata");
+        assertThat(d.reasons()).containsExactly("amount 412.50, 9.3× this card's 24 h average", "2,310 km from home");
+        assertThat(Decision.of(prediction("T2").build()).reasons()).as("APPROVE has no reasons").isEmpty();
     }
 
     @Test

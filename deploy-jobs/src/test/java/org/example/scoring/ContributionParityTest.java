@@ -3,7 +3,9 @@ package org.example.scoring;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.example.definition.FeatureDefinition;
 import org.example.records.FraudRequest;
+import org.example.policy.ReasonText;
 import org.example.records.Json;
+import org.example.records.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,6 +147,45 @@ class ContributionParityTest {
 
         System.out.printf("golden set: %d requests, max |Δ contribution| = %.3g, max |Σ − raw score| = %.3g%n",
                 requests.size(), differences.contribution(), differences.sum());
+    }
+
+    @Test
+    void shouldGiveAFlaggedGoldenRequestTheReasonsOfLightGbmsContributions() throws Exception {
+        ScoringModel scoring = TestModels.shipped();
+        ReasonText texts = new ReasonText(FeatureDefinition.load());
+        List<FraudRequest> requests = new ArrayList<>();
+        for (String line : Files.readAllLines(GOLDEN_REQUESTS)) {
+            requests.add(Json.MAPPER.readerFor(FraudRequest.class).readValue(line));
+        }
+        Process python = startLightGbm(requests);
+        ScoringModel.Evaluator evaluator = scoring.newEvaluator();
+        List<List<Reason>> java = new ArrayList<>();
+        for (FraudRequest request : requests) {
+            assertThat(evaluator.score(request, 0).isOk()).as(request.transaction().transactionId()).isTrue();
+            java.add(evaluator.reasons(request, texts));
+        }
+        List<JsonNode> lightGbm = awaitLightGbm(python, requests.size());
+
+        double[] row = new double[scoring.inputs().width()];
+        for (int i = 0; i < requests.size(); i++) {
+            scoring.inputs().fill(requests.get(i), row);
+            double[] contributions = new double[scoring.model().numFeatures() + 1];
+            for (int f = 0; f < contributions.length; f++) {
+                contributions[f] = lightGbm.get(i).path("contributions").get(f).asDouble();
+            }
+            List<Reason> expected = texts.top(row, contributions);
+            List<Reason> actual = java.get(i);
+            String id = requests.get(i).transaction().transactionId();
+            assertThat(actual).as(id).extracting(Reason::feature, Reason::value, Reason::text)
+                    .containsExactlyElementsOf(expected.stream()
+                            .map(r -> org.assertj.core.groups.Tuple.tuple(r.feature(), r.value(), r.text())).toList());
+            for (int k = 0; k < actual.size(); k++) {
+                assertThat(actual.get(k).contribution()).as(id).isCloseTo(expected.get(k).contribution(),
+                        org.assertj.core.api.Assertions.within(TOLERANCE));
+            }
+        }
+        System.out.printf("golden set: %d requests, reasons as LightGBM's contributions give them; the first: %s%n",
+                requests.size(), java.get(0).stream().map(Reason::text).toList());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.example.scoring;
 
+import org.example.policy.ScoringPolicy;
 import org.example.stages.Act;
 import org.example.stages.Step;
 import org.example.stages.Transform;
@@ -33,11 +34,14 @@ class PythonScorerTest {
                 {"fraud_probability": 0.875, "is_fraud": true, "model_version": "v1", "request": %s}"""
                 .formatted(request);
 
-        FraudPrediction prediction = Act.toPrediction(PythonScorer.readReply(reply, NOW).value(), 123L);
+        FraudPrediction prediction = Act.toPrediction(PythonScorer.readReply(reply, NOW).value(),
+                ScoringPolicy.of("v1", 0.5, 0.8, 1, "test", 0), 123L);
 
         assertThat(prediction.transactionId()).isEqualTo("T1");
         assertThat(prediction.fraudProbability()).isEqualTo(0.875);
         assertThat(prediction.fraud()).isTrue();
+        assertThat(prediction.band()).isEqualTo("DECLINE");
+        assertThat(prediction.policyVersion()).isEqualTo("v1@1");
         assertThat(prediction.txnCount7d()).isEqualTo(3);
         assertThat(prediction.storedTimeMs()).isEqualTo(123L);
         assertThat(Act.key(prediction).getPartitionKey()).isEqualTo(TestData.token(CARD));

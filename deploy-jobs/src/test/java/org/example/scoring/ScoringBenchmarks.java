@@ -1,7 +1,9 @@
 package org.example.scoring;
 
 import org.example.definition.FeatureDefinition;
+import org.example.policy.ReasonText;
 import org.example.records.FraudRequest;
+import org.example.records.Reason;
 import org.example.records.Json;
 import org.example.records.ScoreReply;
 import org.example.stages.Step;
@@ -29,7 +31,8 @@ import static org.example.TestData.NOW;
 /**
  * The in-JVM scorer per request: the model alone on a ready row, the model's contributions
  * (TreeSHAP, what a decision's reasons cost) on the same rows, the request's row alone, and
- * request to reply (row, model, decision, reply) as each PREDICT processor does it. Requests
+ * request to reply (row, model, decision, reply) as each PREDICT processor does it, and the same
+ * with the reasons a flagged decision gets. Requests
  * cycle through a set large enough that the branch predictor cannot learn the trees' paths: the
  * golden requests (real traffic, a third of it fraud; 60 of them, repeated) or 4,096 valid ones of
  * the parity test's random set (wider values, deeper paths).
@@ -55,6 +58,7 @@ public class ScoringBenchmarks {
     private double[] row;
     private int[] ranks;
     private LightGbmModel.ContributionBuffers contributionBuffers;
+    private final ReasonText reasonText = new ReasonText(FeatureDefinition.load());
     private int next;
 
     @Setup
@@ -98,6 +102,17 @@ public class ScoringBenchmarks {
     @Benchmark
     public Step<ScoreReply> requestToReply() {
         return evaluator.score(requests[advance()], NOW);
+    }
+
+    /**
+     * A flagged decision in PREDICT: {@link #requestToReply}, then its three reasons (TreeSHAP and
+     * their texts), as {@code JavaScorer} does for a score its policy puts in REVIEW or DECLINE.
+     */
+    @Benchmark
+    public List<Reason> requestToReplyWithReasons() {
+        FraudRequest request = requests[advance()];
+        evaluator.score(request, NOW);
+        return evaluator.reasons(request, reasonText);
     }
 
     private int advance() {

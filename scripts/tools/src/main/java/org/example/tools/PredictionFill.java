@@ -179,7 +179,8 @@ public final class PredictionFill {
             return new FraudPrediction("FILL-" + i, customer.cardToken(), "400000", String.format("%04d", i % 10_000),
                     merchant.merchantCode(), merchant.category(),
                     amount, append - 5, latitude, longitude, 1 + random.nextInt(10), amount * (1 + random.nextInt(10)),
-                    1 + random.nextInt(40), distanceKm, probability, fraud, "fill", null, null, "fill", (int) (i % 12), i, append, stored);
+                    1 + random.nextInt(40), distanceKm, probability, fraud, "fill", null, null,
+                    fraud ? "DECLINE" : "APPROVE", "fill@metadata", List.of(), "", "fill", (int) (i % 12), i, append, stored);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.example.records.CardFeatures;
 import org.example.records.FraudPrediction;
 import org.example.records.FraudRequest;
 import org.example.records.KafkaOrigin;
+import org.example.policy.ScoringPolicy;
 import org.example.registry.ModelEntry;
 import org.example.registry.ModelPointer;
 import org.example.registry.ModelRegistry;
@@ -57,6 +58,9 @@ class ModelCommandTest {
     private String shipped;
     private Job job;
 
+    /** The band is beside the point here: one policy for every model, read from a static field. */
+    private static final ScoringPolicy POLICY = ScoringPolicy.of(ScoringPolicy.EVERY_MODEL, 0.1, 0.5, 1, "test", 0);
+
     @BeforeAll
     void startAJobScoringAnEndlessStream() {
         cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"), CLUSTER, 1, PORT);
@@ -76,7 +80,7 @@ class ModelCommandTest {
                 })
                 .build();
         JavaScorer.following(JOB).score(pipeline.readFrom(endless).withoutTimestamps())
-                .map(step -> step.isOk() ? Act.toPrediction(step.value(), System.currentTimeMillis()) : null)
+                .map(step -> step.isOk() ? Act.toPrediction(step.value(), POLICY, System.currentTimeMillis()) : null)
                 .writeTo(com.hazelcast.jet.pipeline.Sinks.map(Names.PREDICTION_RESULT_MAP, Act::key, p -> p));
         job = member.getJet().newJob(pipeline);
     }

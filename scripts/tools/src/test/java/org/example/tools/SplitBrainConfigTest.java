@@ -43,7 +43,7 @@ class SplitBrainConfigTest {
             assertThat(MEMBERS.getMapConfig(map).getMergePolicyConfig().getPolicy()).as(map)
                     .isEqualTo(DiscardMergePolicy.class.getSimpleName());
         }
-        for (String map : List.of(Names.CUSTOMERS_MAP, Names.MERCHANTS_MAP)) {
+        for (String map : List.of(Names.CUSTOMERS_MAP, Names.MERCHANTS_MAP, Names.SCORING_POLICY_MAP, Names.POLICY_AUDIT_MAP)) {
             MapConfig config = MEMBERS.getMapConfig(map);
             assertThat(config.getMergePolicyConfig().getPolicy()).as(map).isEqualTo(LatestUpdateMergePolicy.class.getSimpleName());
             // Without it every entry's update time is unknown and "latest" picks the merging side's.
