@@ -51,6 +51,8 @@ public final class SqlMappings {
 
     static String mapping(String mapName, Class<?> keyType, Class<? extends Record> valueType) {
         String columns = Arrays.stream(valueType.getRecordComponents())
+                // A nested record (a prediction's hops) has no SQL type; SQL reads the flat fields.
+                .filter(component -> !component.getType().isRecord())
                 .map(SqlMappings::column)
                 .collect(Collectors.joining(",\n    "));
         String keyOptions = keyType == String.class

@@ -6,6 +6,7 @@ import org.example.records.CardFeatures;
 import org.example.records.Customer;
 import org.example.records.FeaturedEvent;
 import org.example.records.FraudPrediction;
+import org.example.records.Hops;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Merchant;
@@ -172,6 +173,7 @@ public final class TestData {
         private boolean flagged;
         private String version = "v";
         private CardFeatures features = new CardFeatures(1, 10.0, 1);
+        private Hops hops = Hops.NONE;
 
         private PredictionBuilder(String id) {
             this.id = id;
@@ -208,10 +210,16 @@ public final class TestData {
             return this;
         }
 
+        public PredictionBuilder hops(Hops hops) {
+            this.hops = hops;
+            return this;
+        }
+
         public FraudPrediction build() {
             return new FraudPrediction(id, token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 10, 0, 0, 0,
                     features.txnCount24h(), features.amountSum24h(), features.txnCount7d(), 0, probability, flagged, version,
-                    null, null, TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
+                    null, null, TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs,
+                    hops);
         }
     }
 

@@ -27,7 +27,7 @@ public final class Act {
                 reply.challengerProbability(), reply.challengerVersion(),
                 request.origin().topic(), request.origin().partition(), request.origin().offset(),
                 request.origin().appendTimeMs(),
-                storedTimeMs);
+                storedTimeMs, request.origin().hops());
     }
 
     public static PredictionKey key(FraudPrediction prediction) {
