@@ -24,6 +24,8 @@ import org.example.records.EnrichedEvent;
 import org.example.records.FeaturedEvent;
 import org.example.records.FraudPrediction;
 import org.example.records.FraudRequest;
+import org.example.records.Hops;
+import org.example.records.KafkaOrigin;
 import org.example.records.KafkaMessage;
 import org.example.records.ScoreReply;
 import org.example.records.TransactionEvent;
@@ -44,6 +46,7 @@ import static org.example.definition.Names.Stage.ACT;
 import static org.example.definition.Names.Stage.ENRICH;
 import static org.example.definition.Names.Stage.FEATURES;
 import static org.example.definition.Names.Stage.INGEST;
+import static org.example.definition.Names.Stage.PREDICT;
 import static org.example.definition.Names.Stage.TRANSFORM;
 
 /**
@@ -213,8 +216,22 @@ public class FraudPipeline {
                 .setName(TRANSFORM);
     }
 
+    /**
+     * The scorer, with the times its requests went in and its replies came out recorded on each
+     * ({@link Hops}): what batching and the Python round trip add to a transaction's latency.
+     */
     private StreamStage<Step<ScoreReply>> predict(StreamStage<FraudRequest> requests, Scorer scorer) {
-        return scorer.score(requests);
+        StreamStage<FraudRequest> stamped = requests
+                .map(request -> request.withOrigin(passed(request.origin(), System.currentTimeMillis(), true)))
+                .setName(PREDICT + ":in");
+        return scorer.score(stamped)
+                .map(step -> step.isOk() ? Step.ok(step.value().withRequest(step.value().request()
+                        .withOrigin(passed(step.value().origin(), System.currentTimeMillis(), false)))) : step)
+                .setName(PREDICT + ":out");
+    }
+
+    private static KafkaOrigin passed(KafkaOrigin origin, long nowMs, boolean in) {
+        return origin.withHops(in ? origin.hops().predictInAt(nowMs) : origin.hops().predictOutAt(nowMs));
     }
 
     /**

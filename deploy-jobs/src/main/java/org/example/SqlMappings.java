@@ -57,7 +57,8 @@ public final class SqlMappings {
     static String mapping(String mapName, Class<?> keyType, Class<? extends Record> valueType) {
         // A list of records (a prediction's reasons) has no SQL type; the record keeps its text beside it.
         String columns = Arrays.stream(valueType.getRecordComponents())
-                .filter(component -> component.getType() != List.class)
+                // A nested record (a prediction's hops) has no SQL type either; SQL reads the flat fields.
+                .filter(component -> component.getType() != List.class && !component.getType().isRecord())
                 .map(SqlMappings::column)
                 .collect(Collectors.joining(",\n    "));
         String keyOptions = keyType == String.class

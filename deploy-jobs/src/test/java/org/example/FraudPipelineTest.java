@@ -8,6 +8,7 @@ import org.example.records.Customer;
 import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.FraudPrediction;
+import org.example.records.Hops;
 import org.example.records.Json;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
@@ -114,13 +115,24 @@ class FraudPipelineTest {
                 TestData.NEW_YORK_LAT, TestData.NEW_YORK_LON, 1, 30.0, 3, 0.0, 0.03, false,
                 PipelineHarness.StubScorer.VERSION, null, null, "APPROVE", PipelineHarness.StubScorer.VERSION + "@1", List.of(), "",
                 TestData.TOPIC, 0, input.origin().offset(), input.origin().appendTimeMs(),
-                t3.storedTimeMs()));
+                t3.storedTimeMs(), t3.hops()));
         assertThat(t3.storedTimeMs()).isGreaterThanOrEqualTo(input.origin().appendTimeMs());
         Map<String, FraudPrediction> byId = outcomes.predictionsById();
         assertThat(features(byId.get("T1"))).isEqualTo(new CardFeatures(1, 10.0, 1));
         assertThat(features(byId.get("T2"))).isEqualTo(new CardFeatures(2, 30.0, 2));
         assertThat(byId.get("T4").distanceKm()).isBetween(3930.0, 3945.0);
         assertThat(byId).containsOnlyKeys("T1", "T2", "T3", "T4");
+    }
+
+    @Test
+    void shouldRecordEveryStageAPredictionPassedInTheOrderItPassedThem() {
+        Hops hops = outcomes.predictionsById().get("T3").hops();
+        long stored = outcomes.predictionsById().get("T3").storedTimeMs();
+
+        // The test source hands messages to INGEST directly: no Kafka poll to record.
+        assertThat(hops.ingestMs()).isPositive();
+        assertThat(new long[] {hops.ingestMs(), hops.featuresMs(), hops.enrichMs(), hops.predictInMs(),
+                hops.predictOutMs(), stored}).isSorted();
     }
 
     @Test

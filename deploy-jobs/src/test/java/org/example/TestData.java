@@ -6,6 +6,7 @@ import org.example.records.CardFeatures;
 import org.example.records.Customer;
 import org.example.records.FeaturedEvent;
 import org.example.records.FraudPrediction;
+import org.example.records.Hops;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
 import org.example.records.Merchant;
@@ -176,6 +177,7 @@ public final class TestData {
         private String band;
         private List<Reason> reasons = List.of();
         private CardFeatures features = new CardFeatures(1, 10.0, 1);
+        private Hops hops = Hops.NONE;
 
         private PredictionBuilder(String id) {
             this.id = id;
@@ -219,12 +221,18 @@ public final class TestData {
             return this;
         }
 
+        public PredictionBuilder hops(Hops hops) {
+            this.hops = hops;
+            return this;
+        }
+
         public FraudPrediction build() {
             return new FraudPrediction(id, token(CARD), "400000", "0001", MERCHANT, "grocery_pos", 10, 0, 0, 0,
                     features.txnCount24h(), features.amountSum24h(), features.txnCount7d(), 0, probability, flagged, version,
                     null, null, band != null ? band : flagged ? "DECLINE" : "APPROVE", version + "@metadata", reasons,
                     String.join("; ", reasons.stream().map(Reason::text).toList()),
-                    TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs);
+                    TOPIC, 0, offset, appendTimeMs, appendTimeMs + latencyMs,
+                    hops);
         }
     }
 

@@ -98,7 +98,7 @@ public final class CardFeatureState {
             history.movedTo(origin.partition());
         }
         partition.cards.put(txn.cardToken(), history);  // (re)touched: now the last to be evicted
-        FeaturedEvent featured = new FeaturedEvent(txn, origin,
+        FeaturedEvent featured = new FeaturedEvent(txn, origin.withHops(origin.hops().featuredAt(nowMs)),
                 history.record(time, Amounts.cents(txn.amount()), idFingerprint, bodyFingerprint, windows));
         history.forgetUpTo(history.newestEventTimeMs() - keepMs);
         partition.clockMs = Math.max(partition.clockMs, time);

@@ -22,6 +22,8 @@ import java.util.List;
  * @param appendTimeMs when Kafka appended the input
  * @param storedTimeMs when ACT wrote this entry; {@code storedTimeMs - appendTimeMs} is the
  *                     pipeline latency
+ * @param hops         when it passed each stage in between, for where that latency went; SQL leaves
+ *                     it out (a nested record has no column type)
  */
 public record FraudPrediction(
         String transactionId,
@@ -51,5 +53,6 @@ public record FraudPrediction(
         int originPartition,
         long originOffset,
         long appendTimeMs,
-        long storedTimeMs) {
+        long storedTimeMs,
+        Hops hops) {
 }

@@ -17,4 +17,10 @@ public record FraudRequest(
         long cityPopulation,
         String setting,
         double distanceKm) implements Traceable {
+
+    /** This request with {@code origin} (the same input, further along: {@link Hops}). */
+    public FraudRequest withOrigin(KafkaOrigin origin) {
+        return new FraudRequest(transaction, origin, features, category, gender, dateOfBirth, cityPopulation, setting,
+                distanceKm);
+    }
 }

@@ -30,6 +30,7 @@ public final class KafkaMessageSerializer implements StreamSerializer<KafkaMessa
         out.writeInt(origin.partition());
         out.writeLong(origin.offset());
         out.writeLong(origin.appendTimeMs());
+        out.writeLong(origin.hops().polledMs());  // the only hop a message has passed yet
         out.writeString(message.key());
         out.writeString(message.cardKey());
         out.writeByteArray(message.value());
@@ -37,7 +38,8 @@ public final class KafkaMessageSerializer implements StreamSerializer<KafkaMessa
 
     @Override
     public KafkaMessage read(ObjectDataInput in) throws IOException {
-        KafkaOrigin origin = new KafkaOrigin(in.readString(), in.readInt(), in.readLong(), in.readLong());
+        KafkaOrigin origin = new KafkaOrigin(in.readString(), in.readInt(), in.readLong(), in.readLong(),
+                Hops.polledAt(in.readLong()));
         return new KafkaMessage(origin, in.readString(), in.readString(), in.readByteArray());
     }
 }

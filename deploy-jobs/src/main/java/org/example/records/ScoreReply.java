@@ -50,6 +50,12 @@ public record ScoreReply(
                 challengerVersion, modelError, topReasons);
     }
 
+    /** This reply with {@code request} (the same one, further along: {@link Hops}). */
+    public ScoreReply withRequest(FraudRequest request) {
+        return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
+                challengerVersion, modelError);
+    }
+
     public boolean isError() {
         return error != null || fraudProbability == null || isFraud == null || request == null;
     }

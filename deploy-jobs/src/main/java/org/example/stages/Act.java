@@ -43,7 +43,7 @@ public final class Act {
                 reasons.stream().map(Reason::text).collect(Collectors.joining("; ")),
                 request.origin().topic(), request.origin().partition(), request.origin().offset(),
                 request.origin().appendTimeMs(),
-                storedTimeMs);
+                storedTimeMs, request.origin().hops());
     }
 
     public static PredictionKey key(FraudPrediction prediction) {

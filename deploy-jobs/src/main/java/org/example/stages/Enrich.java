@@ -47,7 +47,9 @@ public final class Enrich {
             return failed(event, DeadLetterReason.INVALID_REFERENCE_DATA,
                     "'" + Names.MERCHANTS_MAP + "' entry of merchant_code " + txn.merchantCode() + ": " + problem, nowMs);
         }
-        return Step.ok(new EnrichedEvent(event, customer, merchant));
+        FeaturedEvent passed = new FeaturedEvent(txn, event.origin().withHops(event.origin().hops().enrichedAt(nowMs)),
+                event.features());
+        return Step.ok(new EnrichedEvent(passed, customer, merchant));
     }
 
     static Step<EnrichedEvent> failed(FeaturedEvent event, DeadLetterReason reason, String detail, long nowMs) {

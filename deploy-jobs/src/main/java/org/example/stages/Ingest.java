@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.example.definition.Names;
 import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
+import org.example.records.Hops;
 import org.example.records.Json;
 import org.example.records.KafkaMessage;
 import org.example.records.KafkaOrigin;
@@ -69,7 +70,8 @@ public final class Ingest {
      * by it to the member that holds the card's state.
      */
     public static KafkaMessage toMessage(ConsumerRecord<byte[], byte[]> record) {
-        KafkaOrigin origin = new KafkaOrigin(record.topic(), record.partition(), record.offset(), record.timestamp());
+        KafkaOrigin origin = new KafkaOrigin(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                Hops.polledAt(System.currentTimeMillis()));
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? new byte[0] : record.value();
         return new KafkaMessage(origin, key, key == null ? "" : CardTokens.configured().token(key), value);
@@ -160,7 +162,7 @@ public final class Ingest {
                             + " ms after the Kafka append time; at most " + MAX_CLOCK_SKEW_MS + " ms is tolerated",
                     txn, origin, nowMs));
         }
-        return Step.ok(new TransactionEvent(txn, origin));
+        return Step.ok(new TransactionEvent(txn, origin.withHops(origin.hops().ingestedAt(nowMs))));
     }
 
     /** The first rule the transaction breaks (docs/DATA.md), or {@code null} if it is valid. */

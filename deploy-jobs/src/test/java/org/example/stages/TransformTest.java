@@ -67,7 +67,9 @@ class TransformTest {
 
         JsonNode json = Json.MAPPER.readTree(Json.toJson(Transform.toRequest(enriched, 6371.0)));
 
-        assertThat(leafPaths(json, "")).containsExactlyInAnyOrderElementsOf(FEATURES.requestFields());
+        // The hops are the request's timing (docs/BENCHMARK.md), echoed back, never read by the model.
+        assertThat(leafPaths(json, "")).filteredOn(path -> !path.startsWith("origin.hops."))
+                .containsExactlyInAnyOrderElementsOf(FEATURES.requestFields());
         assertThat(json.path("date_of_birth").asText()).isEqualTo("1985-12-10");
     }
 

@@ -426,6 +426,9 @@ public final class Benchmark {
         double achieved = measured.size() * 1000.0 / Math.max(1, lastStored - measuredFrom);
         // Sustained: the pipeline kept up, so the latency did not grow with the run.
         boolean sustained = complete && achieved >= 0.95 * rate && q[2] < 1000;
+        table(String.format(Locale.ROOT, "Where the time went at %,d txn/s (%,d predictions over the measured %d s; "
+                        + "load average %s)", rate, measured.size(), options.seconds, loadAverage()),
+                HopBreakdown.HEADER, HopBreakdown.of(measured).stream().map(HopBreakdown.Row::markdown).toList());
         results.put("p50_ms_at_" + rate, String.valueOf(q[0]));
         results.put("p99_ms_at_" + rate, String.valueOf(q[2]));
         finish(job, topic);
@@ -434,6 +437,19 @@ public final class Benchmark {
                 rate, achieved, q[0], q[1], q[2], q[3], sustained ? "yes" : "no", pauses.size(),
                 pauses.stream().mapToDouble(GcLogs.Pause::durationMs).sum(),
                 pauses.stream().mapToDouble(GcLogs.Pause::durationMs).max().orElse(0));
+    }
+
+    /**
+     * The machine's 1-, 5- and 15-minute load averages: on a shared machine a figure means little
+     * without what else was running.
+     */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " / " + fields[1] + " / " + fields[2];
+        } catch (IOException | RuntimeException unreadable) {
+            return "unknown";
+        }
     }
 
     /** What GC stopped the members for while a rate was measured: how much of its latency is GC. */

@@ -7,6 +7,7 @@ import org.example.SqlMappings;
 import org.example.definition.FeatureDefinition;
 import org.example.records.Customer;
 import org.example.records.FraudPrediction;
+import org.example.records.Hops;
 import org.example.records.Merchant;
 import org.example.records.PredictionKey;
 import org.example.stages.Act;
@@ -180,7 +181,7 @@ public final class PredictionFill {
                     merchant.merchantCode(), merchant.category(),
                     amount, append - 5, latitude, longitude, 1 + random.nextInt(10), amount * (1 + random.nextInt(10)),
                     1 + random.nextInt(40), distanceKm, probability, fraud, "fill", null, null,
-                    fraud ? "DECLINE" : "APPROVE", "fill@metadata", List.of(), "", "fill", (int) (i % 12), i, append, stored);
+                    fraud ? "DECLINE" : "APPROVE", "fill@metadata", List.of(), "", "fill", (int) (i % 12), i, append, stored, Hops.NONE);
         }
     }
 }
