@@ -53,7 +53,7 @@ public record ScoreReply(
     /** This reply with {@code request} (the same one, further along: {@link Hops}). */
     public ScoreReply withRequest(FraudRequest request) {
         return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
-                challengerVersion, modelError);
+                challengerVersion, modelError, reasons);
     }
 
     public boolean isError() {
