@@ -104,7 +104,7 @@ public final class TopicCheck {
             return Map.copyOf(byDecision);
         }
 
-        /** Decisions per risk band; {@code (no band)} until the policy sets one. */
+        /** Decisions per risk band; {@code (no band)} for a decision written before the policy set one. */
         public Map<String, Long> byBand() {
             return Map.copyOf(byBand);
         }

@@ -38,7 +38,7 @@ class TopicCheckTest {
         assertThat(tally.distinctTransactionIds()).isEqualTo(2);
         assertThat(tally.byDecision()).containsEntry("APPROVE", 1L).containsEntry("DECLINE", 1L)
                 .containsEntry("dead letter: MALFORMED_JSON", 1L);
-        assertThat(tally.byBand()).containsEntry("(no band)", 2L);
+        assertThat(tally.byBand()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("APPROVE", 1L, "DECLINE", 1L));
     }
 
     @Test
