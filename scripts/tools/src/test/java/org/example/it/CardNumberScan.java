@@ -6,14 +6,24 @@ import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.jet.impl.util.Util;
 import com.hazelcast.map.IMap;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Handler;
@@ -66,6 +76,35 @@ final class CardNumberScan {
     static List<String> inText(String text, String where, Collection<String> cards) {
         return new Needles(cards).in(text.getBytes(StandardCharsets.UTF_8)).stream()
                 .map(card -> "card ..." + last4(card) + " in " + where).toList();
+    }
+
+    /**
+     * Every record of a topic, key and value bytes side by side, committed or not (a transaction's
+     * aborted records are on the broker's disk too): read from the start until a poll finds nothing.
+     */
+    static List<byte[]> everyRecord(String bootstrapServers, String topic) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<byte[]> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList());
+            consumer.seekToBeginning(consumer.assignment());
+            int emptyPolls = 0;
+            while (emptyPolls < 3) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofSeconds(1));
+                emptyPolls = batch.isEmpty() ? emptyPolls + 1 : 0;
+                for (ConsumerRecord<byte[], byte[]> record : batch) {
+                    records.add(record.key() == null ? new byte[0] : record.key());
+                    records.add(record.value() == null ? new byte[0] : record.value());
+                }
+            }
+        }
+        return records;
     }
 
     /** The card numbers found in bytes, however stored. */

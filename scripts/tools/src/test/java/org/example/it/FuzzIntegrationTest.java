@@ -137,7 +137,7 @@ class FuzzIntegrationTest {
                     Set.copyOf(merchants));
             printCounts(sent, predictions, deadLetters, mutants, scoredValid, started);
             assertThat(scoredValid).as("valid messages scored, of %d", valid.size()).isEqualTo(valid.size());
-            assertNoCardNumberAtRest(hz, job, cardNumbersSent(stream), log);
+            assertNoCardNumberAtRest(hz, job, cardNumbersSent(stream), log, kafka.bootstrapServers());
         }
     }
 
@@ -366,7 +366,8 @@ class FuzzIntegrationTest {
      * anything logged while the job ran.
      */
     private static void assertNoCardNumberAtRest(HazelcastInstance hz, Job job, Set<String> cards,
-                                                 CardNumberScan.LogCapture log) throws InterruptedException {
+                                                 CardNumberScan.LogCapture log, String bootstrapServers)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (CardNumberScan.mapNames(hz).stream().noneMatch(name -> name.startsWith("__jet.snapshot"))) {
             assertThat(System.nanoTime()).as("a snapshot of job %s", job.getIdString()).isLessThan(deadline);
@@ -375,8 +376,17 @@ class FuzzIntegrationTest {
         Set<String> maps = CardNumberScan.mapNames(hz);
         List<String> found = new ArrayList<>(CardNumberScan.inMaps(hz, cards));
         found.addAll(CardNumberScan.inText(log.text(), "the log", cards));
-        System.out.printf("  card numbers sent: %,d; looked for in %d maps %s and %,d characters of log%n",
-                cards.size(), maps.size(), maps, log.text().length());
+        List<String> topics = List.of(Names.DECISIONS_TOPIC, Names.DEAD_LETTERS_TOPIC);
+        long records = 0;
+        for (String topic : topics) {
+            List<byte[]> written = CardNumberScan.everyRecord(bootstrapServers, topic);
+            records += written.size();
+            written.forEach(bytes -> CardNumberScan.inBytes(bytes, cards)
+                    .forEach(card -> found.add("card ..." + card.substring(card.length() - 4) + " in topic " + topic)));
+        }
+        System.out.printf("  card numbers sent: %,d; looked for in %d maps %s, %,d characters of log and %,d records"
+                + " of the topics %s%n", cards.size(), maps.size(), maps, log.text().length(), records, topics);
+        assertThat(records).as("records the job wrote to %s", topics).isGreaterThan(0);
         assertThat(cards).as("card numbers to look for").hasSizeGreaterThanOrEqualTo(CARDS);
         assertThat(found).as("card numbers at rest").isEmpty();
     }
