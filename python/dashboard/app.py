@@ -165,6 +165,16 @@ def body(snap: Snapshot) -> None:
                                     "amount": "amount", "top score": "top score"},
               "no flagged transaction in the window")
 
+    left, right = st.columns([1, 3])
+    with left:
+        st.subheader("Decisions by band")
+        table(shown.decisions, {"band": "decision", "decisions": "decisions", "share": "share"}, "nothing scored")
+    with right:
+        st.subheader("Newest flagged, and why")
+        table([{**r, "stored": utc(r["stored"] / 1000)} for r in shown.newest_reasons],
+              {"stored": "flagged at", "card": "card", "amount": "amount", "score": "score", "band": "band",
+               "reasons": "reasons"}, "no flagged transaction in the window")
+
     st.subheader("Flagged transactions and the card holder's home")
     if shown.flagged_points:
         st.vega_lite_chart(snap.charts["homes"], width="stretch")

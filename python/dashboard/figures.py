@@ -59,11 +59,16 @@ LATENCY_BUCKET_SQL = (
     f" ELSE {_LATENCY} / 1000 * 1000 END"
 )
 
-# Per second: how many were scored, by score bin and decision.
+# Per second: how many were scored, by score bin, decision and the scoring policy's band (a band
+# follows from the bin for all but the bins a threshold cuts, so the answer grows by a few rows).
 SCORES_SQL = (
-    f"SELECT storedTimeMs / 1000 AS sec, FLOOR(fraudProbability * {SCORE_BINS}) AS bin, fraud, COUNT(*) AS n"
-    f" FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? GROUP BY 1, 2, 3"
+    f"SELECT storedTimeMs / 1000 AS sec, FLOOR(fraudProbability * {SCORE_BINS}) AS bin, fraud, band, COUNT(*) AS n"
+    f" FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? GROUP BY 1, 2, 3, 4"
 )
+# The policy's bands, in the order the page lists them.
+BANDS = ("APPROVE", "REVIEW", "DECLINE")
+# The newest flagged transactions listed with their reasons.
+NEWEST_WITH_REASONS = 10
 # Per second: how many had each latency bucket.
 LATENCY_SQL = (
     f"SELECT storedTimeMs / 1000 AS sec, {LATENCY_BUCKET_SQL} AS bucket, COUNT(*) AS n"
@@ -76,7 +81,8 @@ COUNT_SQL = (
 )
 # The flagged ones themselves, for the top cards and merchants and the map: about 1 % of all.
 FLAGGED_SQL = (
-    "SELECT transactionId, cardToken, bin, last4, merchantCode, category, amount, fraudProbability, latitude, longitude,"
+    "SELECT transactionId, cardToken, bin, last4, merchantCode, category, amount, fraudProbability, band, reasonsText,"
+    " latitude, longitude,"
     f" distanceKm, storedTimeMs FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? AND fraud = TRUE"
 )
 # Card holders' homes, by card token (a key lookup), for cards not seen before.
@@ -165,6 +171,7 @@ class Second:
     flagged: int = 0
     scores: Counter = field(default_factory=Counter)
     latency: Counter = field(default_factory=Counter)
+    bands: Counter = field(default_factory=Counter)
     flagged_rows: list = field(default_factory=list)
 
 
@@ -273,6 +280,7 @@ class Window:
                 if row["fraud"]:
                     second.flagged += n
                 second.scores[min(SCORE_BINS - 1, int(row["bin"]))] += n
+                second.bands[row.get("band") or "(none)"] += n
             for row in latencies:
                 fresh.setdefault(int(row["sec"]), Second()).latency[int(row["bucket"])] += int(row["n"])
             for row in flagged:
@@ -355,6 +363,8 @@ class Figures:
     top_cards: list       # [{"card" (masked), "flagged", "amount", "top score", "last seen"}]
     top_merchants: list
     flagged_points: list   # newest flagged with their home: [{"card", "lat", "lon", "home_lat", ...}]
+    decisions: list = field(default_factory=list)  # per policy band: [{"band", "decisions", "share"}]
+    newest_reasons: list = field(default_factory=list)  # [{"stored", "card", "amount", "score", "band", "reasons"}]
 
 
 def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate_s: int = RATE_S,
@@ -367,9 +377,11 @@ def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate
     flagged = sum(s.flagged for s in window)
     latency = Counter()
     scores = Counter()
+    by_band = Counter()
     for s in window:
         latency.update(s.latency)
         scores.update(s.scores)
+        by_band.update(s.bands)
     flagged_rows = [row for s in window for row in s.flagged_rows]
     flagged_by_bin = Counter(score_bin(row["fraudProbability"]) for row in flagged_rows)
 
@@ -400,6 +412,12 @@ def figures(seconds: dict[int, Second], end_s: int, span_s: int = WINDOW_S, rate
         latency_p50_ms=percentile(latency, 0.50), latency_p99_ms=percentile(latency, 0.99),
         series=[{"sec": end_s - span_s + i, "scored": s.scored, "flagged": s.flagged} for i, s in enumerate(window)],
         score_histogram=histogram, score_bands=bands,
+        decisions=[{"band": band, "decisions": by_band[band],
+                    "share": f"{100 * by_band[band] / scored:,.2f} %" if scored else "–"}
+                   for band in [*BANDS, *sorted(set(by_band) - set(BANDS))] if band in BANDS or by_band[band]],
+        newest_reasons=[{"stored": row["storedTimeMs"], "card": card_label(row), "amount": row["amount"],
+                         "score": round(row["fraudProbability"], 3), "band": row.get("band") or "",
+                         "reasons": row.get("reasonsText") or ""} for row in newest[:NEWEST_WITH_REASONS]],
         top_cards=top([{**row, "card": card_label(row)} for row in flagged_rows], "card", str),
         top_merchants=top(flagged_rows, "merchantCode", str, extra=lambda rows: {"category": rows[0]["category"]}),
         flagged_points=points)

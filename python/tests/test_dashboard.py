@@ -56,7 +56,8 @@ class FakeCluster:
         groups = {}
         for p in rows:
             if sql == F.SCORES_SQL:
-                key = (p["storedTimeMs"] // 1000, float(int(p["fraudProbability"] * F.SCORE_BINS)), p["fraud"])
+                key = (p["storedTimeMs"] // 1000, float(int(p["fraudProbability"] * F.SCORE_BINS)), p["fraud"],
+                       p.get("band"))
             elif sql == F.LATENCY_SQL:
                 key = (p["storedTimeMs"] // 1000, F.latency_bucket(p["storedTimeMs"] - p["appendTimeMs"]))
             else:
@@ -64,7 +65,7 @@ class FakeCluster:
                 key = p["storedTimeMs"] // 1000
             groups[key] = groups.get(key, 0) + 1
         if sql == F.SCORES_SQL:
-            return [{"sec": s, "bin": b, "fraud": f, "n": n} for (s, b, f), n in groups.items()]
+            return [{"sec": s, "bin": b, "fraud": f, "band": band, "n": n} for (s, b, f, band), n in groups.items()]
         if sql == F.LATENCY_SQL:
             return [{"sec": s, "bucket": b, "n": n} for (s, b), n in groups.items()]
         return [{"sec": s, "n": n} for s, n in groups.items()]
@@ -513,3 +514,22 @@ def test_no_models_line_without_a_registry():
 
     assert F.models_scoring(broken, "fraud-detection") is None
     assert F.models_scoring(registry([], []), "fraud-detection") is None
+
+
+# ---- decisions by band, and why ------------------------------------------------------------------
+
+def test_decisions_are_counted_by_the_policys_band_and_the_newest_flagged_listed_with_their_reasons():
+    flagged = prediction(1_100_000, fraud=True, probability=0.9)
+    flagged.update(band="DECLINE", reasonsText="amount 412.50, 9.3× this card's 24 h average; 2,310 km from home")
+    review = prediction(1_100_500, probability=0.2)
+    review.update(band="REVIEW", reasonsText="7 transactions in 24 h")
+    approved = [dict(prediction(1_101_000 + i), band="APPROVE", reasonsText="") for i in range(2)]
+
+    shown = window_of([flagged, review, *approved], 1300)
+
+    assert shown.decisions == [{"band": "APPROVE", "decisions": 2, "share": "50.00 %"},
+                               {"band": "REVIEW", "decisions": 1, "share": "25.00 %"},
+                               {"band": "DECLINE", "decisions": 1, "share": "25.00 %"}]
+    assert shown.newest_reasons == [{"stored": 1_100_000, "card": "400012 •••• 9012", "amount": 10.0, "score": 0.9,
+                                     "band": "DECLINE",
+                                     "reasons": "amount 412.50, 9.3× this card's 24 h average; 2,310 km from home"}]
