@@ -85,6 +85,14 @@ final class RolloutWatch {
                 }
                 return 0;
             }
+            // Traffic that stopped before every member had swapped (a slow check on a busy machine)
+            // leaves nothing appended since to confirm with; once the job has stored nothing for a
+            // while, it has drained what there was, and waiting longer cannot confirm anything.
+            if (everyMemberMs >= 0 && latestStoredMs() < System.currentTimeMillis() - QUIET_MS) {
+                out.println("  the traffic stopped before every member had swapped: nothing appended since to confirm it"
+                        + " with; every member reports serving it");
+                return 0;
+            }
             TimeUnit.MILLISECONDS.sleep(POLL_MS);
         }
         Job job = client.getJet().getJob(jobName);
