@@ -1,7 +1,5 @@
 package org.example.tools;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.sql.SqlResult;
 import com.hazelcast.sql.SqlRow;
@@ -51,15 +49,10 @@ public final class ModelCommand {
         return commandLine.execute(args);
     }
 
-    /** Where the cluster is and which job's models are meant; every subcommand takes these. */
+    /** Where the cluster is ({@link ClusterClient}) and which job's models are meant; every subcommand takes these. */
     static final class Connection {
-        @Option(names = "--cluster-name", defaultValue = "${env:HZ_CLUSTER_NAME:-fraud-detection}",
-                description = "Hazelcast cluster name (HZ_CLUSTER_NAME; default ${DEFAULT-VALUE})")
-        String clusterName;
-
-        @Option(names = "--addresses", defaultValue = "${env:HZ_ADDRESSES:-127.0.0.1:5701}", split = ",",
-                description = "Member addresses, comma-separated (HZ_ADDRESSES; default ${DEFAULT-VALUE})")
-        List<String> addresses;
+        @Mixin
+        ClusterClient cluster;
 
         @Option(names = "--job-name", defaultValue = "${env:JOB_NAME:-" + Names.DEFAULT_JOB_NAME + "}",
                 description = "The job whose models these are (JOB_NAME; default ${DEFAULT-VALUE})")
@@ -74,11 +67,7 @@ public final class ModelCommand {
         long timeoutSeconds;
 
         HazelcastInstance connect() {
-            ClientConfig config = new ClientConfig();
-            config.setClusterName(clusterName);
-            config.getNetworkConfig().setAddresses(addresses.stream().map(String::trim).filter(a -> !a.isEmpty()).toList());
-            config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
-            return HazelcastClient.newHazelcastClient(config);
+            return cluster.connect();
         }
     }
 

@@ -1,7 +1,5 @@
 package org.example.tools;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import org.example.definition.Names;
 import org.example.policy.PolicyChange;
@@ -47,30 +45,11 @@ public final class PolicyCommand {
         return commandLine.execute(args);
     }
 
-    /** Where the cluster is; every subcommand takes these. */
-    static final class Connection {
-        @Option(names = "--cluster-name", defaultValue = "${env:HZ_CLUSTER_NAME:-fraud-detection}",
-                description = "Hazelcast cluster name (HZ_CLUSTER_NAME; default ${DEFAULT-VALUE})")
-        String clusterName;
-
-        @Option(names = "--addresses", defaultValue = "${env:HZ_ADDRESSES:-127.0.0.1:5701}", split = ",",
-                description = "Member addresses, comma-separated (HZ_ADDRESSES; default ${DEFAULT-VALUE})")
-        List<String> addresses;
-
-        HazelcastInstance connect() {
-            ClientConfig config = new ClientConfig();
-            config.setClusterName(clusterName);
-            config.getNetworkConfig().setAddresses(addresses.stream().map(String::trim).filter(a -> !a.isEmpty()).toList());
-            config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
-            return HazelcastClient.newHazelcastClient(config);
-        }
-    }
-
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = "Sets the thresholds of a model version (or of every model without its own, '*').")
     static final class Set implements Callable<Integer> {
         @Mixin
-        Connection connection;
+        ClusterClient connection;
 
         @Option(names = "--model-version", required = true,
                 description = "The model the policy is for, or '" + ScoringPolicy.EVERY_MODEL + "' for every model without its own")
@@ -115,7 +94,7 @@ public final class PolicyCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "The policies set, by model version.")
     static final class Show implements Callable<Integer> {
         @Mixin
-        Connection connection;
+        ClusterClient connection;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -144,7 +123,7 @@ public final class PolicyCommand {
     @Command(name = "history", mixinStandardHelpOptions = true, description = "Every change of the policies, oldest first.")
     static final class History implements Callable<Integer> {
         @Mixin
-        Connection connection;
+        ClusterClient connection;
 
         @Option(names = "--model-version", description = "Only this key's changes")
         String modelVersion;
