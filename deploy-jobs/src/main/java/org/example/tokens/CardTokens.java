@@ -30,6 +30,7 @@ public final class CardTokens {
      */
     private static final Pattern IN_TEXT = Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){11,18}(?![0-9])");
     private static final ConcurrentHashMap<String, CardTokens> BY_FILE = new ConcurrentHashMap<>();
+    private static volatile Configured lastConfigured;
 
     private final TokenKey key;
     private final ThreadLocal<Mac> macs;
@@ -53,8 +54,21 @@ public final class CardTokens {
      * loader, for the keys of the reference data.
      */
     public static CardTokens configured() {
-        return BY_FILE.computeIfAbsent(TokenKey.configuredFile().toAbsolutePath().toString(),
+        // Asked once per Kafka record (INGEST tokenizes at the source): the setting as it was last
+        // seen answers without a path resolved or a map looked up, which cost as much as the HMAC.
+        String setting = TokenKey.configuredSetting();
+        Configured last = lastConfigured;
+        if (last != null && last.setting().equals(setting)) {
+            return last.tokens();
+        }
+        CardTokens tokens = BY_FILE.computeIfAbsent(TokenKey.configuredFile().toAbsolutePath().toString(),
                 file -> new CardTokens(TokenKey.read(java.nio.file.Path.of(file))));
+        lastConfigured = new Configured(setting, tokens);
+        return tokens;
+    }
+
+    /** The configured key file's setting, and its tokens. */
+    private record Configured(String setting, CardTokens tokens) {
     }
 
     public String keyId() {

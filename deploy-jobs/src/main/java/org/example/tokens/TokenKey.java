@@ -49,13 +49,19 @@ public final class TokenKey {
         return read(configuredFile());
     }
 
-    /** The path of the configured key file; refused with what to provide when none is. */
-    public static Path configuredFile() {
+    /** What names the key file: {@value #PROPERTY}, else {@value #ENVIRONMENT_VARIABLE}; empty when neither does. */
+    static String configuredSetting() {
         String file = System.getProperty(PROPERTY);
         if (file == null || file.isBlank()) {
             file = System.getenv(ENVIRONMENT_VARIABLE);
         }
-        if (file == null || file.isBlank()) {
+        return file == null ? "" : file;
+    }
+
+    /** The path of the configured key file; refused with what to provide when none is. */
+    public static Path configuredFile() {
+        String file = configuredSetting();
+        if (file.isBlank()) {
             throw new IllegalStateException("No card-token key: set " + ENVIRONMENT_VARIABLE + " (or -D" + PROPERTY
                     + ") to a key file on every member and wherever reference data is loaded; create one with"
                     + " scripts/token-key.sh (docs/DEPLOY.md, \"Card tokens\")");
