@@ -99,6 +99,17 @@ produce_lines() {
     scripts/load.sh transactions --kafka-bootstrap-servers "$BOOTSTRAP" --data-dir "$dir" --topic "$TOPIC" --rate "$rate" \
         --decisions-topic "$DECISIONS_TOPIC" --dead-letters-topic "$DEAD_LETTERS_TOPIC"
 }
+# Streams lines $1.. in chunks of 200 at 200/s until the file $3 exists or line $2 would be passed,
+# so that traffic flows for as long as a command takes, however busy the machine; then writes the
+# last line it sent to $3.sent.
+produce_until() {
+    local next=$1 to=$2 stop=$3 chunk=200
+    while [[ ! -e "$stop" ]] && ((next + chunk - 1 <= to)); do
+        produce_lines "$next" "$((next + chunk - 1))" 200 >/dev/null
+        next=$((next + chunk))
+    done
+    echo $((next - 1)) > "$stop.sent"
+}
 # When every member served the model a deploy-model.sh run put into service (epoch ms), from its output.
 served_since() {
     local since
@@ -173,16 +184,18 @@ scripts/load.sh verify --expected "$all" --labels "$DATA/labels.csv" --expected-
 
 info "== Rolling model $MODEL_B_VERSION out under load, while the job runs ..."
 rollout_to=$((all + ROLLOUT_TRANSACTIONS))
-# Three quarters stream through the roll-out, slowly enough to outlast its checks on a busy machine;
-# the last quarter is sent after it returned, so that predictions appended after the change exist
-# however long the checks took.
-during_to=$((all + ROLLOUT_TRANSACTIONS * 3 / 4))
-produce_lines "$((all + 1))" "$during_to" 150 &
+# Traffic flows into the roll-out and on until the command returned (its model checks take from
+# seconds to minutes, with the machine's load); the rest is sent after it, so that predictions
+# appended after the change exist to check.
+stop="$DATA/rollout.done"
+rm -f "$stop" "$stop.sent"
+produce_until "$((all + 1))" "$((rollout_to - 500))" "$stop" &
 producer=$!
-sleep 2  # traffic flows into the roll-out
+sleep 3
 scripts/deploy-model.sh --model-dir "$MODEL_B" --by e2e-test | tee "$DATA/rollout.txt"
+touch "$stop"
 wait "$producer"
-produce_lines "$((during_to + 1))" "$rollout_to"
+produce_lines "$(($(cat "$stop.sent") + 1))" "$rollout_to"
 # From when every member served the new model, every prediction must be its.
 t_rolled=$(served_since "$DATA/rollout.txt")
 gap=$(sed -n 's/.*longest gap in stored predictions *\([0-9,]*\) ms.*/\1/p' "$DATA/rollout.txt" | tr -d ,)
@@ -195,10 +208,11 @@ all=$rollout_to
 
 info "== kill -9 of member 3 during a roll-back to $SHIPPED_VERSION, and the member started again ..."
 rollback_to=$((all + ROLLBACK_TRANSACTIONS))
-during_to=$((all + ROLLBACK_TRANSACTIONS * 3 / 4))  # the rest after it returned, as for the roll-out
-produce_lines "$((all + 1))" "$during_to" 150 &
+stop="$DATA/rollback.done"  # traffic until the roll-back returned, the rest after, as for the roll-out
+rm -f "$stop" "$stop.sent"
+produce_until "$((all + 1))" "$((rollback_to - 500))" "$stop" &
 producer=$!
-sleep 2
+sleep 3
 scripts/deploy-model.sh --rollback --by e2e-test > "$DATA/rollback.txt" 2>&1 &
 rollback=$!
 sleep 1
@@ -208,8 +222,9 @@ kill -9 "$member"
 wait "$rollback" || { cat "$DATA/rollback.txt"; die "the roll-back did not finish with a member killed during it"; }
 cat "$DATA/rollback.txt"
 t_rolled_back=$(served_since "$DATA/rollback.txt")
+touch "$stop"
 wait "$producer"
-produce_lines "$((during_to + 1))" "$rollback_to"
+produce_lines "$(($(cat "$stop.sent") + 1))" "$rollback_to"
 scripts/cluster.sh up
 scripts/load.sh verify --expected "$rollback_to" --labels "$DATA/labels.csv" --expected-features "$FEATURES" \
     --model-version "$SHIPPED_VERSION" --version-since-ms "$t_rolled_back" --job-name "$JOB_NAME" --timeout-seconds 600
