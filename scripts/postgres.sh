@@ -2,7 +2,9 @@
 # The reference database of the local stack: PostgreSQL from Debian's packages (installed with
 # apt-get when missing, as root), an instance of its own on 127.0.0.1:5433 (so that a PostgreSQL of
 # the machine, on 5432, is left alone), data in .run/postgres-data (created on first start),
-# log in .run/logs/postgres.log. Database, user and password: fraud (a throwaway account: the
+# log in .run/logs/postgres.log (as root: both in /var/tmp/fraud-detection-postgres/<checkout>,
+# where the server's user can reach them, scripts/lib/common.sh). Database, user and password:
+# fraud (a throwaway account: the
 # members' data connection in scripts/hazelcast.yaml and the loader's defaults use it).
 # The tables are created by the loader (scripts/load.sh reference-data), from the schema it ships.
 #
@@ -24,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 POSTGRES_PORT=${POSTGRES_PORT:-5433}
 POSTGRES_START_TIMEOUT=${POSTGRES_START_TIMEOUT:-60}
 DATA_DIR=$POSTGRES_DATA_DIR
-LOG_FILE="$LOG_DIR/postgres.log"
+LOG_FILE=$POSTGRES_LOG_FILE
 DATABASE=fraud
 
 # Debian installs the server's programs under /usr/lib/postgresql/<version>/bin, off PATH; the
@@ -66,7 +68,7 @@ init_once() {
     bin=$(postgres_bin)
     info "Creating the database cluster in ${DATA_DIR#"$ROOT_DIR"/} (first start) ..."
     mkdir -p "$DATA_DIR"
-    pwfile="$RUN_DIR/postgres-password"
+    pwfile="$POSTGRES_HOME/postgres-password"
     printf 'fraud\n' > "$pwfile"
     if ((EUID == 0)); then
         chown postgres "$DATA_DIR" "$pwfile"
@@ -109,10 +111,11 @@ cmd_up() {
     port_open "$POSTGRES_PORT" && die "port $POSTGRES_PORT is in use by a process these scripts did not start; stop it or set POSTGRES_PORT"
     init_run_dirs
     ensure_installed
+    mkdir -p "$POSTGRES_HOME"
     if ((EUID == 0)); then
         # The server's user must reach its data directory and log.
         touch "$LOG_FILE"
-        chown postgres "$LOG_FILE"
+        chown postgres "$POSTGRES_HOME" "$LOG_FILE"
     fi
     if [[ -f "$DATA_DIR/PG_VERSION" ]]; then
         start_server

@@ -20,8 +20,19 @@ TEST_DATA_DIR=python/data/e2e
 export FRAUD_TOKEN_KEY_FILE=${FRAUD_TOKEN_KEY_FILE:-$RUN_DIR/token.key}
 
 # The reference database of the local stack (scripts/postgres.sh): its data directory, which its
-# server's command line names; that is how it is found, as the marker below finds the others.
-POSTGRES_DATA_DIR="$RUN_DIR/postgres-data"
+# server's command line names (that is how it is found, as the marker below finds the others), and
+# its log. As root the server runs as the system user postgres, which may not enter the checkout (a
+# clone in `mktemp -d` is mode 0700): its files then live in a directory of their own per checkout,
+# under /var/tmp, which that user owns.
+if ((EUID == 0)); then
+    POSTGRES_HOME="/var/tmp/fraud-detection-postgres/$(printf '%s' "$ROOT_DIR" | cksum | cut -d ' ' -f 1)"
+    POSTGRES_LOG_FILE="$POSTGRES_HOME/postgres.log"
+else
+    POSTGRES_HOME="$RUN_DIR"
+    POSTGRES_LOG_FILE="$LOG_DIR/postgres.log"
+fi
+# Exported: the benchmark counts the CPU of the server of this data directory.
+export POSTGRES_DATA_DIR="$POSTGRES_HOME/postgres-data"
 
 # Every long-running process these scripts start carries this on its command line, with its role
 # (-Dfraud.role=...): that is how the scripts find, wait on and stop them, without a pid file and

@@ -66,8 +66,12 @@ public final class Benchmark {
 
     /** The smallest drain it takes: throughput and CPU per transaction are measured over its middle 80 %. */
     private static final long MIN_DRAIN = 1_000;
-    /** The reference database of scripts/postgres.sh, whose CPU counts with the other processes'. */
-    private static final Path POSTGRES_DATA = Path.of(".run", "postgres-data");
+    /**
+     * The reference database of scripts/postgres.sh, whose CPU counts with the other processes': its
+     * data directory, as scripts/lib/common.sh exports it.
+     */
+    private static final Path POSTGRES_DATA = Path.of(System.getenv().getOrDefault("POSTGRES_DATA_DIR",
+            Path.of(".run", "postgres-data").toString()));
 
     private static final Duration PYTHON_START_TIMEOUT = Duration.ofMinutes(3);
     private static final String RESULT_HEADER = "configuration,scorer,members,python_processes,cpu_us_per_txn,"

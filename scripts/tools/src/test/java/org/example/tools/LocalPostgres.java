@@ -19,9 +19,11 @@ import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server of a test's own, from Debian's packages (as scripts/postgres.sh runs
- * it): a data directory under {@code target/} and a free port on 127.0.0.1, so that two runs never
- * share one. A test stops and starts it again to see what the job does meanwhile. As root, the
- * server runs as the system user {@code postgres} (PostgreSQL refuses root).
+ * it): a data directory of its own and a free port on 127.0.0.1, so that two runs never share
+ * one. A test stops and starts it again to see what the job does meanwhile. As root, the server
+ * runs as the system user {@code postgres} (PostgreSQL refuses root), which may not enter the
+ * checkout (a clone in {@code mktemp -d} is mode 0700): its data directory is then in a temporary
+ * directory that user owns; otherwise under {@code target/}.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -32,7 +34,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final Path bin;
     private final Path dataDir;
     private final int port;
-    private final boolean root = "root".equals(System.getProperty("user.name"));
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private final Thread stopOnExit = new Thread(this::stopQuietly, "stop-postgres");
 
     private LocalPostgres(Path bin, Path dataDir, int port) {
@@ -44,9 +46,7 @@ public final class LocalPostgres implements AutoCloseable {
     /** A new database cluster, started, with an empty database {@value #DATABASE}. */
     public static LocalPostgres start(String name) throws IOException, InterruptedException {
         Path bin = binaries();
-        Path dataDir = Path.of("target", name + "-postgres-" + ProcessHandle.current().pid()).toAbsolutePath();
-        delete(dataDir);
-        Files.createDirectories(dataDir);
+        Path dataDir = dataDir(name + "-postgres-" + ProcessHandle.current().pid());
         LocalPostgres postgres = new LocalPostgres(bin, dataDir, freePort());
         Runtime.getRuntime().addShutdownHook(postgres.stopOnExit);
         postgres.init();
@@ -54,6 +54,22 @@ public final class LocalPostgres implements AutoCloseable {
         postgres.run(bin.resolve("createdb").toString(), "-h", dataDir.toString(), "-p", String.valueOf(postgres.port),
                 "-U", USER, DATABASE);
         return postgres;
+    }
+
+    /** An empty data directory the server's user can reach, in a directory of its own. */
+    private static Path dataDir(String name) throws IOException, InterruptedException {
+        Path home = ROOT ? Files.createTempDirectory("fraud-" + name + "-") : Path.of("target", name).toAbsolutePath();
+        delete(home);
+        Files.createDirectories(home);
+        if (ROOT) {
+            Process chown = new ProcessBuilder("chown", "postgres", home.toString()).inheritIO().start();
+            if (chown.waitFor() != 0) {
+                throw new IllegalStateException("chown postgres " + home + " failed");
+            }
+        }
+        Path dataDir = home.resolve("data");
+        Files.createDirectories(dataDir);
+        return dataDir;
     }
 
     /** The newest server version Debian installed, or a failure that says how to install one. */
@@ -84,7 +100,7 @@ public final class LocalPostgres implements AutoCloseable {
         Path passwordFile = dataDir.resolveSibling(dataDir.getFileName() + ".password");
         Files.writeString(passwordFile, PASSWORD + "\n");
         try {
-            if (root) {
+            if (ROOT) {
                 run("chown", "postgres", dataDir.toString(), passwordFile.toString());
             }
             run(bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER, "--pwfile=" + passwordFile,
@@ -118,7 +134,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     private void run(String... command) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>();
-        if (root && !command[0].equals("chown")) {
+        if (ROOT && !command[0].equals("chown")) {
             full.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         full.addAll(List.of(command));
@@ -153,7 +169,7 @@ public final class LocalPostgres implements AutoCloseable {
     public void close() throws IOException {
         stopQuietly();
         Runtime.getRuntime().removeShutdownHook(stopOnExit);
-        delete(dataDir);
+        delete(dataDir.getParent());
     }
 
     private static void delete(Path dir) throws IOException {
