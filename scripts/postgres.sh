@@ -51,7 +51,8 @@ ensure_installed() {
 # Runs a PostgreSQL program as the user the server runs as.
 as_server_user() {
     if ((EUID == 0)); then
-        runuser -u postgres -- "$@"
+        # From its own directory: the server's user may not enter the checkout, the working directory.
+        (cd "$POSTGRES_HOME" && runuser -u postgres -- "$@")
     else
         "$@"
     fi

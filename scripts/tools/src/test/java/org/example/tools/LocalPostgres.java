@@ -138,7 +138,8 @@ public final class LocalPostgres implements AutoCloseable {
             full.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         full.addAll(List.of(command));
-        Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+        // From the data directory's parent: the server's user may not enter the checkout, the working directory.
+        Process process = new ProcessBuilder(full).directory(dataDir.getParent().toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", full) + " failed:\n" + output + serverLogTail());
