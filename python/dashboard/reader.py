@@ -89,6 +89,7 @@ class Reader:
         self._dead: F.DeadLetters | None = None
         self._used: B.Bridge | None = None  # the bridge the window reads through
         self._index: F.IndexCheck | None = None  # of that bridge's cluster
+        self._index_checked_s = 0.0
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name="dashboard-reader" + (f"-{pinned_end_s}" if pinned_end_s else ""))
@@ -119,8 +120,8 @@ class Reader:
                 self._window, self._homes = F.Window(connection.sql, clock=self._clock), F.Homes(connection.sql)
                 self._dead = F.DeadLetters(connection.sql)
                 self._used = connection
-            if self._index is None or not self._index.final:
-                self._index = F.ensure_index(connection.sql)
+            if self._index is None or self._index.due(self._index_checked_s, self._clock()):
+                self._index, self._index_checked_s = F.ensure_index(connection.sql), self._clock()
                 self._publish(index_note=self._index.note)
             return self._read(connection)
         except B.BridgeError as e:

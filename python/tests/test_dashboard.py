@@ -205,19 +205,39 @@ def test_an_index_the_statements_use_is_left_alone():
     assert ranges(cluster, F.INDEX_SQL) == []
 
 
-def test_a_missing_index_is_created_and_a_useless_one_reported():
+def test_a_missing_index_is_created_and_one_the_plans_ignore_reported_and_asked_about_again():
     cluster = FakeCluster([prediction(1_000_000)], indexed=False)
 
     check = F.ensure_index(cluster)
 
     assert [s for s, _, _ in cluster.asked] == [F.INDEX_SQL]
-    assert check.final and "every refresh scans the whole of predictionResult" in check.note
+    assert not check.final and "every refresh scans the whole of predictionResult" in check.note
+    assert not check.due(checked_s=100, now_s=100 + F.INDEX_RECHECK_S - 1)
+    assert check.due(checked_s=100, now_s=100 + F.INDEX_RECHECK_S)
+
+
+def test_the_index_note_goes_once_the_members_plan_with_the_index():
+    now = [1_000.0]
+    cluster = FakeCluster([prediction(int(now[0] * 1000) - 10_000)], indexed=False)
+    reader = Reader(FakeConnection(FakeBridge(cluster)), "fraud-detection", clock=lambda: now[0])
+
+    assert reader.read_once() and "No index on storedTimeMs" in reader.snapshot().index_note
+    cluster.indexed = True
+    now[0] += 2
+    reader.read_once()
+    assert "No index on storedTimeMs" in reader.snapshot().index_note  # not asked again every refresh
+    now[0] += F.INDEX_RECHECK_S
+    reader.read_once()
+    assert reader.snapshot().index_note is None
+    assert [s for s, _, _ in cluster.asked if s == F.INDEX_SQL] == [F.INDEX_SQL]
 
 
 def test_an_empty_map_is_asked_about_again_later_for_its_members_plan_no_index_for_it():
     cluster = FakeCluster([], indexed=False)
 
-    assert F.ensure_index(cluster) == F.IndexCheck(final=False, note=None)
+    check = F.ensure_index(cluster)
+
+    assert check == F.IndexCheck(final=False, note=None) and check.due(checked_s=100, now_s=100)
     assert cluster.asked == []
 
 
