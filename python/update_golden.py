@@ -20,6 +20,20 @@ from job_resources import fraud_handler
 GOLDEN_DIR = Path(__file__).resolve().parent / "tests/golden"
 REQUESTS_FILE = GOLDEN_DIR / "requests.jsonl"
 EXPECTED_FILE = GOLDEN_DIR / "expected.json"
+DISTANCES_FILE = GOLDEN_DIR / "distances.json"
+# (latitude, longitude) pairs whose distance TRANSFORM (Java) must compute as training (Python)
+# did: city pairs, home itself, a few metres, across the antimeridian, pole to pole, antipodes.
+DISTANCE_POINTS = [
+    ((51.5074, -0.1278), (48.8566, 2.3522)),
+    ((40.7128, -74.0060), (34.0522, -118.2437)),
+    ((-33.8688, 151.2093), (51.5074, -0.1278)),
+    ((40.0, -74.0), (40.0, -74.0)),
+    ((40.0, -74.0), (40.00001, -74.00001)),
+    ((10.0, 179.9), (10.0, -179.9)),
+    ((90.0, 0.0), (-90.0, 0.0)),
+    ((0.0, 0.0), (0.0, 180.0)),
+    ((39.758945, -82.109491), (26.1224, -80.1373)),
+]
 
 
 def new_requests():
@@ -33,6 +47,13 @@ def new_requests():
         rng.choice(np.flatnonzero(~no_history & ~data.is_fraud), 30, replace=False),
     ])
     return [scoring_requests.as_item(requests[i]) for i in sorted(picks)]
+
+
+def golden_distances():
+    """The distances of DISTANCE_POINTS as training computes them, with the radius it used."""
+    return {"earth_radius_km": fraud_handler.EARTH_RADIUS_KM,
+            "cases": [{"from": list(a), "to": list(b), "km": float(fraud_handler.haversine_km(*a, *b))}
+                      for a, b in DISTANCE_POINTS]}
 
 
 def main():
@@ -50,6 +71,11 @@ def main():
     EXPECTED_FILE.write_text(f'{{"model_version": {json.dumps(version)}, "replies": [\n'
                              + ",\n".join(lines) + "\n]}\n", encoding="utf-8")
     print(f"{len(items)} golden replies of {version} written to {EXPECTED_FILE}")
+    distances = golden_distances()
+    DISTANCES_FILE.write_text(f'{{"earth_radius_km": {distances["earth_radius_km"]}, "cases": [\n'
+                              + ",\n".join(json.dumps(case) for case in distances["cases"]) + "\n]}\n",
+                              encoding="utf-8")
+    print(f"{len(DISTANCE_POINTS)} golden distances written to {DISTANCES_FILE}")
 
 
 if __name__ == "__main__":

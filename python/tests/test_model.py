@@ -11,12 +11,25 @@ import scoring_requests
 import train
 from builders import parse_reply
 from job_resources import METADATA_FILE, MODEL_FILE, RESOURCES_DIR, fraud_handler
-from update_golden import EXPECTED_FILE, REQUESTS_FILE
+from update_golden import DISTANCES_FILE, EXPECTED_FILE, REQUESTS_FILE, golden_distances
 
 METADATA = json.loads(METADATA_FILE.read_text())
 # A held-out data set: another seed (other cards and merchants), a later season. Smaller than
 # the training data: the bars are checked on about 110,000 transactions after the warm-up week.
 HELD_OUT = ("--seed", 2027, "--cards", 4000, "--days", 21, "--start", "2026-06-01")
+
+
+def test_should_measure_the_golden_distances_as_recorded():
+    """deploy-jobs' TransformTest holds TRANSFORM to the same file: serving measures distance as
+    training did."""
+    recorded = json.loads(DISTANCES_FILE.read_text(encoding="utf-8"))
+    computed = golden_distances()
+
+    assert recorded["earth_radius_km"] == computed["earth_radius_km"], "features.json's radius changed"
+    assert [(c["from"], c["to"]) for c in recorded["cases"]] == [(c["from"], c["to"]) for c in computed["cases"]]
+    for mine, theirs in zip(computed["cases"], recorded["cases"]):
+        assert mine["km"] == pytest.approx(theirs["km"], rel=1e-12, abs=1e-9), \
+            f"{mine['from']} → {mine['to']}; if intended, run python/update_golden.py"
 
 
 def test_should_score_the_golden_requests_as_recorded():

@@ -8,6 +8,7 @@ import org.example.records.FraudRequest;
 import org.example.records.Json;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,6 +33,25 @@ class TransformTest {
         assertThat(Transform.haversineKm(51.5074, -0.1278, 48.8566, 2.3522, radius)).isCloseTo(343.6, within(0.5));
         assertThat(Transform.haversineKm(40.7128, -74.0060, 34.0522, -118.2437, radius)).isCloseTo(3936.0, within(2.0));
         assertThat(Transform.haversineKm(-33.8688, 151.2093, 51.5074, -0.1278, radius)).isCloseTo(16994.0, within(5.0));
+    }
+
+    /**
+     * Training (Python's haversine_km) recorded these distances in python/tests/golden/distances.json,
+     * which python/tests/test_model.py holds Python to: TRANSFORM must agree, or the model is served
+     * a distance it was not trained on.
+     */
+    @Test
+    void shouldMeasureTheGoldenDistancesAsTrainingDid() throws Exception {
+        JsonNode golden = Json.MAPPER.readTree(Path.of("../python/tests/golden/distances.json").toFile());
+        assertThat(golden.path("earth_radius_km").asDouble()).isEqualTo(FEATURES.earthRadiusKm());
+        assertThat(golden.path("cases")).hasSizeGreaterThan(5);
+
+        for (JsonNode c : golden.path("cases")) {
+            double km = Transform.haversineKm(c.path("from").get(0).asDouble(), c.path("from").get(1).asDouble(),
+                    c.path("to").get(0).asDouble(), c.path("to").get(1).asDouble(), FEATURES.earthRadiusKm());
+            assertThat(km).as("%s → %s", c.path("from"), c.path("to"))
+                    .isCloseTo(c.path("km").asDouble(), within(1e-9));
+        }
     }
 
     @Test
