@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import MISSING, EXAMPLE_REQUEST, a_request, parse_reply, write_model_dir
+from builders import MISSING, EXAMPLE_REQUEST, a_request, at, parse_reply, write_model_dir
 from job_resources import METADATA_FILE, fraud_handler
 from scoring_requests import as_item
 
@@ -208,6 +208,25 @@ def test_should_name_the_problem_of_an_invalid_field(parser, changes, problem):
 
     assert reply["error"].startswith(problem)
     assert reply["request"] == request
+
+
+def test_should_take_its_time_and_age_limits_from_features_json(parser):
+    """ModelInputs (the in-JVM scorer) reads the same section; PythonParityTest compares the two."""
+    limits = fraud_handler.SPEC["input_limits"]
+    first_ms, end_ms = at(limits["event_time_from"] + "T00:00:00"), at(limits["event_time_until"] + "T00:00:00")
+    oldest = f"{int(limits['event_time_until'][:4]) - 1 - limits['max_age_years']:04d}{limits['event_time_until'][4:]}"
+
+    replies = score([as_item(a_request(event_time_ms=first_ms, date_of_birth=limits["event_time_from"])),
+                     as_item(a_request(event_time_ms=first_ms - 1)),
+                     as_item(a_request(event_time_ms=end_ms - 1, date_of_birth=oldest)),
+                     as_item(a_request(event_time_ms=end_ms))])
+
+    assert [r.get("error", "")[:60] for r in replies] == [
+        "", OUT_OF_TIME[:60], "", OUT_OF_TIME[:60]]
+    assert OUT_OF_TIME.endswith(f"from {limits['event_time_from']} to {limits['event_time_until']}")
+    [too_old] = score([as_item(a_request(event_time_ms=end_ms - 1,
+                                         date_of_birth=f"{int(oldest[:4]) - 1:04d}{oldest[4:]}"))])
+    assert too_old["error"] == f"date_of_birth is more than {limits['max_age_years']} years before the transaction's date"
 
 
 def test_should_refuse_numbers_beyond_float64(monkeypatch):

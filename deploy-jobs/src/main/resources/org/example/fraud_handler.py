@@ -144,10 +144,8 @@ def _number_problem(columns, paths):
                 return f"{path} must be a finite number"
 
 
-# Event times from 1900 to 2200 UTC: far wider than any real card transaction (before-epoch times
-# included), far narrower than where the int64 cast of a day number overflows, so an absurd time
-# is named here instead of becoming a garbage age, hour or weekday.
-_TIME_BOUNDS = ("1900-01-01", "2200-01-01")
+# features.json's input_limits says why these bounds.
+_TIME_BOUNDS = (SPEC["input_limits"]["event_time_from"], SPEC["input_limits"]["event_time_until"])
 _EARLIEST_MS, _LATEST_MS = np.array(_TIME_BOUNDS, dtype="datetime64[ms]").astype(np.int64).tolist()
 
 
@@ -195,8 +193,7 @@ _MS_PER_HOUR = 3_600_000
 _MS_PER_DAY = 86_400_000
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday; weekdays count from Monday = 0
 
-# Older than anyone has lived: the date of birth is a typo (or a year like -999), not a customer.
-_MAX_AGE_YEARS = 150
+_MAX_AGE_YEARS = SPEC["input_limits"]["max_age_years"]
 _AGE_GROUPS = SPEC["age_groups"]["bounds"]
 _AGE_GROUP_MIN_AGES = np.array([group["min_age"] for group in _AGE_GROUPS])
 _AGE_GROUP_CODES = np.array([float(VOCABULARIES["age_group"].index(g["name"])) for g in _AGE_GROUPS])

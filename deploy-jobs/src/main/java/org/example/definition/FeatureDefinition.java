@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.Map;
  * @param columns       the model's columns in order, each with its transform and input paths
  * @param vocabularies  per vocabulary its values; a value's code is its index
  * @param ageGroups     the age groups, ascending by the age each starts at (the first at 0)
+ * @param inputLimits   the event times and ages a request may carry
  */
 public record FeatureDefinition(
         long txnCount24hWindowMs,
@@ -35,7 +38,8 @@ public record FeatureDefinition(
         List<String> modelInputs,
         List<ModelColumn> columns,
         Map<String, List<String>> vocabularies,
-        List<AgeGroup> ageGroups) implements Serializable {
+        List<AgeGroup> ageGroups,
+        InputLimits inputLimits) implements Serializable {
 
     /** One column of the model: its name, the transform that computes it, and that transform's inputs. */
     public record ModelColumn(String name, String transform, List<String> inputs) implements Serializable {
@@ -45,6 +49,22 @@ public record FeatureDefinition(
     public record AgeGroup(String name, int minAge) implements Serializable {
     }
 
+    /**
+     * Event times from {@code eventTimeFrom} (inclusive) to {@code eventTimeUntil} (exclusive), UTC,
+     * and dates of birth at most {@code maxAgeYears} before the transaction's date; features.json says why.
+     */
+    public record InputLimits(LocalDate eventTimeFrom, LocalDate eventTimeUntil, int maxAgeYears) implements Serializable {
+
+        public long earliestMs() {
+            return eventTimeFrom.toEpochDay() * MS_PER_DAY;
+        }
+
+        public long latestMs() {
+            return eventTimeUntil.toEpochDay() * MS_PER_DAY;
+        }
+    }
+
+    private static final long MS_PER_DAY = 86_400_000L;
     private static final List<String> COMPUTED_WINDOWS = List.of("txn_count_24h", "amount_sum_24h", "txn_count_7d");
 
     public static FeatureDefinition load() {
@@ -93,7 +113,22 @@ public record FeatureDefinition(
                 List.copyOf(inputs),
                 List.copyOf(modelColumns),
                 vocabularies(root.path("vocabularies")),
-                ageGroups(root.path("age_groups").path("bounds")));
+                ageGroups(root.path("age_groups").path("bounds")),
+                inputLimits(root.path("input_limits")));
+    }
+
+    private static InputLimits inputLimits(JsonNode node) {
+        try {
+            InputLimits limits = new InputLimits(LocalDate.parse(node.path("event_time_from").asText()),
+                    LocalDate.parse(node.path("event_time_until").asText()), node.path("max_age_years").asInt(-1));
+            if (!limits.eventTimeFrom().isBefore(limits.eventTimeUntil()) || limits.maxAgeYears() <= 0) {
+                throw new IllegalStateException("features.json: input_limits needs event_time_from before "
+                        + "event_time_until and a positive max_age_years");
+            }
+            return limits;
+        } catch (DateTimeParseException e) {
+            throw new IllegalStateException("features.json: input_limits' event times must be dates YYYY-MM-DD", e);
+        }
     }
 
     private static Map<String, List<String>> vocabularies(JsonNode node) {

@@ -2,6 +2,7 @@ package org.example.scoring;
 
 import org.example.definition.FeatureDefinition;
 import org.example.definition.FeatureDefinition.AgeGroup;
+import org.example.definition.FeatureDefinition.InputLimits;
 import org.example.definition.FeatureDefinition.ModelColumn;
 import org.example.records.FraudRequest;
 
@@ -27,19 +28,12 @@ import java.util.Map;
  *
  * <p>The handler rejects a request, and this class with it, for: a missing object, a non-finite
  * number, a value outside its vocabulary, a date of birth that is not a date of years 0000 to 9999,
- * an event time outside 1900 to 2200 UTC, a date of birth after the transaction's date or more
- * than 150 years before it. It checks in a fixed order (numbers, then the other inputs as the
+ * an event time outside features.json's input_limits, a date of birth after the transaction's date
+ * or more than input_limits' max_age_years before it. It checks in a fixed order (numbers, then the other inputs as the
  * columns first name them, then ages) and names the first problem; {@link #fill} checks as it goes
  * and, only when something is wrong, looks again in the handler's order for the message.
  */
 public final class ModelInputs {
-
-    // Restated from fraud_handler.py, which keeps them in code rather than in features.json; the
-    // parity test against the handler covers both bounds.
-    static final long EARLIEST_MS = LocalDate.of(1900, 1, 1).toEpochDay() * 86_400_000L;
-    static final long LATEST_MS = LocalDate.of(2200, 1, 1).toEpochDay() * 86_400_000L;
-    static final int MAX_AGE_YEARS = 150;
-    private static final String TIME_BOUNDS = "from 1900-01-01 to 2200-01-01";
 
     private static final long MS_PER_HOUR = 3_600_000L;
     private static final long MS_PER_DAY = 86_400_000L;
@@ -60,6 +54,11 @@ public final class ModelInputs {
     private final double[] ageGroupCodes;
     // For the handler's order of checks: every input with its kind, as the columns first name them.
     private final Map<RequestField, String> inputKinds;
+    // features.json's input_limits, as the handler reads them.
+    private final long earliestMs;
+    private final long latestMs;
+    private final int maxAgeYears;
+    private final String timeBounds;
     private final Map<String, Map<String, Double>> codesByVocabulary;
     private final List<String> objects;
 
@@ -114,6 +113,11 @@ public final class ModelInputs {
         if (groups.isEmpty() && List.of(ops).contains(Op.AGE_GROUP)) {
             throw new IllegalStateException("features.json: an age_group column needs age_groups");
         }
+        InputLimits limits = definition.inputLimits();
+        earliestMs = limits.earliestMs();
+        latestMs = limits.latestMs();
+        maxAgeYears = limits.maxAgeYears();
+        timeBounds = "from " + limits.eventTimeFrom() + " to " + limits.eventTimeUntil();
         objects = new ArrayList<>();
         for (String path : definition.requestFields()) {
             int dot = path.indexOf('.');
@@ -167,7 +171,7 @@ public final class ModelInputs {
                 }
                 case HOUR_UTC, WEEKDAY_UTC -> {
                     long timeMs = firstInput[c].whole(r);
-                    if (timeMs < EARLIEST_MS || timeMs >= LATEST_MS) {
+                    if (timeMs < earliestMs || timeMs >= latestMs) {
                         return problem(r);
                     }
                     value = ops[c] == Op.HOUR_UTC
@@ -193,10 +197,10 @@ public final class ModelInputs {
     /**
      * Whole years of age at the UTC date of {@code timeMs}, or -1 if the handler would reject the
      * pair: no date of birth or one it cannot read, a time outside its bounds, an age below 0 or
-     * above {@link #MAX_AGE_YEARS}.
+     * above {@link #maxAgeYears}.
      */
-    private static int ageYears(LocalDate birth, long timeMs) {
-        if (birth == null || !isIsoDate(birth) || timeMs < EARLIEST_MS || timeMs >= LATEST_MS) {
+    private int ageYears(LocalDate birth, long timeMs) {
+        if (birth == null || !isIsoDate(birth) || timeMs < earliestMs || timeMs >= latestMs) {
             return -1;
         }
         int today = civilDate(Math.floorDiv(timeMs, MS_PER_DAY));
@@ -205,7 +209,7 @@ public final class ModelInputs {
         int birthMonthDay = birth.getMonthValue() * 100 + birth.getDayOfMonth();
         // Comparing month and day as numbers is the handler's rule: 29 February's birthday is 1 March.
         int age = year - birth.getYear() - (monthDay < birthMonthDay ? 1 : 0);
-        return age <= MAX_AGE_YEARS ? age : -1;
+        return age <= maxAgeYears ? age : -1;
     }
 
     /** The request's JSON has the date as YYYY-MM-DD only for years 0 to 9999 ("+10000-01-01" else). */
@@ -270,8 +274,8 @@ public final class ModelInputs {
                 }
             } else if (kind.equals(TIME)) {
                 long timeMs = field.whole(r);
-                if (timeMs < EARLIEST_MS || timeMs >= LATEST_MS) {
-                    return field.path + " must be epoch milliseconds " + TIME_BOUNDS + ", not " + timeMs;
+                if (timeMs < earliestMs || timeMs >= latestMs) {
+                    return field.path + " must be epoch milliseconds " + timeBounds + ", not " + timeMs;
                 }
             } else if (!kind.equals(NUMBER)) {
                 String value = field.text(r);
@@ -292,7 +296,7 @@ public final class ModelInputs {
                     return "date_of_birth is after the transaction's date";
                 }
                 if (ageYears(birth, secondInput[c].whole(r)) < 0) {
-                    return "date_of_birth is more than " + MAX_AGE_YEARS + " years before the transaction's date";
+                    return "date_of_birth is more than " + maxAgeYears + " years before the transaction's date";
                 }
             }
         }

@@ -134,7 +134,7 @@ class ModelInputsTest {
         return new FeatureDefinition(FEATURES.txnCount24hWindowMs(), FEATURES.amountSum24hWindowMs(),
                 FEATURES.txnCount7dWindowMs(), FEATURES.earthRadiusKm(), FEATURES.requestFields(),
                 FEATURES.modelColumns(), FEATURES.modelInputs(), columns, FEATURES.vocabularies(),
-                FEATURES.ageGroups());
+                FEATURES.ageGroups(), FEATURES.inputLimits());
     }
 
     private static double[] rowOf(FraudRequest request) {

@@ -84,6 +84,7 @@ final class RandomRequests {
     }
 
     private long eventTime() {
+        FeatureDefinition.InputLimits limits = features.inputLimits();
         double kind = random.nextDouble();
         if (kind < 0.80) {
             return random.nextLong(TYPICAL_FROM, TYPICAL_TO);
@@ -93,13 +94,13 @@ final class RandomRequests {
                     + random.nextLong(-2000, 2000);
         }
         if (kind < 0.97) { // before 1970, where floor division and remainders differ from truncation
-            return random.nextLong(ModelInputs.EARLIEST_MS, 0);
+            return random.nextLong(limits.earliestMs(), 0);
         }
         if (kind < 0.99) {
-            return random.nextLong(0, ModelInputs.LATEST_MS);
+            return random.nextLong(0, limits.latestMs());
         }
-        long[] edges = {ModelInputs.EARLIEST_MS - 1, ModelInputs.EARLIEST_MS, ModelInputs.EARLIEST_MS + 1,
-                ModelInputs.LATEST_MS - 1, ModelInputs.LATEST_MS, ModelInputs.LATEST_MS + 1,
+        long[] edges = {limits.earliestMs() - 1, limits.earliestMs(), limits.earliestMs() + 1,
+                limits.latestMs() - 1, limits.latestMs(), limits.latestMs() + 1,
                 Long.MIN_VALUE / 2, Long.MAX_VALUE / 2, -1, 0};
         return edges[random.nextInt(edges.length)];
     }
@@ -111,7 +112,7 @@ final class RandomRequests {
             return today.minusYears(18 + random.nextInt(80)).plusDays(random.nextInt(-366, 366));
         }
         if (kind < 0.87) { // around an age-group bound, or the oldest age the handler accepts
-            int bound = chance(0.03) ? ModelInputs.MAX_AGE_YEARS + 1
+            int bound = chance(0.03) ? features.inputLimits().maxAgeYears() + 1
                     : ageGroupBounds[random.nextInt(ageGroupBounds.length)];
             return today.minusYears(bound).plusDays(random.nextInt(-2, 3));
         }
