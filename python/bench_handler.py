@@ -3,6 +3,9 @@
 Hazelcast runs one Python process per processor on each member, so one core and one LightGBM
 thread per process is the configuration that matters. The requests are the ones the job would
 send for a freshly generated data set, serialised as compact JSON like the job's Jackson does.
+The last path names a challenger in every request (the shipped model again, loaded from its own
+directory: a second model of the same size), so its difference from the one above is what scoring
+a challenger beside the champion costs per request.
 
 Usage: python bench_handler.py [--cpu 0] [--seconds 0.5]
 """
@@ -15,7 +18,7 @@ import time
 import orjson
 
 import scoring_requests
-from job_resources import fraud_handler
+from job_resources import METADATA_FILE, RESOURCES_DIR, fraud_handler
 
 BATCH_SIZES = (1, 16, 128, 1024)
 # Each parser by name, not the handler's default: that falls back to the stdlib without orjson.
@@ -25,6 +28,12 @@ PARSERS = {"orjson": orjson.loads, "stdlib json": fraud_handler.parse_json_stdli
 def realistic_items(count=20_000):
     _, requests = scoring_requests.generated_requests("--cards", 1000, "--days", 14, "--seed", 7)
     return [scoring_requests.as_item(request) for request in requests[:count]]
+
+
+def with_challenger(items):
+    """The same requests, each also naming a challenger for the handler to score beside the champion."""
+    challenger = {"version": json.loads(METADATA_FILE.read_text())["model_version"], "dir": str(RESOURCES_DIR)}
+    return [orjson.dumps({**orjson.loads(item), "challenger": challenger}).decode() for item in items]
 
 
 def microseconds_per_item(function, items, batch_size, seconds):
@@ -54,11 +63,14 @@ def main():
     for name, parse in PARSERS.items():
         paths[f"transform_list, {name}"] = (lambda p: lambda batch: _with_parser(p, batch))(parse)
 
+    paths["transform_list, orjson, with a challenger"] = lambda batch: _with_parser(orjson.loads, batch)
+    challenged = with_challenger(items)
+
     print(f"{len(items):,} requests, one core (cpu {args.cpu}); µs per request, best (median) of 5")
     print(f"| path | {' | '.join(f'batch {b}' for b in BATCH_SIZES)} |")
     print("|---|" + "---|" * len(BATCH_SIZES))
     for name, function in paths.items():
-        source = matrix if name.startswith("model") else items
+        source = matrix if name.startswith("model") else challenged if "challenger" in name else items
         cells = [microseconds_per_item(function, source, b, args.seconds) for b in BATCH_SIZES]
         print(f"| {name} | {' | '.join(f'{best:.1f} ({median:.1f})' for best, median in cells)} |")
 

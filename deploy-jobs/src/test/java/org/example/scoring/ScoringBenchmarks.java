@@ -32,7 +32,8 @@ import static org.example.TestData.NOW;
  * The in-JVM scorer per request: the model alone on a ready row, the model's contributions
  * (TreeSHAP, what a decision's reasons cost) on the same rows, the request's row alone, and
  * request to reply (row, model, decision, reply) as each PREDICT processor does it, and the same
- * with the reasons a flagged decision gets. Requests
+ * with the reasons a flagged decision gets, and with a challenger scored beside the champion (the
+ * shipped model loaded a second time: a challenger of the champion's size). Requests
  * cycle through a set large enough that the branch predictor cannot learn the trees' paths: the
  * golden requests (real traffic, a third of it fraud; 60 of them, repeated) or 4,096 valid ones of
  * the parity test's random set (wider values, deeper paths).
@@ -53,6 +54,7 @@ public class ScoringBenchmarks {
 
     private ScoringModel scoring;
     private ScoringModel.Evaluator evaluator;
+    private ScoringModel.Evaluator challenger;
     private FraudRequest[] requests;
     private double[][] rows;
     private double[] row;
@@ -75,6 +77,7 @@ public class ScoringBenchmarks {
             scoring.inputs().fill(requests[i], rows[i]);
         }
         evaluator = scoring.newEvaluator();
+        challenger = TestModels.shipped().newEvaluator();
         row = new double[scoring.inputs().width()];
         ranks = new int[scoring.model().numFeatures()];
         contributionBuffers = scoring.model().newContributionBuffers();
@@ -113,6 +116,14 @@ public class ScoringBenchmarks {
         FraudRequest request = requests[advance()];
         evaluator.score(request, NOW);
         return evaluator.reasons(request, reasonText);
+    }
+
+    /** {@link #requestToReply} and a challenger's probability for the same request, as JavaScorer does. */
+    @Benchmark
+    public double requestToReplyWithChallenger() {
+        FraudRequest request = requests[advance()];
+        evaluator.score(request, NOW);
+        return challenger.probability(request);
     }
 
     private int advance() {
