@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Replays {@code transactions.jsonl} into Kafka the way a payment system would publish them:
@@ -251,18 +252,38 @@ public final class TransactionProducer {
      * @throws JsonLines.BadLineException when a line is not a JSON object with a {@code cc_num}
      */
     public Summary produce(Path file, String topic, long count, double ratePerSecond) {
+        return produce(file, topic, count, ratePerSecond, () -> false);
+    }
+
+    /**
+     * As {@link #produce(Path, String, long, double)}, but sending no further line once
+     * {@code stopped} says so: the lines sent before then are the plan, and the first ones of the file.
+     */
+    public Summary produce(Path file, String topic, long count, double ratePerSecond, BooleanSupplier stopped) {
         long planned = JsonLines.forEachLine(file, count, (lineNumber, line) -> keyOf(line, file, lineNumber));
         if (planned == 0) {
             throw new IllegalArgumentException(file + " is empty");
         }
         try (Producer<String, String> producer = new KafkaProducer<>(producerProperties(clientProperties, console))) {
-            return send(producer, file, topic, count, planned, ratePerSecond);
+            return send(producer, file, topic, count, planned, ratePerSecond, stopped);
+        }
+    }
+
+    /** Why the sending loop ended before the file did: the caller asked it to stop. */
+    private static final class StopRequested extends RuntimeException {
+        StopRequested() {
+            super(null, null, false, false);
         }
     }
 
     /** Sends {@code planned} checked lines with {@code producer} and counts what was acknowledged. */
     Summary send(Producer<String, String> producer, Path file, String topic, long count, long planned,
                  double ratePerSecond) {
+        return send(producer, file, topic, count, planned, ratePerSecond, () -> false);
+    }
+
+    Summary send(Producer<String, String> producer, Path file, String topic, long count, long planned,
+                 double ratePerSecond, BooleanSupplier stopped) {
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong completed = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
@@ -276,6 +297,9 @@ public final class TransactionProducer {
                     // The run has failed already; sending on would only wait on a broken
                     // connection record by record.
                     throw new IllegalStateException("stopped after the first failed send");
+                }
+                if (stopped.getAsBoolean()) {
+                    throw new StopRequested();
                 }
                 if (nanosPerRecord > 0) {
                     long due = start + (long) (attempted[0] * nanosPerRecord);
@@ -295,6 +319,8 @@ public final class TransactionProducer {
                 });
                 progress.update(attempted[0]);
             });
+        } catch (StopRequested stop) {
+            planned = attempted[0];
         } catch (RuntimeException sendFailed) {
             // A send failed, or send() itself threw (no metadata within max.block.ms, ...): the
             // rest would fail alike, so stop here; everything not acknowledged counts as lost.
@@ -391,6 +417,11 @@ public final class TransactionProducer {
                 description = "How long to wait for partition leaders")
         long leaderTimeoutSeconds;
 
+        @Option(names = "--until-file",
+                description = "Stop sending once this file exists (the lines sent are the file's first ones,"
+                        + " as many as the summary says): traffic for as long as another command takes")
+        Path untilFile;
+
         @Spec
         CommandSpec spec;
 
@@ -420,7 +451,8 @@ public final class TransactionProducer {
                             Duration.ofSeconds(leaderTimeoutSeconds));
                 }
             }
-            Summary summary = producer.produce(file, topic, count, rate);
+            Summary summary = untilFile == null ? producer.produce(file, topic, count, rate)
+                    : producer.produce(file, topic, count, rate, () -> Files.exists(untilFile));
             out.println(summary.describe());
             if (summary.lost() > 0) {
                 err.printf("TransactionProducer failed: %,d of %,d transactions were lost%n",

@@ -126,6 +126,20 @@ class TransactionProducerTest {
     }
 
     @Test
+    void shouldSendTheFirstLinesOnlyUntilAskedToStop() throws IOException {
+        Path file = transactions(10);
+        MockProducer<String, String> kafka = new MockProducer<>(true, new StringSerializer(), new StringSerializer());
+
+        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 10, 0,
+                () -> kafka.history().size() == 4);
+
+        assertThat(kafka.history()).extracting(ProducerRecord::value)
+                .containsExactlyElementsOf(Files.readAllLines(file).subList(0, 4));
+        assertThat(summary.describe()).startsWith("Sent 4 of 4 transactions");
+        assertThat(summary.lost()).isZero();
+    }
+
+    @Test
     void shouldKeepToTheRate() throws IOException {
         Path file = transactions(11);
         MockProducer<String, String> kafka = new MockProducer<>(true, new StringSerializer(), new StringSerializer());
