@@ -15,10 +15,12 @@
 # each: the default layout), java-1, java-3 (the in-JVM scorer on 1 and 3 members); and, asked for
 # by name, java-1-none, java-1-zgc, java-1-none-zgc: java-1 without snapshots (processing guarantee
 # NONE), with ZGC, and both, for what the exactly-once barrier and the collector add to latency;
-# java-1-preloaded, java-1-cold: java-1 with the reference data loaded into the maps and no database
-# behind them (as before the maps read through), and with the maps emptied before every scenario
-# and latency measured from its first second (every card read from the database then).
+# java-1-preloaded, python-3-preloaded, java-1-cold: java-1 and python-3 with the reference data
+# loaded into the maps and no database behind them (as before the maps read through), and java-1
+# with the maps emptied before every scenario and latency measured from its first second (every
+# card read from the database then).
 # Every other configuration loads the reference data into the database and reads it through.
+# Env: RESULTS_CSV (docs/benchmark-results.csv), where the configurations' rows go.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -26,7 +28,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-preloaded,java-1-cold,java-1-no-topics"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -57,6 +59,7 @@ layout() {
         # What reading the reference data through costs: against maps loaded beforehand, and with the
         # maps empty at the start of every scenario (cold), latency from the scenario's first second.
         java-1-preloaded) LAYOUT_MEMBERS=1 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        python-3-preloaded) LAYOUT_MEMBERS=3 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--python-parallelism 10) ;;
         java-1-cold) LAYOUT_MEMBERS=1
             LAYOUT_OPTIONS=(--job-args=--scorer=JAVA --evict-reference-data --warm-up-seconds 0) ;;
         # What the exactly-once decision and dead-letter topics cost: java-1 without them (the maps only).
@@ -114,7 +117,7 @@ for configuration in "${configurations[@]}"; do
     "${cluster[@]}" up
     scripts/load.sh reference-data --data-dir "$DATA" --clear --into "$LAYOUT_REFERENCE"
     run_hz_client "$TOOLS_JAR" org.example.tools.Benchmark --configuration "$configuration" --data-dir "$DATA" \
-        --out "$OUT/$configuration" --results-csv docs/benchmark-results.csv "${LAYOUT_OPTIONS[@]}" "${args[@]}"
+        --out "$OUT/$configuration" --results-csv "${RESULTS_CSV:-docs/benchmark-results.csv}" "${LAYOUT_OPTIONS[@]}" "${args[@]}"
     "${cluster[@]}" down
 done
 
@@ -123,5 +126,5 @@ info "== The Python handler alone, one core ..."
     printf '\n## The Python handler alone (python/bench_handler.py, one core)\n\n'
     (cd python && "$venv_python" bench_handler.py | tail -n +2)
 } | tee "$OUT/python-handler.md"
-"$venv_python" python/plot_benchmark.py docs/benchmark-results.csv images/benchmark.png
+[[ -n "${RESULTS_CSV:-}" ]] || "$venv_python" python/plot_benchmark.py docs/benchmark-results.csv images/benchmark.png
 info "Results: $OUT/<configuration>/benchmark.md, docs/benchmark-results.csv, images/benchmark.png"
