@@ -241,7 +241,7 @@ scripts/load.sh topic-check --kafka-bootstrap-servers "$BOOTSTRAP" --topic "$DEC
 info "== Rotating the card-token key: the job replaced under a new key rebuilds its state from the topic ..."
 # scripts/rotate-token-key.sh: the customers under the new key beside the old, the key file replaced,
 # the job submitted again with --if-running REPLACE, and once it has stored every outcome, the
-# customers and predictions under the old key removed.
+# customers, predictions and dead letters under the old key removed.
 old_key=$(scripts/token-key.sh "$FRAUD_TOKEN_KEY_FILE" --show)
 t_replace=$(now_ms)
 scripts/rotate-token-key.sh --data-dir "$DATA" --id "e2e-$(date +%s)" --expected "$all" -- \

@@ -8,6 +8,7 @@ import org.example.definition.FeatureDefinition;
 import org.example.definition.Names;
 import org.example.definition.ReferenceTables;
 import org.example.records.Customer;
+import org.example.records.DeadLetter;
 import org.example.records.Merchant;
 import org.example.records.PredictionKey;
 import org.example.stages.FieldRules;
@@ -272,8 +273,11 @@ public final class ReferenceDataLoader {
     /**
      * After a key rotation, once the job tokenises with the new key and has stored its outcomes:
      * removes the customers keyed by tokens of any other key from the target and, when the target
-     * is the database, from the maps that cache it; and the predictions keyed by them from
-     * {@code cluster} (the replay stored each prediction again under its new token).
+     * is the database, from the maps that cache it; and the predictions and dead letters of them
+     * from {@code cluster}. The replay derived every outcome again under the new key: a dead letter
+     * it wrote again (same input, same key) now carries a new token, so one still carrying an old
+     * token is of an input the replay scored (a transient reason, such as reference data that was
+     * unavailable then), and left in place it would be that input's second outcome.
      */
     public Removed removeOtherKeys(HazelcastInstance cluster) throws Exception {
         String current = keyId + ":";
@@ -283,14 +287,21 @@ public final class ReferenceDataLoader {
         Set<PredictionKey> stalePredictions = predictions.keySet(
                 Predicates.not(Predicates.like(MapTarget.KEY + ".cardToken", current + "%")));
         stalePredictions.forEach(predictions::delete);
-        return new Removed(removed, cached, stalePredictions.size());
+        // A dead letter of a message that never became a transaction has no token: the replay
+        // wrote it again under the same key, so it is current.
+        IMap<String, DeadLetter> deadLetters = cluster.getMap(Names.DEAD_LETTERS_MAP);
+        Set<String> staleDeadLetters = deadLetters.entrySet().stream()
+                .filter(e -> e.getValue().cardToken() != null && !e.getValue().cardToken().startsWith(current))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+        staleDeadLetters.forEach(deadLetters::delete);
+        return new Removed(removed, cached, stalePredictions.size(), staleDeadLetters.size());
     }
 
     /**
      * What {@link #removeOtherKeys} removed: customers from the target, cached customers from the
-     * maps (the database target only), predictions.
+     * maps (the database target only), predictions, dead letters.
      */
-    public record Removed(long customers, long cachedCustomers, int predictions) {
+    public record Removed(long customers, long cachedCustomers, int predictions, int deadLetters) {
     }
 
     Checked checkCustomers(Path file) {
@@ -432,9 +443,9 @@ public final class ReferenceDataLoader {
                 try (Target target = into == Into.maps ? new MapTarget(client) : database()) {
                     ReferenceDataLoader loader = new ReferenceDataLoader(target, batchSize, out);
                     Removed removed = loader.removeOtherKeys(client);
-                    out.printf("Removed %,d customers (%s), %,d cached customers and %,d predictions keyed by other"
-                                    + " card-token keys than %s%n", removed.customers(), into, removed.cachedCustomers(),
-                            removed.predictions(), loader.keyId());
+                    out.printf("Removed %,d customers (%s), %,d cached customers, %,d predictions and %,d dead letters"
+                                    + " keyed by other card-token keys than %s%n", removed.customers(), into,
+                            removed.cachedCustomers(), removed.predictions(), removed.deadLetters(), loader.keyId());
                     return 0;
                 } finally {
                     client.shutdown();

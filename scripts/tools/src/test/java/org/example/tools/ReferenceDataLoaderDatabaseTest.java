@@ -171,7 +171,7 @@ class ReferenceDataLoaderDatabaseTest {
             predictions.set(new PredictionKey("T1", token("4000000000000001")), TestData.prediction("T1").build());
             predictions.set(new PredictionKey("T1", next.token("4000000000000001")), TestData.prediction("T1").build());
 
-            assertThat(rotating.removeOtherKeys(cluster.member())).isEqualTo(new ReferenceDataLoader.Removed(2, 1, 1));
+            assertThat(rotating.removeOtherKeys(cluster.member())).isEqualTo(new ReferenceDataLoader.Removed(2, 1, 1, 0));
             assertThat(cities()).containsExactlyInAnyOrder(next.token("4000000000000001") + " Springfield",
                     next.token("4000000000000002") + " Springfield");
             assertThat(customers.keySet()).containsExactly(next.token("4000000000000001"));

@@ -3,6 +3,7 @@ package org.example.tools;
 import org.example.TestData;
 import org.example.definition.Names;
 import org.example.records.Customer;
+import org.example.records.DeadLetter;
 import com.hazelcast.map.IMap;
 import org.example.records.FraudPrediction;
 import org.example.records.PredictionKey;
@@ -195,7 +196,14 @@ class ReferenceDataLoaderTest {
 
             predictions.set(new PredictionKey("T1", next.token("4000000000000001")),
                     TestData.prediction("T1").build());
-            assertThat(rotating.removeOtherKeys(cluster.member())).isEqualTo(new ReferenceDataLoader.Removed(2, 0, 1));
+            // Before the rotation T2's reference data was unavailable; the replay scored it, and
+            // dead-lettered T3 again (under the new token); T4 was never a transaction.
+            IMap<String, DeadLetter> deadLetters = cluster.member().getMap(Names.DEAD_LETTERS_MAP);
+            deadLetters.set("transactions/0/2", deadLetter("T2", token("4000000000000002"), 2));
+            deadLetters.set("transactions/0/3", deadLetter("T3", next.token("4000000000000001"), 3));
+            deadLetters.set("transactions/0/4", deadLetter("T4", null, 4));
+            assertThat(rotating.removeOtherKeys(cluster.member())).isEqualTo(new ReferenceDataLoader.Removed(2, 0, 1, 1));
+            assertThat(deadLetters.keySet()).containsExactlyInAnyOrder("transactions/0/3", "transactions/0/4");
             assertThat(customers.keySet()).containsExactlyInAnyOrder(
                     next.token("4000000000000001"), next.token("4000000000000002"));
             assertThat(predictions.keySet()).containsExactly(new PredictionKey("T1", next.token("4000000000000001")));
@@ -246,5 +254,10 @@ class ReferenceDataLoaderTest {
 
     private static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    }
+
+    private static DeadLetter deadLetter(String transactionId, String cardToken, long offset) {
+        return new DeadLetter("ENRICH", "REFERENCE_DATA_UNAVAILABLE", "test", "{}", transactionId, cardToken,
+                "transactions", 0, offset, 1L, 2L);
     }
 }
