@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks putting a new model into service under load; not part of the tests. At each offered
 # rate, on a local stack of its own (scripts/cluster.sh) and one topic: the job drains a history of
-# transactions, then scores the live stream; the hot swap (scripts/deploy-model.sh --model-dir)
+# transactions, then scores a live stream; the hot swap (scripts/deploy-model.sh --model-dir)
 # runs under that stream; after it, on the same topic, the way models went into service before it:
-# the job submitted again with --if-running REPLACE, which re-reads the topic from its start. For
-# both, what the change did to scoring, as ModelCommand measures it from the stored predictions:
-#   - the time from the command to the first prediction by the new version,
+# the job submitted again with --if-running REPLACE, which re-reads the topic from its start (the
+# stream flows on until 30 s after that submit). For both, what the change did to scoring, as
+# ModelCommand measures it from the stored predictions:
+#   - the time from the change (the pointer's, the replacing submit) to the first prediction by the
+#     new version,
 #   - the longest gap between stored predictions,
 #   - the worst wait (Kafka append to store) of a transaction appended during the change,
 #   - how many predictions were stored again (a replay rewrites them).
