@@ -8,9 +8,7 @@ import org.example.definition.FeatureDefinition;
 import org.example.definition.Names;
 import org.example.definition.ReferenceTables;
 import org.example.records.Customer;
-import org.example.records.DeadLetter;
 import org.example.records.Merchant;
-import org.example.records.PredictionKey;
 import org.example.stages.FieldRules;
 import org.example.stages.ReferenceRules;
 import org.example.tokens.CardTokens;
@@ -283,18 +281,20 @@ public final class ReferenceDataLoader {
         String current = keyId + ":";
         long removed = target.removeCustomersNotStartingWith(current);
         long cached = target instanceof MapTarget ? 0 : new MapTarget(cluster).removeCustomersNotStartingWith(current);
-        IMap<PredictionKey, Object> predictions = cluster.getMap(Names.PREDICTION_RESULT_MAP);
-        Set<PredictionKey> stalePredictions = predictions.keySet(
-                Predicates.not(Predicates.like(MapTarget.KEY + ".cardToken", current + "%")));
-        stalePredictions.forEach(predictions::delete);
-        // A dead letter of a message that never became a transaction has no token: the replay
-        // wrote it again under the same key, so it is current.
-        IMap<String, DeadLetter> deadLetters = cluster.getMap(Names.DEAD_LETTERS_MAP);
-        Set<String> staleDeadLetters = deadLetters.entrySet().stream()
-                .filter(e -> e.getValue().cardToken() != null && !e.getValue().cardToken().startsWith(current))
-                .map(Map.Entry::getKey).collect(Collectors.toSet());
-        staleDeadLetters.forEach(deadLetters::delete);
-        return new Removed(removed, cached, stalePredictions.size(), staleDeadLetters.size());
+        int predictions = removeOtherTokens(cluster.getMap(Names.PREDICTION_RESULT_MAP),
+                MapTarget.KEY + ".cardToken", current);
+        // A dead letter of a message that never became a transaction has no token (like does not
+        // match it): the replay wrote it again under the same key, so it is current.
+        int deadLetters = removeOtherTokens(cluster.getMap(Names.DEAD_LETTERS_MAP), "cardToken", current);
+        return new Removed(removed, cached, predictions, deadLetters);
+    }
+
+    /** Deletes the entries whose card token ({@code attribute}) is of another key than {@code current}. */
+    private static <K> int removeOtherTokens(IMap<K, ?> map, String attribute, String current) {
+        Set<K> stale = map.keySet(Predicates.and(Predicates.like(attribute, "%:%"),
+                Predicates.not(Predicates.like(attribute, current + "%"))));
+        stale.forEach(map::delete);
+        return stale.size();
     }
 
     /**
