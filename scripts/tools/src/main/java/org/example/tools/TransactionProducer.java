@@ -276,12 +276,10 @@ public final class TransactionProducer {
         }
     }
 
-    /** Sends {@code planned} checked lines with {@code producer} and counts what was acknowledged. */
-    Summary send(Producer<String, String> producer, Path file, String topic, long count, long planned,
-                 double ratePerSecond) {
-        return send(producer, file, topic, count, planned, ratePerSecond, () -> false);
-    }
-
+    /**
+     * Sends {@code planned} checked lines with {@code producer}, none once {@code stopped} says so,
+     * and counts what was acknowledged.
+     */
     Summary send(Producer<String, String> producer, Path file, String topic, long count, long planned,
                  double ratePerSecond, BooleanSupplier stopped) {
         AtomicLong acknowledged = new AtomicLong();

@@ -21,12 +21,15 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TransactionProducerTest {
+
+    private static final BooleanSupplier NEVER = () -> false;
 
     @TempDir
     Path dir;
@@ -77,7 +80,7 @@ class TransactionProducerTest {
         Path file = transactions(3);
         MockProducer<String, String> kafka = new MockProducer<>(true, new StringSerializer(), new StringSerializer());
 
-        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 3, 0);
+        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 3, 0, NEVER);
 
         assertThat(kafka.history()).extracting(ProducerRecord::value).containsExactlyElementsOf(Files.readAllLines(file));
         assertThat(kafka.history()).extracting(ProducerRecord::key)
@@ -92,7 +95,7 @@ class TransactionProducerTest {
         Path file = transactions(10);
         MockProducer<String, String> kafka = new MockProducer<>(true, new StringSerializer(), new StringSerializer());
 
-        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 4, 4, 0);
+        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 4, 4, 0, NEVER);
 
         assertThat(kafka.history()).hasSize(4);
         assertThat(summary.planned()).isEqualTo(4);
@@ -103,7 +106,7 @@ class TransactionProducerTest {
         Path file = transactions(10);
         FailingSends kafka = new FailingSends(3);
 
-        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 10, 0);
+        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 10, 0, NEVER);
 
         // Two acknowledged, the third failed, the other seven never sent.
         assertThat(summary.sent()).isEqualTo(2);
@@ -119,7 +122,7 @@ class TransactionProducerTest {
         MockProducer<String, String> kafka = new MockProducer<>(true, new StringSerializer(), new StringSerializer());
         kafka.sendException = new TimeoutException("Topic transactions not present in metadata after 60000 ms.");
 
-        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 5, 0);
+        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 5, 0, NEVER);
 
         assertThat(summary.lost()).isEqualTo(5);
         assertThat(summary.firstError()).contains("not present in metadata");
@@ -144,7 +147,7 @@ class TransactionProducerTest {
         Path file = transactions(11);
         MockProducer<String, String> kafka = new MockProducer<>(true, new StringSerializer(), new StringSerializer());
 
-        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 11, 50);
+        TransactionProducer.Summary summary = producer().send(kafka, file, "transactions", 0, 11, 50, NEVER);
 
         // The 11th record is due 10 / 50 s = 200 ms after the first.
         assertThat(summary.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
