@@ -70,7 +70,6 @@ if [[ ! -f "$MODEL_B/fraud_model.json" ]]; then
     info "== Training a second model on the test data ..."
     (cd python && .venv/bin/python train.py --data "../$DATA" --out "../$MODEL_B" --min-fraud-cards 5 >/dev/null)
 fi
-model_version() { python/.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["model_version"])' "$1"; }
 SHIPPED_VERSION=$(model_version deploy-jobs/src/main/resources/org/example/fraud_model.json)
 MODEL_B_VERSION=$(model_version "$MODEL_B/fraud_model.json")
 
@@ -99,14 +98,25 @@ produce_lines() {
     scripts/load.sh transactions --kafka-bootstrap-servers "$BOOTSTRAP" --data-dir "$dir" --topic "$TOPIC" --rate "$rate" \
         --decisions-topic "$DECISIONS_TOPIC" --dead-letters-topic "$DEAD_LETTERS_TOPIC" "${@:4}"
 }
-# Streams lines $1..$2 at 100/s, one producer without a pause, until the file $3 exists, so that
-# traffic flows for as long as a command takes, however busy the machine; then writes the last line
-# it sent to $3.sent.
-produce_until() {
-    local from=$1 to=$2 stop=$3 sent
-    sent=$(produce_lines "$from" "$to" 100 --until-file "$stop" | sed -n 's/^Sent \([0-9,]*\) of .*/\1/p' | tr -d ,)
-    [[ -n "$sent" ]] || die "the producer of lines $from-$to printed no summary"
-    echo $((from + sent - 1)) > "$stop.sent"
+# Traffic for as long as a command takes, however busy the machine: traffic_begin FROM TO NAME
+# streams lines FROM..TO at 100/s from one producer until traffic_end LAST is called, which then
+# sends the lines the producer did not, up to LAST, so that lines appended after the command exist.
+traffic_begin() {
+    local from=$1 to=$2
+    TRAFFIC_STOP="$DATA/$3.done"
+    rm -f "$TRAFFIC_STOP" "$TRAFFIC_STOP.sent"
+    (
+        sent=$(produce_lines "$from" "$to" 100 --until-file "$TRAFFIC_STOP" | producer_sent)
+        [[ -n "$sent" ]] || die "the producer of lines $from-$to printed no summary"
+        echo $((from + sent - 1)) > "$TRAFFIC_STOP.sent"
+    ) &
+    TRAFFIC_PRODUCER=$!
+    sleep 3  # the producer's JVM starting: traffic flows into the command
+}
+traffic_end() {
+    touch "$TRAFFIC_STOP"
+    wait "$TRAFFIC_PRODUCER"
+    produce_lines "$(($(cat "$TRAFFIC_STOP.sent") + 1))" "$1"
 }
 # When every member served the model a deploy-model.sh run put into service (epoch ms), from its output.
 served_since() {
@@ -185,15 +195,9 @@ rollout_to=$((all + ROLLOUT_TRANSACTIONS))
 # Traffic flows into the roll-out and on until the command returned (its model checks take from
 # seconds to minutes, with the machine's load); the rest is sent after it, so that predictions
 # appended after the change exist to check.
-stop="$DATA/rollout.done"
-rm -f "$stop" "$stop.sent"
-produce_until "$((all + 1))" "$((rollout_to - 500))" "$stop" &
-producer=$!
-sleep 3
+traffic_begin "$((all + 1))" "$((rollout_to - 500))" rollout
 scripts/deploy-model.sh --model-dir "$MODEL_B" --by e2e-test | tee "$DATA/rollout.txt"
-touch "$stop"
-wait "$producer"
-produce_lines "$(($(cat "$stop.sent") + 1))" "$rollout_to"
+traffic_end "$rollout_to"
 if grep -q "traffic stopped before\|no traffic to confirm" "$DATA/rollout.txt"; then
     warn "the roll-out outlasted its $((rollout_to - 500 - all)) transactions of traffic: its gap and wait figures" \
          "are of an idle job (ModelCommandTest proves the swap under a continuous stream)"
@@ -210,11 +214,7 @@ all=$rollout_to
 
 info "== kill -9 of member 3 during a roll-back to $SHIPPED_VERSION, and the member started again ..."
 rollback_to=$((all + ROLLBACK_TRANSACTIONS))
-stop="$DATA/rollback.done"  # traffic until the roll-back returned, the rest after, as for the roll-out
-rm -f "$stop" "$stop.sent"
-produce_until "$((all + 1))" "$((rollback_to - 500))" "$stop" &
-producer=$!
-sleep 3
+traffic_begin "$((all + 1))" "$((rollback_to - 500))" rollback  # as for the roll-out
 scripts/deploy-model.sh --rollback --by e2e-test > "$DATA/rollback.txt" 2>&1 &
 rollback=$!
 sleep 1
@@ -224,9 +224,7 @@ kill -9 "$member"
 wait "$rollback" || { cat "$DATA/rollback.txt"; die "the roll-back did not finish with a member killed during it"; }
 cat "$DATA/rollback.txt"
 t_rolled_back=$(served_since "$DATA/rollback.txt")
-touch "$stop"
-wait "$producer"
-produce_lines "$(($(cat "$stop.sent") + 1))" "$rollback_to"
+traffic_end "$rollback_to"
 scripts/cluster.sh up
 scripts/load.sh verify --expected "$rollback_to" --labels "$DATA/labels.csv" --expected-features "$FEATURES" \
     --model-version "$SHIPPED_VERSION" --version-since-ms "$t_rolled_back" --job-name "$JOB_NAME" --timeout-seconds 600

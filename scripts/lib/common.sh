@@ -238,6 +238,14 @@ require_nothing_running() {
     ((${#ours[@]} == 0)) || die "processes of a local cluster or demo are still running (pids ${ours[*]}); stop them first (scripts/cluster.sh down)"
 }
 
+# The version a model's metadata (fraud_model.json) names.
+model_version() {
+    "$ROOT_DIR/python/.venv/bin/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["model_version"])' "$1"
+}
+
+# How many transactions a `scripts/load.sh transactions` run sent, from its summary line (stdin).
+producer_sent() { sed -n 's/^Sent \([0-9,]*\) of .*/\1/p' | tr -d ,; }
+
 # The test data set in TEST_DATA_DIR, generated the first time (needs python/.venv).
 ensure_test_data_set() {
     if [[ ! -f "$ROOT_DIR/$TEST_DATA_DIR/transactions.jsonl" ]]; then

@@ -29,9 +29,10 @@ import java.util.Map;
  * <p>The handler rejects a request, and this class with it, for: a missing object, a non-finite
  * number, a value outside its vocabulary, a date of birth that is not a date of years 0000 to 9999,
  * an event time outside features.json's input_limits, a date of birth after the transaction's date
- * or more than input_limits' max_age_years before it. It checks in a fixed order (numbers, then the other inputs as the
- * columns first name them, then ages) and names the first problem; {@link #fill} checks as it goes
- * and, only when something is wrong, looks again in the handler's order for the message.
+ * or more than input_limits' max_age_years before it. It checks in a fixed order (numbers, then the
+ * other inputs as the columns first name them, then ages) and names the first problem;
+ * {@link #fill} checks as it goes and, only when something is wrong, looks again in the handler's
+ * order for the message.
  */
 public final class ModelInputs {
 
