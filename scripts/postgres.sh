@@ -117,6 +117,8 @@ cmd_up() {
         # The server's user must reach its data directory and log.
         touch "$LOG_FILE"
         chown postgres "$POSTGRES_HOME" "$LOG_FILE"
+        printf '%s\n' "$ROOT_DIR" > "$POSTGRES_HOME/checkout"
+        prune_gone_checkouts
     fi
     if [[ -f "$DATA_DIR/PG_VERSION" ]]; then
         start_server
@@ -124,6 +126,23 @@ cmd_up() {
         init_once
     fi
     info "PostgreSQL is up on 127.0.0.1:$POSTGRES_PORT (pid $(postgres_pid)), database $DATABASE, after $(($(now_ms) - started_ms)) ms; log: $LOG_FILE"
+}
+
+# As root the databases live outside their checkouts (scripts/lib/common.sh), so deleting a
+# checkout (a CI clone in mktemp -d, once its run is over) leaves its database behind: the ones
+# whose checkout is gone and whose server is not running are removed here, so they do not pile up.
+prune_gone_checkouts() {
+    local home checkout pid
+    for home in "$(dirname "$POSTGRES_HOME")"/*/; do
+        home=${home%/}
+        [[ "$home" != "$POSTGRES_HOME" && -f "$home/checkout" ]] || continue
+        checkout=$(cat "$home/checkout")
+        [[ -d "$checkout" ]] && continue
+        pid=$(head -n 1 "$home/postgres-data/postmaster.pid" 2>/dev/null || true)
+        [[ -n "$pid" ]] && alive "$pid" && continue
+        rm -rf "$home"
+        info "Removed the database of $checkout, a checkout that is gone ($home)"
+    done
 }
 
 cmd_status() {
