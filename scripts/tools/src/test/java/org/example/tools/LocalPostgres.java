@@ -62,10 +62,7 @@ public final class LocalPostgres implements AutoCloseable {
         delete(home);
         Files.createDirectories(home);
         if (ROOT) {
-            Process chown = new ProcessBuilder("chown", "postgres", home.toString()).inheritIO().start();
-            if (chown.waitFor() != 0) {
-                throw new IllegalStateException("chown postgres " + home + " failed");
-            }
+            chownToServer(home);
         }
         Path dataDir = home.resolve("data");
         Files.createDirectories(dataDir);
@@ -101,7 +98,7 @@ public final class LocalPostgres implements AutoCloseable {
         Files.writeString(passwordFile, PASSWORD + "\n");
         try {
             if (ROOT) {
-                run("chown", "postgres", dataDir.toString(), passwordFile.toString());
+                chownToServer(dataDir, passwordFile);
             }
             run(bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER, "--pwfile=" + passwordFile,
                     "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8");
@@ -132,9 +129,19 @@ public final class LocalPostgres implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), properties);
     }
 
+    /** Hands files to the system user the server runs as (as root only). */
+    private static void chownToServer(Path... paths) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("chown", "postgres"));
+        Stream.of(paths).map(Path::toString).forEach(command::add);
+        Process chown = new ProcessBuilder(command).inheritIO().start();
+        if (chown.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed");
+        }
+    }
+
     private void run(String... command) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>();
-        if (ROOT && !command[0].equals("chown")) {
+        if (ROOT) {
             full.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         full.addAll(List.of(command));
