@@ -19,6 +19,7 @@ import org.example.records.Transaction;
 
 import java.io.Serializable;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -192,7 +193,7 @@ public final class ReferenceCache implements AutoCloseable {
 
     /**
      * What the database gives is put in the maps (a row it no longer holds is taken out of them),
-     * and the time it was read remembered, on the fetching thread.
+     * and the time it was read remembered, without waiting for the maps: see {@link #keep}.
      */
     private ReadThrough.Source keepingWhatIsFound(ReadThrough.Source source) {
         return new ReadThrough.Source() {
@@ -200,13 +201,8 @@ public final class ReferenceCache implements AutoCloseable {
             public ReadThrough.Rows fetch(Collection<String> cardKeys, Collection<String> merchantCodes) throws Exception {
                 ReadThrough.Rows rows = source.fetch(cardKeys, merchantCodes);
                 long readAtMs = clock.getAsLong();
-                try {
-                    keep(customers, customersReadAt, cardKeys, rows.customers(), readAtMs);
-                    keep(merchants, merchantsReadAt, merchantCodes, rows.merchants(), readAtMs);
-                } catch (RuntimeException e) {
-                    // What was read is right; only its next lookup goes to the database again.
-                    LOG.warning("Could not keep reference data read from the database in the maps: " + e);
-                }
+                keep(customers, customersReadAt, cardKeys, rows.customers(), readAtMs);
+                keep(merchants, merchantsReadAt, merchantCodes, rows.merchants(), readAtMs);
                 return rows;
             }
 
@@ -217,20 +213,40 @@ public final class ReferenceCache implements AutoCloseable {
         };
     }
 
+    /**
+     * Puts what was read in the map and takes out what the database no longer holds, without waiting:
+     * the rows answer the lookups now, and a cluster that is slow to take writes (a member lost, its
+     * partitions moving: seconds) must not make them miss the database's deadline and become dead
+     * letters. A write that fails only costs its key's next lookup a trip to the database: its read
+     * time is forgotten.
+     */
     private static void keep(IMap<String, Object> map, Map<String, Long> readAt, Collection<String> asked,
                              Map<String, ?> found, long readAtMs) {
-        if (!found.isEmpty()) {
-            map.setAll(found);
-        }
-        for (String key : asked) {
-            if (!found.containsKey(key)) {
-                map.delete(key);
-            }
-        }
         if (readAt.size() + asked.size() > MAX_READ_TIMES) {
             readAt.clear();
         }
         asked.forEach(key -> readAt.put(key, readAtMs));
+        try {
+            if (!found.isEmpty()) {
+                map.setAllAsync(found).whenComplete((done, e) -> forgetOnFailure(map, readAt, found.keySet(), e));
+            }
+            for (String key : asked) {
+                if (!found.containsKey(key)) {
+                    map.deleteAsync(key).whenComplete((done, e) -> forgetOnFailure(map, readAt, List.of(key), e));
+                }
+            }
+        } catch (RuntimeException e) {
+            forgetOnFailure(map, readAt, asked, e);
+        }
+    }
+
+    private static void forgetOnFailure(IMap<String, Object> map, Map<String, Long> readAt, Collection<String> keys,
+                                        Throwable e) {
+        if (e != null) {
+            keys.forEach(readAt::remove);
+            // What was read is right; only the next lookup of these keys goes to the database again.
+            LOG.warning("Could not keep reference data read from the database in map '" + map.getName() + "': " + e);
+        }
     }
 
     @Override
