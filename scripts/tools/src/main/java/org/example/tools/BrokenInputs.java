@@ -1,7 +1,6 @@
 package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,18 +56,28 @@ final class BrokenInputs {
 
     /** Writes the customers the broken messages need; the loader would refuse the first. */
     static void prepareReferenceData(HazelcastInstance hz, Path dataDir) throws IOException {
-        CustomerRow base = Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), CustomerRow.class);
+        CustomerRow base = firstCustomer(dataDir);
         LocalDate dayOfTheBrokenMessages = LocalDate.ofEpochDay(Math.floorDiv(eventTimeMs(dataDir), 86_400_000L));
-        CardTokens tokens = CardTokens.configured();
-        IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
-        Customer offTheMap = new CustomerRow(OFF_THE_MAP_CARD, base.firstName(), base.lastName(), base.gender(),
-                base.dateOfBirth(), base.job(), base.street(), base.city(), base.state(), base.zip(), 91.0, base.longitude(),
-                base.cityPopulation(), base.setting()).toCustomer(tokens);
-        Customer notYetBorn = new CustomerRow(NOT_YET_BORN_CARD, base.firstName(), base.lastName(), base.gender(),
-                dayOfTheBrokenMessages.plusDays(1), base.job(), base.street(), base.city(), base.state(), base.zip(), base.latitude(),
-                base.longitude(), base.cityPopulation(), base.setting()).toCustomer(tokens);
-        customers.put(offTheMap.cardToken(), offTheMap);
-        customers.put(notYetBorn.cardToken(), notYetBorn);
+        put(hz, customerLike(base, OFF_THE_MAP_CARD, base.dateOfBirth(), 91.0));
+        put(hz, customerLike(base, NOT_YET_BORN_CARD, dayOfTheBrokenMessages.plusDays(1), base.latitude()));
+    }
+
+    /** The customer of {@code base} with another card, birthday and latitude: the row of a broken message's card. */
+    static CustomerRow customerLike(CustomerRow base, String card, LocalDate dateOfBirth, double latitude) {
+        return new CustomerRow(card, base.firstName(), base.lastName(), base.gender(), dateOfBirth, base.job(),
+                base.street(), base.city(), base.state(), base.zip(), latitude, base.longitude(), base.cityPopulation(),
+                base.setting());
+    }
+
+    /** Stores a customer as the loader does: under its card's token, with no card number. */
+    static void put(HazelcastInstance hz, CustomerRow row) {
+        Customer customer = row.toCustomer(CardTokens.configured());
+        hz.<String, Customer>getMap(Names.CUSTOMERS_MAP).put(customer.cardToken(), customer);
+    }
+
+    /** The data set's first customer: what the broken messages' customers are made like. */
+    static CustomerRow firstCustomer(Path dataDir) throws IOException {
+        return Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), CustomerRow.class);
     }
 
     /**

@@ -1,9 +1,6 @@
 package org.example.tools;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import org.example.definition.Names;
-import org.example.records.Customer;
 import org.example.records.DeadLetterReason;
 import org.example.records.Json;
 import org.example.records.KafkaTransaction;
@@ -53,11 +50,8 @@ final class HostileMessages {
      */
     static HostileMessages prepare(HazelcastInstance hz, Path dataDir) throws IOException {
         BrokenInputs.prepareReferenceData(hz, dataDir);
-        Customer base = Json.MAPPER.readValue(firstLine(dataDir.resolve("customers.jsonl")), Customer.class);
-        IMap<String, Customer> customers = hz.getMap(Names.CUSTOMERS_MAP);
-        customers.put(QUIET_CARD, new Customer(QUIET_CARD, base.firstName(), base.lastName(), base.gender(),
-                base.dateOfBirth(), base.job(), base.street(), base.city(), base.state(), base.zip(), base.latitude(),
-                base.longitude(), base.cityPopulation(), base.setting()));
+        CustomerRow base = BrokenInputs.firstCustomer(dataDir);
+        BrokenInputs.put(hz, BrokenInputs.customerLike(base, QUIET_CARD, base.dateOfBirth(), base.latitude()));
         return of(dataDir);
     }
 

@@ -1,5 +1,8 @@
 package org.example.tools;
 
+import com.hazelcast.map.IMap;
+import org.example.definition.Names;
+import org.example.records.Customer;
 import org.example.records.DeadLetterReason;
 import org.example.records.Json;
 import org.example.TestData;
@@ -83,6 +86,28 @@ class HostileMessagesTest {
         assertThat(messages.indexOf(redelivery)).isEqualTo(messages.indexOf(unknownCard) + 1);
         assertThat(second.transactionId()).isEqualTo(first.transactionId());
         assertThat(second.amount()).isNotEqualTo(first.amount());
+    }
+
+    @Test
+    void shouldStoreTheCustomersItsMessagesNeedUnderTheirTokensWithoutTheirCardNumbers() throws Exception {
+        Files.writeString(dataDir.resolve("customers.jsonl"), "{\"cc_num\": \"" + DATA_SET_CARD + "\", \"first_name\": "
+                + "\"Ada\", \"last_name\": \"Byron\", \"gender\": \"F\", \"date_of_birth\": \"1980-04-02\", \"job\": "
+                + "\"Engineer\", \"street\": \"1 Main St\", \"city\": \"Springfield\", \"state\": \"IL\", \"zip\": "
+                + "\"62701\", \"latitude\": 39.8, \"longitude\": -89.6, \"city_population\": 116250, \"setting\": \"urban\"}\n");
+        Files.writeString(dataDir.resolve("manifest.json"), "{\"last_event_time_ms\": " + STREAM_TIME + "}");
+        oneCycle();
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(RepositoryFiles.path("scripts/hazelcast.yaml"),
+                "hostile-test-" + ProcessHandle.current().pid(), 1, 5881)) {
+            HostileMessages.prepare(cluster.member(), dataDir);
+
+            IMap<String, Customer> customers = cluster.member().getMap(Names.CUSTOMERS_MAP);
+            assertThat(customers.keySet()).containsExactlyInAnyOrder(TestData.token(HostileMessages.QUIET_CARD),
+                    TestData.token(BrokenInputs.OFF_THE_MAP_CARD), TestData.token(BrokenInputs.NOT_YET_BORN_CARD));
+            Customer quiet = customers.get(TestData.token(HostileMessages.QUIET_CARD));
+            assertThat(quiet.lastName()).isEqualTo("Byron");
+            assertThat(quiet.toString()).doesNotContain(HostileMessages.QUIET_CARD);
+            assertThat(customers.get(TestData.token(BrokenInputs.OFF_THE_MAP_CARD)).latitude()).isEqualTo(91.0);
+        }
     }
 
     private List<HostileMessages.Message> oneCycle() throws Exception {
