@@ -5,7 +5,9 @@ thread per process is the configuration that matters. The requests are the ones 
 send for a freshly generated data set, serialised as compact JSON like the job's Jackson does.
 The last path names a challenger in every request (the shipped model again, loaded from its own
 directory: a second model of the same size), so its difference from the one above is what scoring
-a challenger beside the champion costs per request.
+a challenger beside the champion costs per request. The path after it asks contributions for every
+request (``reasons_from`` 0, as if each were flagged): its difference from the plain orjson path is
+what the reasons of one flagged decision cost in Python.
 
 Usage: python bench_handler.py [--cpu 0] [--seconds 0.5]
 """
@@ -34,6 +36,11 @@ def with_challenger(items):
     """The same requests, each also naming a challenger for the handler to score beside the champion."""
     challenger = {"version": json.loads(METADATA_FILE.read_text())["model_version"], "dir": str(RESOURCES_DIR)}
     return [orjson.dumps({**orjson.loads(item), "challenger": challenger}).decode() for item in items]
+
+
+def flagged(items):
+    """The same requests, each scored at or above its review threshold: every reply has contributions."""
+    return [orjson.dumps({**orjson.loads(item), "reasons_from": 0.0}).decode() for item in items]
 
 
 def microseconds_per_item(function, items, batch_size, seconds):
@@ -65,6 +72,8 @@ def main():
         paths[f"transform_list, {name}"] = ((lambda p: lambda batch: _with_parser(p, batch))(parse), items)
     paths["transform_list, orjson, with a challenger"] = (lambda batch: _with_parser(orjson.loads, batch),
                                                          with_challenger(items))
+    paths["transform_list, orjson, every request flagged (reasons)"] = (
+        lambda batch: _with_parser(orjson.loads, batch), flagged(items))
 
     print(f"{len(items):,} requests, one core (cpu {args.cpu}); µs per request, best (median) of 5")
     print(f"| path | {' | '.join(f'batch {b}' for b in BATCH_SIZES)} |")

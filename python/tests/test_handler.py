@@ -262,6 +262,38 @@ def test_should_cope_with_very_long_strings(parser):
     assert len(not_json["raw"]) == 1000
 
 
+# ---- Reasons: contributions for the rows the job's policy flags ---------------------------------
+
+def test_should_give_contributions_for_the_rows_scored_at_or_above_reasons_from_only(parser):
+    requests = [a_request(amount=float(amount), transaction_id=f"T{amount:012d}") for amount in range(1, 400, 3)]
+    probabilities = sorted(reply["fraud_probability"] for reply in score([as_item(r) for r in requests]))
+    reasons_from = probabilities[len(probabilities) // 2]
+    booster = fraud_handler.load_model().booster
+
+    replies = score([as_item({**request, "reasons_from": reasons_from}) for request in requests])
+
+    flagged = [reply for reply in replies if reply["fraud_probability"] >= reasons_from]
+    assert 0 < len(flagged) < len(replies)
+    for request, reply in zip(requests, replies):
+        if reply["fraud_probability"] < reasons_from:
+            assert "contributions" not in reply
+            continue
+        matrix = fraud_handler.feature_matrix([request])
+        [expected] = booster.predict(matrix, pred_contrib=True, num_threads=1).tolist()
+        assert reply["contributions"] == expected
+        assert len(expected) == len(fraud_handler.FEATURE_NAMES) + 1
+        # TreeSHAP: the contributions and the expected value add up to the raw score.
+        [raw] = booster.predict(matrix, raw_score=True, num_threads=1).tolist()
+        assert sum(reply["contributions"]) == pytest.approx(raw, abs=1e-9)
+
+
+@pytest.mark.parametrize("reasons_from", [None, "0", True, [0.0]])
+def test_should_give_no_contributions_without_a_number_to_give_them_from(parser, reasons_from):
+    [reply] = score([as_item({**a_request(), "reasons_from": reasons_from})])
+
+    assert "contributions" not in reply and "error" not in reply
+
+
 # ---- Which model scores: the request names it ---------------------------------------------------
 
 @pytest.fixture()

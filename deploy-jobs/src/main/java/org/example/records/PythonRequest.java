@@ -7,7 +7,11 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
  * the top level (features.json's {@code request_fields}), and the models to score it with. The
  * handler echoes it back whole, and ACT reads the {@link FraudRequest} out of the echo.
  *
- * @param challenger {@code null} when no challenger is set
+ * @param challenger  {@code null} when no challenger is set
+ * @param reasonsFrom the probability from which the reply carries the champion's contributions, of
+ *                    which the job makes the reasons of a flagged decision: the review threshold of
+ *                    the champion's scoring policy; {@code null}: none
  */
-public record PythonRequest(@JsonUnwrapped FraudRequest request, ModelRef champion, ModelRef challenger) {
+public record PythonRequest(@JsonUnwrapped FraudRequest request, ModelRef champion, ModelRef challenger,
+                            Double reasonsFrom) {
 }

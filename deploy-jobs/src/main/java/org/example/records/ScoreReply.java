@@ -15,6 +15,9 @@ import java.util.List;
  *                              scoring with the one it had), or {@code null}
  * @param reasons               the features that pushed the score up most, when the scorer found
  *                              the score flagged under the policy it read; {@code null} otherwise
+ * @param contributions         the Python handler's TreeSHAP contributions of a flagged score (one
+ *                              per model column, then the expected value), which PREDICT turns into
+ *                              {@code reasons} as the reply arrives; {@code null} past that point
  */
 public record ScoreReply(
         Double fraudProbability,
@@ -25,35 +28,36 @@ public record ScoreReply(
         Double challengerProbability,
         String challengerVersion,
         ModelProblem modelError,
-        List<Reason> reasons) implements Traceable {
+        List<Reason> reasons,
+        double[] contributions) implements Traceable {
 
     /** A champion's score, with no challenger and no model trouble. */
     public static ScoreReply scored(double probability, boolean isFraud, String modelVersion, FraudRequest request) {
-        return new ScoreReply(probability, isFraud, modelVersion, null, request, null, null, null, null);
+        return new ScoreReply(probability, isFraud, modelVersion, null, request, null, null, null, null, null);
     }
 
     /** This reply with the challenger's score beside the champion's. */
     public ScoreReply withChallenger(double probability, String version) {
         return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, probability, version, modelError,
-                reasons);
+                reasons, contributions);
     }
 
     /** This reply, noting that the requested model could not be used. */
     public ScoreReply withModelError(ModelProblem problem) {
         return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
-                challengerVersion, problem, reasons);
+                challengerVersion, problem, reasons, contributions);
     }
 
-    /** This reply with the reasons of its score. */
+    /** This reply with the reasons of its score, and no longer the contributions they were made of. */
     public ScoreReply withReasons(List<Reason> topReasons) {
         return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
-                challengerVersion, modelError, topReasons);
+                challengerVersion, modelError, topReasons, null);
     }
 
     /** This reply with {@code request} (the same one, further along: {@link Hops}). */
     public ScoreReply withRequest(FraudRequest request) {
         return new ScoreReply(fraudProbability, isFraud, modelVersion, error, request, challengerProbability,
-                challengerVersion, modelError, reasons);
+                challengerVersion, modelError, reasons, contributions);
     }
 
     public boolean isError() {

@@ -39,22 +39,13 @@ public final class JavaScorer implements Scorer {
         String job = jobName;
         // The models are the member's (Jet's service context), the buffers the processor's (the service).
         ServiceFactory<Followers, Scoring> scoring = ServiceFactory
-                .withCreateContextFn(ctx -> new Followers(ModelFollower.start(ctx.hazelcastInstance(), job, false),
-                        PolicyFollower.start(ctx.hazelcastInstance())))
+                .withCreateContextFn(ctx -> Followers.start(ctx.hazelcastInstance(), job, false))
                 .withDestroyContextFn(Followers::close)
                 .withCreateServiceFn((ctx, followers) -> new Scoring(followers.models(), followers.policies()));
         return requests
                 .mapUsingService(scoring, (service, request) ->
                         Step.apply(request, Names.Stage.PREDICT, System.currentTimeMillis(), service::score))
                 .setName(Names.Stage.PREDICT);
-    }
-
-    /** What a member follows for its scorers: the models and the scoring policies. */
-    record Followers(ModelFollower models, PolicyFollower policies) {
-        void close() {
-            models.close();
-            policies.close();
-        }
     }
 
     /**

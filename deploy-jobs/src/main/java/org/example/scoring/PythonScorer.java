@@ -11,7 +11,9 @@ import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.jet.python.PythonServiceConfig;
 import com.hazelcast.jet.python.PythonTransforms;
+import org.example.definition.FeatureDefinition;
 import org.example.definition.Names;
+import org.example.policy.ReasonText;
 import org.example.records.DeadLetter;
 import org.example.records.DeadLetterReason;
 import org.example.records.FraudRequest;
@@ -19,11 +21,13 @@ import org.example.records.Json;
 import org.example.records.KafkaOrigin;
 import org.example.records.ModelProblem;
 import org.example.records.PythonRequest;
+import org.example.records.Reason;
 import org.example.records.ScoreReply;
 import org.example.registry.ModelRegistry;
 import org.example.registry.ModelStatus;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,10 +43,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * load leaves the one it has scoring, and its replies say so ({@link ModelProblem}), which is
  * counted in the job metric {@value ModelFollower#MODEL_PROBLEMS_METRIC} and recorded in map {@code modelStatus}.
  * The edge from the request stage to Python is local, so the files are on the member that reads them.
+ *
+ * <p>Each request also carries the champion policy's review threshold; for a score at or above it
+ * the handler returns LightGBM's TreeSHAP contributions, and the reply stage turns them into the
+ * decision's reasons with the same texts the Java scorer gives ({@link #reasons}).
  */
 public final class PythonScorer {
 
     private static final ObjectReader REPLY_READER = Json.lenientReader(ScoreReply.class);
+    /** features.json of the job JAR: the one shipped to the Python processes beside the handler. */
+    private static final ModelInputs INPUTS = ModelInputs.of(FeatureDefinition.load());
+    private static final ReasonText REASON_TEXT = new ReasonText(FeatureDefinition.load());
 
     private PythonScorer() {
     }
@@ -55,16 +66,16 @@ public final class PythonScorer {
     public static Scorer python(Path baseDir, int batchSize, int parallelism, String jobName) {
         FunctionEx<StreamStage<String>, StreamStage<String>> python =
                 PythonTransforms.mapUsingPython(pythonConfig(baseDir), batchSize);
-        ServiceFactory<ModelFollower, ModelFollower> models = ServiceFactory
-                .withCreateContextFn(ctx -> ModelFollower.start(ctx.hazelcastInstance(), jobName, true))
-                .withDestroyContextFn(ModelFollower::close)
-                .withCreateServiceFn((ctx, follower) -> follower);
+        ServiceFactory<Followers, Followers> followers = ServiceFactory
+                .withCreateContextFn(ctx -> Followers.start(ctx.hazelcastInstance(), jobName, true))
+                .withDestroyContextFn(Followers::close)
+                .withCreateServiceFn((ctx, both) -> both);
         ServiceFactory<?, ProblemReporter> reporter = ServiceFactories.sharedService(
                 ctx -> new ProblemReporter(new ModelRegistry(ctx.hazelcastInstance()), jobName,
                         ctx.hazelcastInstance().getCluster().getLocalMember().getAddress().toString()));
         // Writing our own records cannot fail: INGEST and ENRICH let only values through that JSON holds.
         return requests -> python.apply(requests
-                        .mapUsingService(models, (follower, request) -> Json.toJson(withModels(request, follower.current())))
+                        .mapUsingService(followers, (both, request) -> Json.toJson(forPython(request, both)))
                         .setName(Names.Stage.PREDICT + ":request"))
                 .setLocalParallelism(parallelism)
                 .setName(Names.Stage.PREDICT)
@@ -72,10 +83,22 @@ public final class PythonScorer {
                 .setName(Names.Stage.PREDICT + ":reply");
     }
 
-    /** The request as Python gets it: with the member-local files of the models that score it. */
-    static PythonRequest withModels(FraudRequest request, ModelFollower.Assignment models) {
+    /**
+     * The request as Python gets it: with the member-local files of the models that score it, and
+     * the probability from which its reply carries contributions for the reasons (the champion's
+     * review threshold, so that every REVIEW and DECLINE has them and no APPROVE pays for them).
+     */
+    static PythonRequest forPython(FraudRequest request, Followers followers) {
+        ModelFollower.Assignment models = followers.models().current();
+        Double reasonsFrom;
+        try {
+            reasonsFrom = followers.policies().policyFor(models.champion().version()).reviewFrom();
+        } catch (RuntimeException unknown) {
+            // A policy that cannot be read now is ACT's to dead-letter; the score itself is still wanted.
+            reasonsFrom = null;
+        }
         return new PythonRequest(request, models.champion().files(),
-                models.challenger() == null ? null : models.challenger().files());
+                models.challenger() == null ? null : models.challenger().files(), reasonsFrom);
     }
 
     /** The Python service: a base directory holding the handler, the model and the feature file. */
@@ -140,7 +163,26 @@ public final class PythonScorer {
             return Step.failed(DeadLetter.of(Names.Stage.PREDICT, DeadLetterReason.SCORING_ERROR, detail,
                     request.transaction(), request.origin(), nowMs));
         }
-        return Step.ok(reply);
+        return Step.ok(reply.contributions() == null ? reply : reply.withReasons(reasons(request, reply.contributions())));
+    }
+
+    /**
+     * The reasons of a flagged score, from the contributions Python gave and the model input row,
+     * built here again as the Java scorer builds it; the texts are {@link ReasonText}'s, as for the
+     * Java scorer. Throws (an {@code INTERNAL_ERROR}) when they do not fit the columns: the handler
+     * and the job would disagree about the model.
+     */
+    static List<Reason> reasons(FraudRequest request, double[] contributions) {
+        double[] row = new double[INPUTS.width()];
+        String problem = INPUTS.fill(request, row);
+        if (problem != null) {
+            throw new IllegalArgumentException("Python scored a request the job cannot build a row of: " + problem);
+        }
+        if (contributions.length != row.length + 1) {
+            throw new IllegalArgumentException("Python gave " + contributions.length + " contributions for "
+                    + row.length + " model columns and the expected value");
+        }
+        return REASON_TEXT.top(row, contributions);
     }
 
     /**

@@ -2,7 +2,11 @@ package org.example.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.example.definition.FeatureDefinition;
+import org.example.policy.ReasonText;
+import org.example.policy.ScoringPolicy;
 import org.example.records.FraudRequest;
+import org.example.records.PythonRequest;
+import org.example.records.Reason;
 import org.example.records.Json;
 import org.example.records.ScoreReply;
 import org.example.stages.Step;
@@ -30,7 +34,10 @@ import static org.example.TestData.NOW;
  * seed), each sent as the JSON PREDICT sends to {@code fraud_handler.transform_list} in a python3
  * process, in batches of 1024 as in production, and each scored by {@link ScoringModel}. For every
  * request both reject it with the same message, or both score it with probabilities within 1e-9
- * and the same decision.
+ * and the same decision. The first {@value #REASONED} go as PREDICT sends them with the default
+ * policy's review threshold: every one scored at or above it must come back with contributions,
+ * and the reasons PREDICT makes of them must be the Java scorer's (same features in the same order,
+ * same texts, each contribution within 1e-6), none below it.
  *
  * <p>Needs python3 on PATH with the handler's packages (python/.venv, which scripts/test.sh puts
  * first on PATH); without them the test fails and says so, rather than skipping.
@@ -40,6 +47,9 @@ class PythonParityTest {
     private static final int REQUESTS = 100_000;
     private static final long SEED = 20_260_207L;
     private static final double TOLERANCE = 1e-9;
+    /** Requests sent with a review threshold: LightGBM's contributions take milliseconds a row. */
+    private static final int REASONED = 4_000;
+    private static final double CONTRIBUTION_TOLERANCE = 1e-6;
     private static final String DRIVER = """
             import sys
             sys.path.insert(0, sys.argv[1])
@@ -61,8 +71,10 @@ class PythonParityTest {
         List<FraudRequest> requests = new RandomRequests(SEED, FeatureDefinition.load(), scoring.model())
                 .next(REQUESTS);
 
+        double reviewFrom = ScoringPolicy.fromMetadata(scoring.modelVersion(), BundledModel.entry(0, "test").metadataJson())
+                .reviewFrom();
         long start = System.nanoTime();
-        List<JsonNode> python = scoreInPython(requests);
+        List<JsonNode> python = scoreInPython(requests, reviewFrom);
         System.out.printf("the handler took %.1f s%n", (System.nanoTime() - start) / 1e9);
 
         assertThat(python).hasSize(requests.size());
@@ -74,6 +86,10 @@ class PythonParityTest {
         Set<Double> scoredAgeGroups = new HashSet<>();
         int ageGroupColumn = scoring.model().featureNames().indexOf("age_group");
         List<String> mismatches = new ArrayList<>();
+        ScoringModel.Evaluator evaluator = scoring.newEvaluator();
+        ReasonText reasonText = new ReasonText(FeatureDefinition.load());
+        int reasoned = 0;
+        double maxContributionDifference = 0;
         for (int i = 0; i < requests.size(); i++) {
             FraudRequest request = requests.get(i);
             JsonNode expected = python.get(i);
@@ -101,6 +117,17 @@ class PythonParityTest {
                         + ", Java " + actual.value().fraudProbability() + " " + actual.value().isFraud());
             }
             maxDifference = Math.max(maxDifference, difference);
+            boolean due = i < REASONED && actual.value().fraudProbability() >= reviewFrom;
+            if (due != expected.has("contributions")) {
+                mismatches.add(id + ": p = " + actual.value().fraudProbability() + " against a review threshold of "
+                        + reviewFrom + ", but Python " + (due ? "gave no" : "gave") + " contributions");
+            } else if (due) {
+                List<Reason> viaPython = PythonScorer.readReply(expected.toString(), NOW).value().reasons();
+                List<Reason> inJava = evaluator.reasons(request, reasonText);
+                maxContributionDifference = Math.max(maxContributionDifference,
+                        sameReasons(id, viaPython, inJava, mismatches));
+                reasoned++;
+            }
             scored++;
             flagged += actual.value().isFraud() ? 1 : 0;
             scoredValues.addAll(List.of(request.category(), request.gender(), request.setting()));
@@ -111,6 +138,7 @@ class PythonParityTest {
 
         assertThat(mismatches).as("%d requests the two scorers disagree on, the first: %s",
                 mismatches.size(), mismatches.subList(0, Math.min(10, mismatches.size()))).isEmpty();
+        assertThat(reasoned).as("flagged requests sent with a review threshold").isGreaterThan(100);
         // The random set must have probed what it claims to: rejections, both decisions, every value.
         assertThat(REQUESTS - scored).as("rejected").isBetween(REQUESTS / 50, REQUESTS / 5);
         assertThat(flagged).as("flagged as fraud").isBetween(100, scored - 100);
@@ -124,6 +152,26 @@ class PythonParityTest {
         System.out.printf("random set: %d requests, %d scored (%d flagged), %d rejected alike; max |Δp| = %.3g%n",
                 REQUESTS, scored, flagged, REQUESTS - scored, maxDifference);
         rejections.forEach((problem, count) -> System.out.printf("  %6d  %s%n", count, problem));
+        System.out.printf("reasons: %d flagged requests, the same from both scorers; max |Δcontribution| = %.3g%n",
+                reasoned, maxContributionDifference);
+    }
+
+    /** The largest contribution difference; a mismatch noted when features, order or texts differ. */
+    private static double sameReasons(String id, List<Reason> viaPython, List<Reason> inJava, List<String> mismatches) {
+        double largest = 0;
+        boolean same = viaPython != null && viaPython.size() == inJava.size();
+        for (int k = 0; same && k < inJava.size(); k++) {
+            Reason python = viaPython.get(k);
+            Reason java = inJava.get(k);
+            double difference = Math.abs(python.contribution() - java.contribution());
+            largest = Math.max(largest, difference);
+            same = python.feature().equals(java.feature()) && python.text().equals(java.text())
+                    && difference <= CONTRIBUTION_TOLERANCE;
+        }
+        if (!same) {
+            mismatches.add(id + ": reasons via Python " + viaPython + ", in Java " + inJava);
+        }
+        return largest;
     }
 
     /**
@@ -135,13 +183,14 @@ class PythonParityTest {
         return pythonDetail.replace(" must be a number, not a string", " must be a finite number");
     }
 
-    private List<JsonNode> scoreInPython(List<FraudRequest> requests) throws Exception {
+    private List<JsonNode> scoreInPython(List<FraudRequest> requests, double reviewFrom) throws Exception {
         assumePythonCanRunTheHandler();
         Path in = work.resolve("requests.jsonl");
         Path out = work.resolve("replies.jsonl");
         try (BufferedWriter writer = Files.newBufferedWriter(in, StandardCharsets.UTF_8)) {
-            for (FraudRequest request : requests) {
-                writer.write(Json.toJson(request));
+            for (int i = 0; i < requests.size(); i++) {
+                FraudRequest request = requests.get(i);
+                writer.write(Json.toJson(i < REASONED ? new PythonRequest(request, null, null, reviewFrom) : request));
                 writer.write('\n');
             }
         }

@@ -9,6 +9,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.example.definition.Names;
+import org.example.policy.Band;
 import org.example.records.Json;
 import org.example.records.KafkaOrigin;
 import picocli.CommandLine.Command;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,11 +40,15 @@ import java.util.concurrent.Callable;
  */
 public final class TopicCheck {
 
-    /** What a topic held: inputs seen, the ones seen more than once, and counts per decision and band. */
+    /**
+     * What a topic held: inputs seen, the ones seen more than once, counts per decision and band, and
+     * the flagged decisions (REVIEW, DECLINE) that came without reasons, which every scorer must give.
+     */
     public static final class Tally {
         private final Set<String> inputs = new HashSet<>();
         private final Set<String> transactionIds = new HashSet<>();
         private final List<String> duplicates = new ArrayList<>();
+        private final List<String> flaggedWithoutReasons = new ArrayList<>();
         private final Map<String, Long> byDecision = new TreeMap<>();
         private final Map<String, Long> byBand = new TreeMap<>();
         private long records;
@@ -74,9 +80,16 @@ public final class TopicCheck {
             if (node.has("decision")) {
                 byDecision.merge(node.get("decision").asText(), 1L, Long::sum);
                 byBand.merge(node.hasNonNull("band") ? node.get("band").asText() : "(no band)", 1L, Long::sum);
+                if (isFlagged(node.get("decision").asText()) && node.path("reasons").isEmpty()) {
+                    flaggedWithoutReasons.add(input + " (" + id + ", " + node.get("decision").asText() + ")");
+                }
             } else {
                 byDecision.merge("dead letter: " + node.path("reason").asText("?"), 1L, Long::sum);
             }
+        }
+
+        private static boolean isFlagged(String decision) {
+            return Arrays.stream(Band.values()).anyMatch(band -> band.name().equals(decision) && band.isFlagged());
         }
 
         public long distinctInputs() {
@@ -89,6 +102,11 @@ public final class TopicCheck {
 
         public List<String> duplicates() {
             return List.copyOf(duplicates);
+        }
+
+        /** REVIEW and DECLINE decisions whose {@code reasons} were missing or empty. */
+        public List<String> flaggedWithoutReasons() {
+            return List.copyOf(flaggedWithoutReasons);
         }
 
         public long records() {
@@ -119,6 +137,10 @@ public final class TopicCheck {
                 problems.add(String.format("%,d records seen twice, e.g. %s", duplicates.size(),
                         duplicates.subList(0, Math.min(5, duplicates.size()))));
             }
+            if (!flaggedWithoutReasons.isEmpty()) {
+                problems.add(String.format("%,d flagged decisions without reasons, e.g. %s", flaggedWithoutReasons.size(),
+                        flaggedWithoutReasons.subList(0, Math.min(5, flaggedWithoutReasons.size()))));
+            }
             if (unreadable > 0) {
                 problems.add(String.format("%,d records that are neither a decision nor a dead letter", unreadable));
             }
@@ -126,8 +148,9 @@ public final class TopicCheck {
         }
 
         public String describe() {
-            return String.format("%,d records, %,d distinct inputs (%,d transaction ids), %,d seen twice; %s; per band %s",
-                    records, distinctInputs(), distinctTransactionIds(), duplicates.size(), byDecision, byBand);
+            return String.format("%,d records, %,d distinct inputs (%,d transaction ids), %,d seen twice; %s; per band %s; "
+                            + "%,d flagged without reasons", records, distinctInputs(), distinctTransactionIds(),
+                    duplicates.size(), byDecision, byBand, flaggedWithoutReasons.size());
         }
     }
 

@@ -6,6 +6,7 @@ import org.example.records.DeadLetterReason;
 import org.example.records.Decision;
 import org.example.records.Json;
 import org.example.records.KafkaOrigin;
+import org.example.records.Reason;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,12 @@ import static org.example.TestData.prediction;
 
 class TopicCheckTest {
 
+    private static final Reason A_REASON = new Reason("txn_count_24h", 7, 1.2, "7 transactions in 24 h");
+
+    /** A decision as the job writes it: a flagged one with its reasons. */
     private static String decision(String id, long offset, boolean flagged) {
-        return Json.toJson(Decision.of(prediction(id).offset(offset).flagged(flagged).build()));
+        TestData.PredictionBuilder prediction = prediction(id).offset(offset).flagged(flagged);
+        return Json.toJson(Decision.of((flagged ? prediction.band("DECLINE", A_REASON) : prediction).build()));
     }
 
     private static String deadLetter(long offset) {
@@ -50,6 +55,17 @@ class TopicCheckTest {
 
         assertThat(tally.problems(1)).singleElement().asString()
                 .contains("1 records seen twice", KafkaOrigin.key(TestData.TOPIC, 0, 1) + " (T1)");
+    }
+
+    @Test
+    void shouldReportAFlaggedDecisionWithoutReasonsAndNotAnApprovalWithout() {
+        TopicCheck.Tally tally = new TopicCheck.Tally();
+
+        tally.add(decision("T1", 1, false));
+        tally.add(Json.toJson(Decision.of(prediction("T2").offset(2).band("REVIEW").build())));
+
+        assertThat(tally.flaggedWithoutReasons()).containsExactly(KafkaOrigin.key(TestData.TOPIC, 0, 2) + " (T2, REVIEW)");
+        assertThat(tally.problems(2)).singleElement().asString().startsWith("1 flagged decisions without reasons");
     }
 
     @Test
