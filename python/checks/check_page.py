@@ -167,24 +167,24 @@ class Oracle:
     def window(self, start_s: int, end_s: int) -> dict:
         lo, hi = start_s * 1000, end_s * 1000
         counts = self.sql("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN fraud THEN 1 ELSE 0 END), 0) AS f "
-                          "FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?", [lo, hi])[0]
+                          "FROM ${PREDICTION_RESULT_MAP} WHERE storedTimeMs >= ? AND storedTimeMs < ?", [lo, hi])[0]
         recent = self.sql("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN fraud THEN 1 ELSE 0 END), 0) AS f "
-                          "FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?",
+                          "FROM ${PREDICTION_RESULT_MAP} WHERE storedTimeMs >= ? AND storedTimeMs < ?",
                           [hi - RATE_S * 1000, hi])[0]
         latencies = sorted(r["l"] for r in self.sql(
-            "SELECT storedTimeMs - appendTimeMs AS l FROM predictionResult WHERE storedTimeMs >= ? AND storedTimeMs < ?",
+            "SELECT storedTimeMs - appendTimeMs AS l FROM ${PREDICTION_RESULT_MAP} WHERE storedTimeMs >= ? AND storedTimeMs < ?",
             [lo, hi]))
         bands = self.sql(
             "SELECT CASE WHEN fraudProbability < 0.1 THEN '0.0–0.1' WHEN fraudProbability < 0.5 THEN '0.1–0.5' "
             "WHEN fraudProbability < 0.9 THEN '0.5–0.9' ELSE '0.9–1.0' END AS band, COUNT(*) AS n, "
-            "SUM(CASE WHEN fraud THEN 1 ELSE 0 END) AS f FROM predictionResult "
+            "SUM(CASE WHEN fraud THEN 1 ELSE 0 END) AS f FROM ${PREDICTION_RESULT_MAP} "
             "WHERE storedTimeMs >= ? AND storedTimeMs < ? GROUP BY 1", [lo, hi])
-        cards = self.sql("SELECT bin, last4, COUNT(*) AS n, SUM(amount) AS amount FROM predictionResult "
+        cards = self.sql("SELECT bin, last4, COUNT(*) AS n, SUM(amount) AS amount FROM ${PREDICTION_RESULT_MAP} "
                          "WHERE fraud AND storedTimeMs >= ? AND storedTimeMs < ? GROUP BY bin, last4", [lo, hi])
         cards = [{**c, "card": f'{c["bin"]} •••• {c["last4"]}'} for c in cards]
-        merchants = self.sql("SELECT merchantCode, COUNT(*) AS n, SUM(amount) AS amount FROM predictionResult "
+        merchants = self.sql("SELECT merchantCode, COUNT(*) AS n, SUM(amount) AS amount FROM ${PREDICTION_RESULT_MAP} "
                              "WHERE fraud AND storedTimeMs >= ? AND storedTimeMs < ? GROUP BY merchantCode", [lo, hi])
-        dead = self.sql("SELECT reason, COUNT(*) AS n FROM deadLetters WHERE recordedTimeMs < ? GROUP BY reason", [hi])
+        dead = self.sql("SELECT reason, COUNT(*) AS n FROM ${DEAD_LETTERS_MAP} WHERE recordedTimeMs < ? GROUP BY reason", [hi])
         return {"scored": counts["n"], "flagged": counts["f"], "recent_scored": recent["n"], "recent_flagged": recent["f"],
                 "latencies": latencies, "bands": {b["band"]: (b["n"], b["f"]) for b in bands},
                 "cards": cards, "merchants": merchants, "dead": {d["reason"]: d["n"] for d in dead}}
@@ -324,7 +324,7 @@ def served(args, driver) -> None:
 def settled(args, driver, oracle: Oracle) -> None:
     started = time.monotonic()
     cards = Oracle.card_numbers(args.data_dir)
-    stored = oracle.sql("SELECT MIN(storedTimeMs) AS lo, MAX(storedTimeMs) AS hi, COUNT(*) AS n FROM predictionResult")[0]
+    stored = oracle.sql("SELECT MIN(storedTimeMs) AS lo, MAX(storedTimeMs) AS hi, COUNT(*) AS n FROM ${PREDICTION_RESULT_MAP}")[0]
     last_s = stored["hi"] // 1000
     print(f"stored: {stored['n']:,} predictions, {utc(stored['lo'] / 1000)} to {utc(stored['hi'] / 1000)}")
     check(stored["n"] >= args.expected_predictions, f"the map holds the run's {args.expected_predictions:,} predictions")

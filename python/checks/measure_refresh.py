@@ -59,7 +59,7 @@ def main() -> int:
     the_bridge = connection.get()
     print(f"bridge connected in {time.perf_counter() - started:.1f} s")
     held = the_bridge.sql(f"SELECT COUNT(*) AS n FROM {F.PREDICTIONS}", timeout_s=300)[0]["n"]
-    print(f"{F.PREDICTIONS} holds {held:,} predictions")
+    print(f"the prediction map holds {held:,} predictions")
     reader = Reader(connection, args.job_name, clock=clock)
     me = [os.getpid()]
 

@@ -48,9 +48,19 @@ INDEX_RECHECK_S = 30
 # Most seconds one query covers, so that one answer stays small however busy the window was.
 SLICE_S = 60
 
-PREDICTIONS = "predictionResult"
-DEAD_LETTERS = "deadLetters"
-CUSTOMERS = "customers"
+
+
+def named(constant: str) -> str:
+    """A map's name as the page writes it in SQL: the constant of org.example.definition.Names that
+    holds it, which the SQL bridge replaces with the name, so the name itself is written once, in Java."""
+    return "${" + constant + "}"
+
+
+PREDICTIONS = named("PREDICTION_RESULT_MAP")
+DEAD_LETTERS = named("DEAD_LETTERS_MAP")
+CUSTOMERS = named("CUSTOMERS_MAP")
+MODEL_POINTER = named("MODEL_POINTER_MAP")
+MODEL_STATUS = named("MODEL_STATUS_MAP")
 
 # Latency to two significant digits, as integer arithmetic the cluster does: exact below 100 ms,
 # then 10 ms, 100 ms and 1 s steps. A second's latencies fall into a few dozen buckets, so an
@@ -90,7 +100,9 @@ FLAGGED_SQL = (
     f" distanceKm, storedTimeMs FROM {PREDICTIONS} WHERE storedTimeMs >= ? AND storedTimeMs < ? AND fraud = TRUE"
 )
 # Card holders' homes, by card token (a key lookup), for cards not seen before.
-HOMES_SQL = f"SELECT __key AS cardToken, latitude, longitude, city, state FROM {CUSTOMERS} WHERE __key IN ({{marks}})"
+# MARKS stands for one "?" per card asked ({CUSTOMERS} holds braces, so not str.format).
+MARKS = "(?...)"
+HOMES_SQL = f"SELECT __key AS cardToken, latitude, longitude, city, state FROM {CUSTOMERS} WHERE __key IN {MARKS}"
 HOMES_PER_QUERY = 100
 # Dead letters are few and kept for a week: counted whole, the newest examples of each reason.
 DEAD_LETTER_COUNTS_SQL = (
@@ -103,8 +115,8 @@ DEAD_LETTER_EXAMPLES_SQL = (
 )
 # Which models the job scores with: its pointer in the model registry, and what each member's
 # scorer reports it serves (scripts/deploy-model.sh changes them while the job runs). Tiny maps.
-MODEL_POINTER_SQL = "SELECT champion, challenger, changedAtMs, changedBy FROM modelPointer WHERE __key = ?"
-MODEL_STATUS_SQL = ("SELECT version, state, COUNT(*) AS n FROM modelStatus WHERE jobName = ?"
+MODEL_POINTER_SQL = f"SELECT champion, challenger, changedAtMs, changedBy FROM {MODEL_POINTER} WHERE __key = ?"
+MODEL_STATUS_SQL = (f"SELECT version, state, COUNT(*) AS n FROM {MODEL_STATUS} WHERE jobName = ?"
                     " GROUP BY version, state")
 INDEX_NAME = "storedTimeMs"
 INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {INDEX_NAME} ON {PREDICTIONS} (storedTimeMs) TYPE SORTED"
@@ -342,7 +354,7 @@ class Homes:
             missing = [c for c in wanted if c not in self._homes]
             for i in range(0, len(missing), HOMES_PER_QUERY):
                 batch = missing[i:i + HOMES_PER_QUERY]
-                sql = HOMES_SQL.format(marks=", ".join("?" * len(batch)))
+                sql = HOMES_SQL.replace(MARKS, "(" + ", ".join("?" * len(batch)) + ")")
                 for row in cost.run(self._query, sql, batch):
                     self._homes[row["cardToken"]] = row
             return {c: self._homes[c] for c in wanted if c in self._homes}
@@ -489,7 +501,7 @@ def ensure_index(query: Callable[..., list]) -> IndexCheck:
 
 
 def _unindexed(problem: str) -> str:
-    return f"No index on storedTimeMs ({problem}): every refresh scans the whole of {PREDICTIONS}."
+    return f"No index on storedTimeMs ({problem}): every refresh scans the whole prediction map."
 
 
 # ---- dead letters ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The live page's figures and its reading of the cluster (python/dashboard/figures.py and
 reader.py), with a fake cluster that answers the page's statements from a list of predictions."""
+import re
 import threading
 import time
 
@@ -211,7 +212,7 @@ def test_a_missing_index_is_created_and_one_the_plans_ignore_reported_and_asked_
     check = F.ensure_index(cluster)
 
     assert [s for s, _, _ in cluster.asked] == [F.INDEX_SQL]
-    assert not check.final and "every refresh scans the whole of predictionResult" in check.note
+    assert not check.final and "every refresh scans the whole prediction map" in check.note
     assert not check.due(checked_s=100, now_s=100 + F.INDEX_RECHECK_S - 1)
     assert check.due(checked_s=100, now_s=100 + F.INDEX_RECHECK_S)
 
@@ -553,3 +554,13 @@ def test_decisions_are_counted_by_the_policys_band_and_the_newest_flagged_listed
     assert shown.newest_reasons == [{"stored": 1_100_000, "card": "400012 •••• 9012", "amount": 10.0, "score": 0.9,
                                      "band": "DECLINE",
                                      "reasons": "amount 412.50, 9.3× this card's 24 h average; 2,310 km from home"}]
+
+
+def test_statements_name_maps_only_by_their_constants_in_names():
+    """The SQL bridge puts the names in (SqlBridgeTest checks each constant exists), so no statement
+    may name a map itself: a rename in Names would leave it behind."""
+    statements = {name: sql for name, sql in vars(F).items() if name.endswith("_SQL")}
+    targets = {name: re.findall(r"\b(?:FROM|ON)\s+(\S+)", sql) for name, sql in statements.items()}
+
+    assert sum(len(found) for found in targets.values()) >= 10
+    assert all(target.startswith("${") and target.endswith("}") for found in targets.values() for target in found), targets

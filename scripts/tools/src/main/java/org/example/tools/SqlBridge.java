@@ -26,13 +26,19 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The live fraud page's way into the cluster (python/dashboard): SQL statements and job-status
@@ -55,6 +61,9 @@ import java.util.concurrent.TimeUnit;
  *
  * Its first line, {@code {"connected": true}}, says that the client has joined the cluster.
  *
+ * <p>The page names maps by their constants in {@link Names}, {@code ${PREDICTION_RESULT_MAP}},
+ * and the bridge puts in the names ({@link #withNames}), so a map's name is written once, in Java.
+ *
  * Requests run concurrently (a page's refresh sends its queries at once); answers may come back
  * in any order.
  */
@@ -62,6 +71,8 @@ public final class SqlBridge {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Pattern NAME_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}");
+    private static final Map<String, String> NAMES = names();
 
     /** What the bridge does with one request; the cluster in production, a fake in tests. */
     interface Backend {
@@ -148,7 +159,7 @@ public final class SqlBridge {
             id = request.path("id");
             ObjectNode answer;
             if (request.hasNonNull("sql")) {
-                answer = backend.sql(request.get("sql").asText(), params(request.path("params")), maxRows);
+                answer = backend.sql(withNames(request.get("sql").asText()), params(request.path("params")), maxRows);
             } else if (request.hasNonNull("job")) {
                 answer = NODES.objectNode().set("job", backend.job(request.get("job").asText()));
             } else {
@@ -159,6 +170,34 @@ public final class SqlBridge {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();
             return NODES.objectNode().<ObjectNode>set("id", id).put("error", message);
         }
+    }
+
+    /**
+     * {@code sql} with each {@code ${CONSTANT}} replaced by that {@code String} constant of
+     * {@link Names}; throws, naming it, for a constant Names does not have.
+     */
+    static String withNames(String sql) {
+        return NAME_REFERENCE.matcher(sql).replaceAll(reference -> {
+            String name = NAMES.get(reference.group(1));
+            if (name == null) {
+                throw new IllegalArgumentException("Names has no constant " + reference.group(1) + " (in: " + sql + ")");
+            }
+            return Matcher.quoteReplacement(name);
+        });
+    }
+
+    private static Map<String, String> names() {
+        Map<String, String> names = new HashMap<>();
+        for (Field field : Names.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                try {
+                    names.put(field.getName(), (String) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Map.copyOf(names);
     }
 
     private static List<Object> params(JsonNode params) {

@@ -4,15 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.example.definition.Names;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,6 +92,35 @@ class SqlBridgeTest {
 
         assertThat(answer.get("id").isNull()).isTrue();
         assertThat(answer.has("error")).isTrue();
+    }
+
+    @Test
+    void shouldPutInTheMapNamesThatTheStatementsNameByTheirConstants() throws Exception {
+        assertThat(SqlBridge.withNames("SELECT COUNT(*) FROM ${PREDICTION_RESULT_MAP} JOIN ${CUSTOMERS_MAP} ON x = '$1'"))
+                .isEqualTo("SELECT COUNT(*) FROM " + Names.PREDICTION_RESULT_MAP + " JOIN " + Names.CUSTOMERS_MAP + " ON x = '$1'");
+        Map<Integer, JsonNode> answers = serve(new Echo(), "{\"id\": 1, \"sql\": \"SELECT 1 FROM ${NO_SUCH_MAP}\"}");
+        assertThat(answers.get(1).get("error").asText()).startsWith("Names has no constant NO_SUCH_MAP");
+    }
+
+    /** The page and its browser check name maps only by constants, and each is one Names has. */
+    @Test
+    void shouldKnowEveryNameThePagesStatementsUse() throws IOException {
+        Pattern reference = Pattern.compile("named\\(\"([A-Z0-9_]+)\"\\)|\\$\\{([A-Z0-9_]+)}");
+        Set<String> used = new TreeSet<>();
+        for (String file : List.of("python/dashboard/figures.py", "python/checks/check_page.py")) {
+            String text = Files.readString(RepositoryFiles.path(file));
+            assertThat(text).as(file).doesNotContain(Names.PREDICTION_RESULT_MAP, Names.DEAD_LETTERS_MAP,
+                    Names.MODEL_POINTER_MAP, Names.MODEL_STATUS_MAP);
+            Matcher matcher = reference.matcher(text);
+            while (matcher.find()) {
+                used.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+            }
+        }
+        assertThat(used).contains("PREDICTION_RESULT_MAP", "DEAD_LETTERS_MAP", "CUSTOMERS_MAP", "MODEL_POINTER_MAP",
+                "MODEL_STATUS_MAP");
+        for (String constant : used) {
+            assertThat(SqlBridge.withNames("${" + constant + "}")).as(constant).doesNotContain("${");
+        }
     }
 
     private static Map<Integer, JsonNode> serve(SqlBridge.Backend backend, String... lines) throws Exception {
