@@ -231,6 +231,10 @@ def still_waiting_for(containers: list[Container]) -> list[str]:
     return pending
 
 
+# How long the checks wait for the job to be RUNNING once the stack has run to completion.
+JOB_RUNNING_TIMEOUT_S = 300
+
+
 def job_listed_running(list_jobs: str, job: str) -> str | None:
     """hz-cli list-jobs' line of the job, when the job is RUNNING."""
     return next((" ".join(line.split()) for line in list_jobs.splitlines()
@@ -696,14 +700,25 @@ class ComposeTest:
         info("Healthy: " + " ".join(c.service for c in containers if not c.one_shot))
         info("Completed (exit 0): " + " ".join(c.service for c in containers if c.one_shot))
 
-    def check_stack(self) -> None:
+    def await_job_running(self) -> str:
+        """hz-cli list-jobs' line of the job once it is RUNNING. The producers may finish while the
+        job still starts its 30 Python processes (STARTING for minutes on two busy cores: a failed
+        run found it so 3 minutes after submit), so its status is asked until JOB_RUNNING_TIMEOUT_S."""
         first = self.stack.members[0]
-        jobs = self.compose("exec", "-T", first, "hz-cli", "-t", f"{self.stack.cluster_name}@{first}:5701",
-                            "list-jobs").stdout
-        listed = job_listed_running(jobs, JOB_NAME)
-        if listed is None:
-            raise Failed(f"job {JOB_NAME} is not RUNNING: {jobs}")
-        info(f"hz-cli list-jobs: {listed}")
+        started = time.monotonic()
+        while True:
+            jobs = self.compose("exec", "-T", first, "hz-cli", "-t", f"{self.stack.cluster_name}@{first}:5701",
+                                "list-jobs").stdout
+            listed = job_listed_running(jobs, JOB_NAME)
+            if listed is not None:
+                info(f"hz-cli list-jobs: {listed} (asked for {time.monotonic() - started:.0f} s)")
+                return listed
+            if time.monotonic() - started >= JOB_RUNNING_TIMEOUT_S:
+                raise Failed(f"job {JOB_NAME} is not RUNNING after {JOB_RUNNING_TIMEOUT_S} s: {jobs}")
+            time.sleep(5)
+
+    def check_stack(self) -> None:
+        self.await_job_running()
         for member in self.stack.members:
             size = self.compose("exec", "-T", member, "curl", "-fsS",
                                 "http://127.0.0.1:5701/hazelcast/health/cluster-size").stdout.strip()

@@ -127,6 +127,41 @@ def test_should_find_the_job_running_in_hz_cli_list_jobs():
     assert ct.job_listed_running(listed.replace("0003 RUNNING", "0003 FAILED "), "fraud-detection") is None
 
 
+class _Listing:
+    """ComposeTest's compose and clock for await_job_running: list-jobs answers in turn, 5 s apart."""
+
+    def __init__(self, answers):
+        self.answers, self.asked, self.now = list(answers), 0, 0.0
+        self.stack = ct.Stack.read()
+
+    def compose(self, *args, **_):
+        assert args[-1] == "list-jobs", args
+        self.asked += 1
+        return type("Done", (), {"stdout": self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]})()
+
+
+def _await_running(monkeypatch, answers):
+    fake = _Listing(answers)
+    monkeypatch.setattr(ct.time, "monotonic", lambda: fake.now)
+    monkeypatch.setattr(ct.time, "sleep", lambda s: setattr(fake, "now", fake.now + s))
+    return fake, (lambda: ct.ComposeTest.await_job_running(fake))
+
+
+def test_should_wait_for_a_job_still_starting_and_give_up_only_after_the_timeout(monkeypatch):
+    header = "ID                  STATUS             SUBMISSION TIME         NAME\n"
+    starting = header + "1068-790a-28c1-0002 STARTING           2026-12-07T14:29:31.177 fraud-detection\n"
+    running = starting.replace("STARTING", "RUNNING ")
+
+    fake, wait = _await_running(monkeypatch, [starting, starting, running])
+    assert wait() == "1068-790a-28c1-0002 RUNNING 2026-12-07T14:29:31.177 fraud-detection"
+    assert fake.asked == 3
+
+    fake, wait = _await_running(monkeypatch, [starting])
+    with pytest.raises(Failed, match=f"not RUNNING after {ct.JOB_RUNNING_TIMEOUT_S} s"):
+        wait()
+    assert fake.asked == ct.JOB_RUNNING_TIMEOUT_S // 5 + 1
+
+
 def test_should_find_the_python_init_line_and_a_fall_back_to_pip_in_a_member_log():
     log = ("hz-1_1  | 2026-12-06 21:07:40 FINE [c.h.j.python] "
            "Reusing prepared interpreter: /opt/fraud/venv/bin/python3\n"
