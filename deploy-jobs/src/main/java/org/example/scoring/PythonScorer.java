@@ -52,8 +52,9 @@ public final class PythonScorer {
 
     private static final ObjectReader REPLY_READER = Json.lenientReader(ScoreReply.class);
     /** features.json of the job JAR: the one shipped to the Python processes beside the handler. */
-    private static final ModelInputs INPUTS = ModelInputs.of(FeatureDefinition.load());
-    private static final ReasonText REASON_TEXT = new ReasonText(FeatureDefinition.load());
+    private static final FeatureDefinition DEFINITION = FeatureDefinition.load();
+    private static final ModelInputs INPUTS = ModelInputs.of(DEFINITION);
+    private static final ReasonText REASON_TEXT = new ReasonText(DEFINITION);
 
     private PythonScorer() {
     }

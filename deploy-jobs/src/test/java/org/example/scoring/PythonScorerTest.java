@@ -1,5 +1,6 @@
 package org.example.scoring;
 
+import org.example.definition.FeatureDefinition;
 import org.example.policy.ScoringPolicy;
 import org.example.stages.Act;
 import org.example.stages.Step;
@@ -10,8 +11,12 @@ import org.example.records.DeadLetterReason;
 import org.example.records.EnrichedEvent;
 import org.example.records.FraudPrediction;
 import org.example.records.Json;
+import org.example.records.Reason;
 import org.example.records.ScoreReply;
 import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.example.TestData.CARD;
@@ -45,6 +50,39 @@ class PythonScorerTest {
         assertThat(prediction.txnCount7d()).isEqualTo(3);
         assertThat(prediction.storedTimeMs()).isEqualTo(123L);
         assertThat(Act.key(prediction).getPartitionKey()).isEqualTo(TestData.token(CARD));
+    }
+
+    @Test
+    void shouldMakeTheReasonsOfAFlaggedScoreFromItsContributionsAndDropThem() {
+        List<String> columns = FeatureDefinition.load().modelColumns();
+        double[] contributions = new double[columns.size() + 1];
+        contributions[columns.indexOf("txn_count_7d")] = 1.5;
+        contributions[columns.indexOf("amount")] = 0.5;
+        contributions[columns.indexOf("distance_km")] = -2.0;
+        String reply = """
+                {"fraud_probability": 0.9, "is_fraud": true, "model_version": "v1", "contributions": %s, "request": %s}"""
+                .formatted(Arrays.toString(contributions), request);
+
+        ScoreReply read = PythonScorer.readReply(reply, NOW).value();
+
+        // Only what pushed the score up, largest first, with the request's own values and texts.
+        assertThat(read.reasons()).extracting(Reason::feature).containsExactly("txn_count_7d", "amount");
+        assertThat(read.reasons()).extracting(Reason::text).containsExactly("3 transactions in 7 days",
+                "amount 12.50, 1.0× this card's 24 h average");
+        assertThat(read.contributions()).isNull();
+    }
+
+    @Test
+    void shouldDeadLetterContributionsThatDoNotFitTheModelsColumnsAsAnInternalError() {
+        String reply = """
+                {"fraud_probability": 0.9, "is_fraud": true, "model_version": "v1", "contributions": [0.1, 0.2], "request": %s}"""
+                .formatted(request);
+
+        Step<ScoreReply> step = PythonScorer.readReply(reply, NOW);
+
+        assertThat(step.deadLetter().reason()).isEqualTo(DeadLetterReason.INTERNAL_ERROR.name());
+        assertThat(step.deadLetter().detail()).contains("Python gave 2 contributions for");
+        assertThat(step.deadLetter().transactionId()).isEqualTo("T1");
     }
 
     @Test
