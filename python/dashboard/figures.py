@@ -49,7 +49,6 @@ INDEX_RECHECK_S = 30
 SLICE_S = 60
 
 
-
 def named(constant: str) -> str:
     """A map's name as the page writes it in SQL: the constant of org.example.definition.Names that
     holds it, which the SQL bridge replaces with the name, so the name itself is written once, in Java."""

@@ -1,5 +1,11 @@
 package org.example.definition;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Every name the job shares with the outside world: the Kafka topic, the maps, the job and the
  * stages. Loaders, the demo, tests and the SQL mappings read them from here, so a rename is one
@@ -73,6 +79,25 @@ public final class Names {
 
         private Stage() {
         }
+    }
+
+    /**
+     * Every {@code String} name above by the constant that holds it ({@code PREDICTION_RESULT_MAP} →
+     * {@code predictionResult}): what lets the live page's SQL name a map by its constant (the SQL
+     * bridge puts the name in) and a test go through every map.
+     */
+    public static Map<String, String> byConstant() {
+        Map<String, String> names = new TreeMap<>();
+        for (Field field : Names.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                try {
+                    names.put(field.getName(), (String) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(names);
     }
 
     private Names() {

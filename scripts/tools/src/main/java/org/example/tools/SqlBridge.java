@@ -26,11 +26,8 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,7 +69,7 @@ public final class SqlBridge {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Pattern NAME_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}");
-    private static final Map<String, String> NAMES = names();
+    private static final Map<String, String> NAMES = Names.byConstant();
 
     /** What the bridge does with one request; the cluster in production, a fake in tests. */
     interface Backend {
@@ -184,20 +181,6 @@ public final class SqlBridge {
             }
             return Matcher.quoteReplacement(name);
         });
-    }
-
-    private static Map<String, String> names() {
-        Map<String, String> names = new HashMap<>();
-        for (Field field : Names.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
-                try {
-                    names.put(field.getName(), (String) field.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return Map.copyOf(names);
     }
 
     private static List<Object> params(JsonNode params) {

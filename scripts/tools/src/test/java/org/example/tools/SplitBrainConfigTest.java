@@ -10,10 +10,8 @@ import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import org.example.definition.Names;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,18 +71,10 @@ class SplitBrainConfigTest {
 
     /** Every map name in Names: a map added there without a split-brain setting fails the first test. */
     private static List<String> mapsOfTheJob() {
-        return Arrays.stream(Names.class.getFields())
-                .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getName().endsWith("_MAP") && f.getType() == String.class)
-                .map(SplitBrainConfigTest::value)
+        return Names.byConstant().entrySet().stream()
+                .filter(name -> name.getKey().endsWith("_MAP"))
+                .map(Map.Entry::getValue)
                 .toList();
-    }
-
-    private static String value(Field field) {
-        try {
-            return (String) field.get(null);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Config load() {
