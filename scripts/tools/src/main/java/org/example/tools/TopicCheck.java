@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * Reads the decision topic (and the dead-letter topic) from the start as a downstream consumer
@@ -48,6 +49,8 @@ public final class TopicCheck {
         private final Set<String> inputs = new HashSet<>();
         private final Set<String> transactionIds = new HashSet<>();
         private final List<String> duplicates = new ArrayList<>();
+        private static final Set<String> FLAGGED = Arrays.stream(Band.values()).filter(Band::isFlagged)
+                .map(Band::name).collect(Collectors.toUnmodifiableSet());
         private final List<String> flaggedWithoutReasons = new ArrayList<>();
         private final Map<String, Long> byDecision = new TreeMap<>();
         private final Map<String, Long> byBand = new TreeMap<>();
@@ -80,7 +83,7 @@ public final class TopicCheck {
             if (node.has("decision")) {
                 byDecision.merge(node.get("decision").asText(), 1L, Long::sum);
                 byBand.merge(node.hasNonNull("band") ? node.get("band").asText() : "(no band)", 1L, Long::sum);
-                if (isFlagged(node.get("decision").asText()) && node.path("reasons").isEmpty()) {
+                if (FLAGGED.contains(node.get("decision").asText()) && node.path("reasons").isEmpty()) {
                     flaggedWithoutReasons.add(input + " (" + id + ", " + node.get("decision").asText() + ")");
                 }
             } else {
@@ -88,9 +91,6 @@ public final class TopicCheck {
             }
         }
 
-        private static boolean isFlagged(String decision) {
-            return Arrays.stream(Band.values()).anyMatch(band -> band.name().equals(decision) && band.isFlagged());
-        }
 
         public long distinctInputs() {
             return inputs.size();
