@@ -1,5 +1,6 @@
 package org.example.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -9,10 +10,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.example.definition.Names;
 import org.example.records.CardFeatures;
+import org.example.records.Json;
 import org.example.tools.netns.LabCluster;
 import org.example.tools.netns.LabNetwork;
 import org.example.tools.netns.MemberLog;
@@ -243,8 +247,9 @@ final class LabRun implements AutoCloseable {
     }
 
     /**
-     * Ends the load (if it still runs), waits until every input has an outcome, reads the maps
-     * one last time and returns the ledger's verdict on every input.
+     * Ends the load (if it still runs), waits until every input has an outcome on the decision and
+     * dead-letter topics, reads them to their end and the map one last time, and returns the
+     * ledger's verdict on every input.
      */
     OutcomeLedger.Verdict finish(Duration timeout) throws InterruptedException {
         stream.stop();
@@ -254,16 +259,25 @@ final class LabRun implements AutoCloseable {
         if (sent.lost() > 0) {
             throw new IllegalStateException("the load lost messages: " + sent.describe());
         }
-        long inputs = sent.inputs();
-        // Counted by the ledger (the maps may have evicted the oldest), read at most every 5 s.
-        long[] lastPoll = {0};
-        boolean complete = Outcomes.await(() -> {
-            if (System.nanoTime() - lastPoll[0] > 5_000_000_000L) {
-                pollQuietly();
-                lastPoll[0] = System.nanoTime();
-            }
-            return outcomesSoFar();
-        }, inputs, timeout, out, new JobWatch(client, JOB, out, JobWatch.DEFAULT_GRACE));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // Counted from the topics, which keep every outcome (the map evicts the oldest); the map
+        // is still read every few seconds meanwhile, for the features of what is stored last.
+        boolean complete;
+        try (KafkaConsumer<String, String> topics = TopicCheck.fromStart(kafkaProperties(),
+                List.of(Names.DECISIONS_TOPIC, Names.DEAD_LETTERS_TOPIC), IsolationLevel.READ_COMMITTED, timeout)) {
+            complete = Outcomes.await(() -> {
+                // A poll gives at most a few hundred records: read on for a while between progress updates.
+                long until = System.nanoTime() + 2_000_000_000L;
+                int read;
+                do {
+                    var records = topics.poll(Duration.ofMillis(200));
+                    records.forEach(r -> recordFromTopic(r.value()));
+                    read = records.count();
+                } while (read > 0 && System.nanoTime() < until);
+                return ledger.outcomesOnTopics();
+            }, sent.inputs(), timeout, out, new JobWatch(client, JOB, out, JobWatch.DEFAULT_GRACE));
+            TopicCheck.drainToEnd(topics, deadline, this::recordFromTopic);
+        }
         poller.shutdownNow();
         poller.awaitTermination(30, TimeUnit.SECONDS);
         ledger.sweep(client);
@@ -275,15 +289,15 @@ final class LabRun implements AutoCloseable {
         return ledger.verdict(endOffsets(), hostileReasons);
     }
 
-    private long outcomesSoFar() {
-        return ledger.predictionsRead() + deadLetterCount();
-    }
-
-    private long deadLetterCount() {
+    /** A record of the output topics, if it answers an input of this run's topic. */
+    private void recordFromTopic(String value) {
         try {
-            return client.getMap(Names.DEAD_LETTERS_MAP).size();
-        } catch (RuntimeException e) {
-            return 0;
+            JsonNode node = Json.MAPPER.readTree(value);
+            if (topic.equals(node.path("origin_topic").asText())) {
+                ledger.recordFromTopic(node);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("a record on the output topics that is not JSON: " + value, e);
         }
     }
 
@@ -314,9 +328,13 @@ final class LabRun implements AutoCloseable {
         out.printf(java.util.Locale.ROOT, "  dead letters          %,d %s%n", verdict.deadLetters(), verdict.deadLettersByReason());
         out.printf(java.util.Locale.ROOT, "  rewritten             %,d predictions written again by a replay, each the same as before%n",
                 verdict.rewrites());
+        out.printf(java.util.Locale.ROOT, "  seen late in the map  %,d predictions first read over %d s after ACT stamped them%s%n",
+                verdict.seenLate(), OutcomeLedger.OVERLAP_MS / 1000,
+                verdict.seenLate() == 0 ? "" : String.format(java.util.Locale.ROOT, " (the latest %.1f s)", verdict.latestSeenMs() / 1000.0));
         if (verdict.ok()) {
-            out.println("  accounted for         every input exactly once: the hostile ones as the dead letter each had to be,"
-                    + " every other one a prediction with the exact features");
+            out.println("  accounted for         every input exactly once on the decision and dead-letter topics: the hostile"
+                    + " ones as the dead letter each had to be, every other one a decision, seen in the map with the exact"
+                    + " features and the same score");
         } else {
             out.printf(java.util.Locale.ROOT, "  PROBLEMS              %,d, e.g.:%n", verdict.problemCount());
             verdict.problems().forEach(p -> out.println("    " + p));

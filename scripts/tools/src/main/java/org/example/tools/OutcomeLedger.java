@@ -1,5 +1,6 @@
 package org.example.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
@@ -15,24 +16,31 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Every outcome a long run stored, read while the run goes on, because the outputs' retention
- * evicts the oldest entries long before an hour at 1,500 transactions/s is over. Every few
- * seconds the drill reads what was stored since shortly before its last read (through
- * {@code predictionResult}'s index on {@code storedTimeMs}, projected to the fields that matter)
- * and the dead letters, and the ledger keeps, per Kafka position, what kind of outcome it has and a
- * hash of what the outcome says. From that it answers, at the end:
+ * Every outcome of a long run, from both places the job puts it. The account of the inputs comes
+ * from the decision and dead-letter topics, read {@code read_committed} like any system downstream
+ * ({@link #recordFromTopic}): they keep every outcome for days, each once. The features and the
+ * rewrites come from {@code predictionResult}, which only the map holds: the map is capped and
+ * evicts the oldest entries long before an hour at 1,500 transactions/s is over, so every few
+ * seconds the drill reads what was stored since shortly before its last read (through the map's
+ * index on {@code storedTimeMs}, projected to the fields that matter), and once a minute a wider
+ * stretch, for an entry that became visible long after ACT stamped it. From both the ledger
+ * answers, at the end:
  * <ul>
- *   <li>did every position from offset 0 to the end of each partition get exactly one outcome, a
- *   prediction or a dead letter, never both;</li>
+ *   <li>did every position from offset 0 to the end of each partition get exactly one outcome on
+ *   the topics, a decision or a dead letter, never both, never twice;</li>
  *   <li>did the hostile positions get the dead letter they had to, and only they;</li>
- *   <li>did every version of a prediction ever read (replays after a restart, a write of the
- *   other side of a split) say the same thing, and were its features the exact ones;</li>
+ *   <li>did every version of a prediction ever read from the map (replays after a restart, a write
+ *   of the other side of a split) say the same thing, were its features the exact ones, and does
+ *   it say what the decision topic says;</li>
+ *   <li>was every decision on the topic also seen in the map (a prediction the map lost, or showed
+ *   only after it was gone, is one nobody reading the map ever saw);</li>
  *   <li>when was anything stored, second by second (where scoring stalled, and for how long).</li>
  * </ul>
  * An entry is read again when a replay rewrites it (its {@code storedTimeMs} changes): that is how
@@ -42,6 +50,9 @@ final class OutcomeLedger {
 
     /** A read window reaches this far back before the last read: a write becomes visible a little after it is stamped. */
     static final long OVERLAP_MS = 30_000;
+    /** Every this many reads, one reaches {@link #LATE_WINDOW_MS} back: a write that became visible late is still read. */
+    static final int WIDE_READ_EVERY = 12;
+    static final long LATE_WINDOW_MS = 180_000;
     private static final byte NONE = 0;
     private static final byte PREDICTION = 1;
     private static final byte DEAD_LETTER = 2;
@@ -51,9 +62,15 @@ final class OutcomeLedger {
 
     /** What one Kafka partition's positions got. */
     private static final class PartitionLedger {
+        /** From the map: what kind of outcome, a hash of all it says, when it was stored, a hash of the decision alone. */
         byte[] kind = new byte[1 << 12];
         long[] hash = new long[1 << 12];
         long[] storedMs = new long[1 << 12];
+        long[] decisionHash = new long[1 << 12];
+        /** From the topics: what kind of outcome, the decision's hash or the dead letter's reason, when it was decided. */
+        byte[] topicKind = new byte[1 << 12];
+        long[] topicHash = new long[1 << 12];
+        long[] topicMs = new long[1 << 12];
 
         void ensure(long offset) {
             if (offset >= kind.length) {
@@ -64,6 +81,10 @@ final class OutcomeLedger {
                 kind = Arrays.copyOf(kind, size);
                 hash = Arrays.copyOf(hash, size);
                 storedMs = Arrays.copyOf(storedMs, size);
+                decisionHash = Arrays.copyOf(decisionHash, size);
+                topicKind = Arrays.copyOf(topicKind, size);
+                topicHash = Arrays.copyOf(topicHash, size);
+                topicMs = Arrays.copyOf(topicMs, size);
             }
         }
     }
@@ -75,8 +96,12 @@ final class OutcomeLedger {
     private final List<String> problems = new ArrayList<>();
     private long problemCount;
     private long predictionsRead;
+    private long outcomesOnTopics;
     private long rewrites;
     private long lastReadMs = -1;
+    private int reads;
+    private long seenLate;
+    private long latestSeenMs;
 
     /**
      * @param expectedFeatures every data-set transaction's exact features (python/expected_features.py)
@@ -90,8 +115,9 @@ final class OutcomeLedger {
     /** Reads what was stored since shortly before the last read; returns how many entries it read. */
     synchronized int poll(HazelcastInstance hz) {
         long now = System.currentTimeMillis();
-        long from = lastReadMs < 0 ? 0 : lastReadMs - OVERLAP_MS;
-        int read = readPredictions(hz, Predicates.greaterEqual("storedTimeMs", from));
+        long back = ++reads % WIDE_READ_EVERY == 0 ? LATE_WINDOW_MS : OVERLAP_MS;
+        long from = lastReadMs < 0 ? 0 : lastReadMs - back;
+        int read = readPredictions(hz, Predicates.greaterEqual("storedTimeMs", from), now);
         read += readDeadLetters(hz);
         lastReadMs = now;
         return read;
@@ -99,19 +125,19 @@ final class OutcomeLedger {
 
     /** Reads every entry the maps hold now: the last word at the end of a run. */
     synchronized int sweep(HazelcastInstance hz) {
-        int read = readPredictions(hz, Predicates.alwaysTrue());
+        int read = readPredictions(hz, Predicates.alwaysTrue(), System.currentTimeMillis());
         read += readDeadLetters(hz);
         lastReadMs = System.currentTimeMillis();
         return read;
     }
 
-    private int readPredictions(HazelcastInstance hz, Predicate<Object, Object> which) {
+    private int readPredictions(HazelcastInstance hz, Predicate<Object, Object> which, long readAtMs) {
         IMap<Object, Object> map = hz.getMap(Names.PREDICTION_RESULT_MAP);
         Collection<Object[]> rows = map.project(Projections.multiAttribute(FIELDS), which);
         for (Object[] row : rows) {
             record(new PredictionDigest((String) row[0], ((Number) row[1]).intValue(), ((Number) row[2]).longValue(),
                     ((Number) row[3]).longValue(), ((Number) row[4]).intValue(), ((Number) row[5]).doubleValue(),
-                    ((Number) row[6]).intValue(), ((Number) row[7]).doubleValue(), (Boolean) row[8], (String) row[9]));
+                    ((Number) row[6]).intValue(), ((Number) row[7]).doubleValue(), (Boolean) row[8], (String) row[9]), readAtMs);
         }
         return rows.size();
     }
@@ -128,8 +154,8 @@ final class OutcomeLedger {
         return rows.size();
     }
 
-    /** A prediction as read from the map. */
-    void record(PredictionDigest p) {
+    /** A prediction as read from the map by a read that began at {@code readAtMs}. */
+    synchronized void record(PredictionDigest p, long readAtMs) {
         PartitionLedger ledger = partition(p.originPartition());
         int o = offsetIndex(p.originOffset(), p);
         ledger.ensure(o);
@@ -140,6 +166,8 @@ final class OutcomeLedger {
             ledger.kind[o] = PREDICTION;
             ledger.hash[o] = hash;
             ledger.storedMs[o] = p.storedTimeMs();
+            ledger.decisionHash[o] = decisionHash(p.fraudProbability(), p.modelVersion());
+            noteVisibility(p.storedTimeMs(), readAtMs);
             countStore(p.originPartition(), p.storedTimeMs());
             CardFeatures wanted = expectedFeatures.get(p.transactionId());
             CardFeatures stored = new CardFeatures(p.txnCount24h(), p.amountSum24h(), p.txnCount7d());
@@ -162,6 +190,53 @@ final class OutcomeLedger {
                 ledger.storedMs[o] = p.storedTimeMs();
                 countStore(p.originPartition(), p.storedTimeMs());
             }
+        }
+    }
+
+    /**
+     * An entry seen for the first time this long after ACT stamped it: more than {@link #OVERLAP_MS}
+     * means a write that became visible after the reads that should have seen it had passed.
+     */
+    private void noteVisibility(long storedMs, long readAtMs) {
+        if (storedMs > 0) {
+            long late = readAtMs - storedMs;
+            if (late > OVERLAP_MS) {
+                seenLate++;
+                latestSeenMs = Math.max(latestSeenMs, late);
+            }
+        }
+    }
+
+    /** What a decision says, on the topic or in the map: the probability and the model that gave it. */
+    static long decisionHash(double probability, String modelVersion) {
+        return Double.doubleToLongBits(probability) * 31 + String.valueOf(modelVersion).hashCode();
+    }
+
+    /**
+     * One record of the decision or the dead-letter topic, as a consumer reads it (its JSON):
+     * counted once per input; a second record for the same input is a problem.
+     */
+    synchronized void recordFromTopic(JsonNode record) {
+        int partition = record.path("origin_partition").asInt();
+        long offset = record.path("origin_offset").asLong();
+        PartitionLedger ledger = partition(partition);
+        int o = offsetIndex(offset, null);
+        ledger.ensure(o);
+        boolean decision = record.has("decision");
+        String what = decision ? record.path("decision").asText() : record.path("reason").asText();
+        if (ledger.topicKind[o] != NONE) {
+            problem(partition + "-" + offset + " is on the topics twice (" + what + ")");
+            return;
+        }
+        outcomesOnTopics++;
+        if (decision) {
+            ledger.topicKind[o] = PREDICTION;
+            ledger.topicHash[o] = decisionHash(record.path("fraud_probability").asDouble(), record.path("model_version").asText(null));
+            ledger.topicMs[o] = record.path("decision_time_ms").asLong();
+        } else {
+            ledger.topicKind[o] = DEAD_LETTER;
+            ledger.topicHash[o] = DeadLetterReason.valueOf(what).ordinal();
+            ledger.topicMs[o] = record.path("recorded_time_ms").asLong();
         }
     }
 
@@ -217,15 +292,17 @@ final class OutcomeLedger {
 
     /**
      * Holds the ledger to the inputs: offsets {@code [0, end)} of each partition, of which the
-     * {@code hostile} positions must be dead letters with their reasons and all others predictions.
+     * {@code hostile} positions must be dead letters with their reasons and all others predictions,
+     * each exactly once on the topics and, for a prediction, seen in the map saying the same.
      * Returns the verdict; {@link Verdict#ok()} only when nothing is missing, doubled or wrong.
      */
     synchronized Verdict verdict(Map<Integer, Long> endOffsets, Map<String, String> hostileReasons) {
         long inputs = 0;
         long predictions = 0;
         long deadLetters = 0;
-        long missing = 0;
-        List<String> missingExamples = new ArrayList<>();
+        Gap missing = new Gap();
+        Gap notInMap = new Gap();
+        long disagree = 0;
         Map<String, Long> reasons = new TreeMap<>();
         for (Map.Entry<Integer, Long> end : endOffsets.entrySet()) {
             int p = end.getKey();
@@ -235,16 +312,22 @@ final class OutcomeLedger {
                 inputs++;
                 String position = p + "-" + o;
                 String hostile = hostileReasons.get(position);
-                switch (ledger.kind[o]) {
+                switch (ledger.topicKind[o]) {
                     case PREDICTION -> {
                         predictions++;
                         if (hostile != null) {
-                            problem(position + " was hostile (" + hostile + ") but has a prediction");
+                            problem(position + " was hostile (" + hostile + ") but has a decision");
+                        }
+                        if ((ledger.kind[o] & PREDICTION) == 0) {
+                            notInMap.add(position, ledger.topicMs[o]);
+                        } else if (ledger.decisionHash[o] != ledger.topicHash[o]) {
+                            disagree++;
+                            problem(position + ": the decision topic and predictionResult give different scores");
                         }
                     }
                     case DEAD_LETTER -> {
                         deadLetters++;
-                        String reason = DeadLetterReason.values()[(int) ledger.hash[o]].name();
+                        String reason = DeadLetterReason.values()[(int) ledger.topicHash[o]].name();
                         reasons.merge(reason, 1L, Long::sum);
                         if (hostile == null) {
                             problem(position + " is a valid transaction of the data set but has a dead letter (" + reason + ")");
@@ -252,32 +335,52 @@ final class OutcomeLedger {
                             problem(position + " has dead letter " + reason + ", expected " + hostile);
                         }
                     }
-                    case NONE -> {
-                        missing++;
-                        if (missingExamples.size() < MAX_EXAMPLES) {
-                            missingExamples.add(position);
-                        }
-                    }
-                    default -> {
-                        // Both: already a problem when read.
-                    }
+                    default -> missing.add(position, 0);
                 }
             }
         }
-        if (missing > 0) {
-            problem(missing + " inputs have no outcome, e.g. " + missingExamples);
+        if (missing.count > 0) {
+            problem(missing.count + " inputs have no outcome on the topics, e.g. " + missing.examples);
         }
-        return new Verdict(inputs, predictions, deadLetters, reasons, rewrites, problemCount, List.copyOf(problems));
+        if (notInMap.count > 0) {
+            problem(String.format(Locale.ROOT, "%d decisions on the topic were never seen in %s (decided from %s to %s"
+                            + " into the run), e.g. %s", notInMap.count, Names.PREDICTION_RESULT_MAP,
+                    DrillTimeline.offset(notInMap.firstMs - startMs), DrillTimeline.offset(notInMap.lastMs - startMs),
+                    notInMap.examples));
+        }
+        return new Verdict(inputs, predictions, deadLetters, reasons, rewrites, seenLate, latestSeenMs,
+                problemCount, List.copyOf(problems));
+    }
+
+    /** Positions that lack something: how many, the first few, and the time range they span. */
+    private static final class Gap {
+        long count;
+        long firstMs = Long.MAX_VALUE;
+        long lastMs;
+        final List<String> examples = new ArrayList<>();
+
+        void add(String position, long timeMs) {
+            count++;
+            if (examples.size() < MAX_EXAMPLES) {
+                examples.add(position);
+            }
+            if (timeMs > 0) {
+                firstMs = Math.min(firstMs, timeMs);
+                lastMs = Math.max(lastMs, timeMs);
+            }
+        }
     }
 
     /**
      * The verdict on a run.
      *
-     * @param rewrites predictions written again with the same outcome (replays), counted once each time
-     * @param problems the first few problems, of {@code problemCount}
+     * @param rewrites   predictions written again with the same outcome (replays), counted once each time
+     * @param seenLate   predictions first read from the map over {@link #OVERLAP_MS} after ACT stamped them
+     * @param latestSeenMs the longest such delay
+     * @param problems   the first few problems, of {@code problemCount}
      */
     record Verdict(long inputs, long predictions, long deadLetters, Map<String, Long> deadLettersByReason,
-                   long rewrites, long problemCount, List<String> problems) {
+                   long rewrites, long seenLate, long latestSeenMs, long problemCount, List<String> problems) {
 
         boolean ok() {
             return problemCount == 0;
@@ -293,9 +396,14 @@ final class OutcomeLedger {
         return OptionalLong.of(ledger.hash[(int) offset]);
     }
 
-    /** Predictions read so far (each position once). */
+    /** Predictions read from the map so far (each position once). */
     synchronized long predictionsRead() {
         return predictionsRead;
+    }
+
+    /** Inputs with an outcome on the topics so far (each once). */
+    synchronized long outcomesOnTopics() {
+        return outcomesOnTopics;
     }
 
     /** How many predictions were stored in each second of the run (first writes and rewrites), all partitions. */

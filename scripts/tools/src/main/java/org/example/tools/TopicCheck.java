@@ -173,15 +173,28 @@ public final class TopicCheck {
      */
     public static Tally read(Properties clientProperties, List<String> topics, long expected, Duration timeout,
                              IsolationLevel isolation) {
+        Tally tally = new Tally();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> consumer = fromStart(clientProperties, topics, isolation, timeout)) {
+            while (tally.distinctInputs() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> tally.add(r.value()));
+            }
+            drainToEnd(consumer, deadline, tally::add);
+        }
+        return tally;
+    }
+
+    /** A consumer of every partition of {@code topics}, at their start, reading at {@code isolation}. */
+    static KafkaConsumer<String, String> fromStart(Properties clientProperties, List<String> topics, IsolationLevel isolation,
+                                                   Duration timeout) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
         props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        Tally tally = new Tally();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+        try {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
@@ -190,18 +203,25 @@ public final class TopicCheck {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (tally.distinctInputs() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> tally.add(r.value()));
-            }
-            // Under read_committed the end offsets are the last stable ones: all committed records.
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    tally.add(r.value());
-                }
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads on to the end offsets of this moment (under read_committed, the last stable ones: all
+     * committed records), so a duplicate committed before now is seen too.
+     */
+    static void drainToEnd(KafkaConsumer<String, String> consumer, long deadlineNanos, java.util.function.Consumer<String> each) {
+        Set<TopicPartition> partitions = consumer.assignment();
+        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+        while (System.nanoTime() < deadlineNanos && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                each.accept(r.value());
             }
         }
-        return tally;
     }
 
     // ---- command line ----

@@ -1,18 +1,23 @@
 package org.example.tools;
 
+import org.example.tools.netns.MinorityProbe;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * PartitionDrill's command line. Every case ends in a usage error before any work: the drill
- * itself needs root and the network lab (scripts/partition-test.sh, about 4 minutes a scenario).
- * The marker is given empty where the case is about something else, so that a mistake in the
- * test fails on it instead of starting a drill.
+ * PartitionDrill's command line, and its rule for the job statuses the cut-off side gives. Every
+ * command-line case ends in a usage error before any work: the drill itself needs root and the
+ * network lab (scripts/partition-test.sh, about 4 minutes a scenario). The marker is given empty
+ * where the case is about something else, so that a mistake in the test fails on it instead of
+ * starting a drill.
  */
 class PartitionDrillTest {
 
@@ -26,6 +31,42 @@ class PartitionDrillTest {
 
     private String err() {
         return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static final long ALONE = 100_000;
+
+    private static List<MinorityProbe.Sample> statuses(String... perSecond) {
+        List<MinorityProbe.Sample> samples = new ArrayList<>();
+        for (int i = 0; i < perSecond.length; i++) {
+            samples.add(new MinorityProbe.Sample(ALONE - 2_000 + i * 1_000L, 1, perSecond[i], 0));
+        }
+        return samples;
+    }
+
+    @Test
+    void shouldLetTheCutOffMasterSayRunningUntilItFirstRefusesARestart() {
+        // Samples at alone -2 s, -1 s, 0, +1 s, +2 s, +3 s; the restart refused at +2.5 s.
+        var samples = statuses("RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "NOT_RUNNING");
+
+        assertThat(PartitionDrill.minorityRunning(samples, ALONE, OptionalLong.of(ALONE + 2_500))).isEmpty();
+    }
+
+    @Test
+    void shouldFailARunningAnswerAfterTheRefusedRestart() {
+        var samples = statuses("RUNNING", "RUNNING", "NOT_RUNNING", "NOT_RUNNING", "RUNNING");
+
+        assertThat(PartitionDrill.minorityRunning(samples, ALONE, OptionalLong.of(ALONE + 500)))
+                .contains("the job was RUNNING on the cut-off side 1.5 s after it had refused to restart it for want of a quorum");
+    }
+
+    @Test
+    void shouldFailARunningAnswerOnceAloneWhenNoRestartWasEverRefused() {
+        var samples = statuses("NOT_RUNNING", "NOT_RUNNING", "NOT_RUNNING", "RUNNING");
+
+        assertThat(PartitionDrill.minorityRunning(samples, ALONE, OptionalLong.empty())).contains(
+                "the job was RUNNING on the cut-off side once it was alone (1 answers) and it never refused a restart for want of a quorum");
+        assertThat(PartitionDrill.minorityRunning(statuses("RUNNING", "RUNNING", "NOT_RUNNING"), ALONE, OptionalLong.empty()))
+                .as("RUNNING before it was alone is the job at work").isEmpty();
     }
 
     @Test
