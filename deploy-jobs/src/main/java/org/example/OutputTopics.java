@@ -53,6 +53,18 @@ public final class OutputTopics {
      */
     static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
+    /**
+     * How long a producer waits for more records before it sends a batch, and how large a batch may
+     * grow, unless the Kafka properties file says otherwise. A consumer reading read_committed sees
+     * a record only when its transaction commits, at the job's next snapshot (every 10 s by
+     * default), so a wait of tens of milliseconds before the send delays nothing anyone sees. The
+     * client's own defaults (3.x: send at once, 16 KB) make a produce request of every few records:
+     * measured, that cost the member and the broker more CPU than the rest of a transaction's
+     * scoring (docs/BENCHMARK.md, "What the decision and dead-letter topics cost").
+     */
+    static final int LINGER_MS = 50;
+    static final int BATCH_BYTES = 256 * 1024;
+
     private static final ILogger LOG = Logger.getLogger(OutputTopics.class);
 
     private OutputTopics() {
@@ -170,12 +182,15 @@ public final class OutputTopics {
     }
 
     /**
-     * The producers' settings: our default transaction timeout, then the job's Kafka properties
-     * file (TLS, SASL, and whatever it overrides), then what the sink cannot work without.
+     * The producers' settings: our defaults (the transaction timeout, the batching), then the job's
+     * Kafka properties file (TLS, SASL, and whatever it overrides), then what the sink cannot work
+     * without.
      */
     static Properties producerProperties(JobSettings settings) {
         Properties props = new Properties();
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+        props.setProperty(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(LINGER_MS));
+        props.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(BATCH_BYTES));
         props.putAll(settings.kafkaProperties());
         props.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
         props.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

@@ -56,16 +56,20 @@ class OutputTopicsTest {
         assertThat(props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)).isEqualTo("broker:9093");
         assertThat(props.getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)).isEqualTo("900000");
         assertThat(props).doesNotContainKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        // Records wait for the commit anyway: batch them instead of a request every few records.
+        assertThat(props.getProperty(ProducerConfig.LINGER_MS_CONFIG)).isEqualTo("50");
+        assertThat(props.getProperty(ProducerConfig.BATCH_SIZE_CONFIG)).isEqualTo("262144");
     }
 
     @Test
-    void shouldLetTheKafkaPropertiesFileShortenTheTransactionTimeout(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("kafka.properties"), "transaction.timeout.ms=120000\n");
+    void shouldLetTheKafkaPropertiesFileOverrideOurProducerDefaults(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("kafka.properties"), "transaction.timeout.ms=120000\nlinger.ms=0\n");
 
         Properties props = OutputTopics.producerProperties(
                 JobSettings.from(new String[]{"--kafka-properties-file", file.toString()}, Map.of()));
 
         assertThat(props.getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)).isEqualTo("120000");
+        assertThat(props.getProperty(ProducerConfig.LINGER_MS_CONFIG)).isEqualTo("0");
     }
 
     @Test

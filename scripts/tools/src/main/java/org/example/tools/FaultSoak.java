@@ -38,9 +38,10 @@ import java.util.concurrent.Callable;
  * </ol>
  * Nobody else does anything: no resume, no resubmit. Before each fault and at the end it forces a
  * full GC on every member and reads the live heap from the member's GC log. The verdict: every
- * input exactly one outcome (read as the run goes, since the outputs' retention evicts the oldest),
- * the hostile ones the dead letter each had to be, every feature exact, no prediction that ever
- * changed, the job RUNNING at the end, and each member's live heap in the last quarter no larger
+ * input exactly one outcome on the decision and dead-letter topics, the hostile ones the dead
+ * letter each had to be; every decision also seen in {@code predictionResult} (read as the run goes,
+ * since its retention evicts the oldest) with the same score and the exact features, no prediction
+ * that ever changed ({@link OutcomeLedger}); the job RUNNING at the end, and each member's live heap in the last quarter no larger
  * than in the first (the outputs are full by then) by more than a fifth. It prints the timeline of
  * faults and recoveries.
  */
