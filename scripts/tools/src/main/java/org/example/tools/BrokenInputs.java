@@ -57,6 +57,7 @@ final class BrokenInputs {
     /** Writes the customers the broken messages need; the loader would refuse the first. */
     static void prepareReferenceData(HazelcastInstance hz, Path dataDir) throws IOException {
         CustomerRow base = firstCustomer(dataDir);
+        // Born the day after the data set ends: after every broken message, whatever slice was sent.
         LocalDate dayOfTheBrokenMessages = LocalDate.ofEpochDay(Math.floorDiv(eventTimeMs(dataDir), 86_400_000L));
         put(hz, customerLike(base, OFF_THE_MAP_CARD, base.dateOfBirth(), 91.0));
         put(hz, customerLike(base, NOT_YET_BORN_CARD, dayOfTheBrokenMessages.plusDays(1), base.latitude()));
@@ -104,12 +105,15 @@ final class BrokenInputs {
     /**
      * Built from the data set's first card and the last transaction sent, so only the intended
      * fault shows: that transaction's card still holds it, so sending it again is a redelivery.
+     * They happen a minute after that transaction, not after the data set's end: after a slice of
+     * the data set ({@code --count}) the job's time stands at the slice's end, and a redelivery
+     * weeks behind messages stamped at the data set's end would be a LATE_EVENT instead.
      */
     static List<Map.Entry<String, String>> messages(Path dataDir, long sent) throws IOException {
         String card = Json.MAPPER.readTree(firstLine(dataDir.resolve("customers.jsonl"))).path("cc_num").asText();
         KafkaTransaction last = Json.MAPPER.readValue(lastLine(dataDir.resolve(TransactionProducer.TRANSACTIONS_FILE), sent),
                 KafkaTransaction.class);
-        long after = eventTimeMs(dataDir);
+        long after = last.eventTimeMs() + 60_000;
         KafkaTransaction regular = new KafkaTransaction("DEMO-BROKEN", card, "M00001", 25.0, after, 40.7, -74.0);
         List<Map.Entry<String, String>> messages = new ArrayList<>();
         messages.add(Map.entry(card, "{\"transaction_id\": \"DEMO-BROKEN-1\", this is not JSON"));
@@ -134,7 +138,7 @@ final class BrokenInputs {
         return new KafkaTransaction(id, card, merchant, t.amount(), eventTimeMs, t.latitude(), t.longitude());
     }
 
-    /** When the broken messages happen: a minute after the data set's last transaction. */
+    /** A minute after the data set's last transaction: no broken message happens later. */
     private static long eventTimeMs(Path dataDir) throws IOException {
         return Json.MAPPER.readTree(dataDir.resolve("manifest.json").toFile()).path("last_event_time_ms").asLong() + 60_000;
     }
