@@ -302,7 +302,6 @@ final class OutcomeLedger {
         long deadLetters = 0;
         Gap missing = new Gap();
         Gap notInMap = new Gap();
-        long disagree = 0;
         Map<String, Long> reasons = new TreeMap<>();
         for (Map.Entry<Integer, Long> end : endOffsets.entrySet()) {
             int p = end.getKey();
@@ -321,7 +320,6 @@ final class OutcomeLedger {
                         if ((ledger.kind[o] & PREDICTION) == 0) {
                             notInMap.add(position, ledger.topicMs[o]);
                         } else if (ledger.decisionHash[o] != ledger.topicHash[o]) {
-                            disagree++;
                             problem(position + ": the decision topic and predictionResult give different scores");
                         }
                     }
