@@ -341,8 +341,9 @@ public final class PartitionDrill {
             OptionalLong majorityRuns = DrillTimeline.runningOn(events, LabRun.JOB, majority, cutAt);
             OptionalLong merged = DrillTimeline.allSee(events, all, all.size(), healAt);
             OptionalLong onAll = DrillTimeline.runningOn(events, LabRun.JOB, all, healAt);
-            long quorumRefusals = events.stream().filter(e -> e.member() == victim && e.kind() == MemberLog.Kind.QUORUM_ABSENT
-                    && e.timeMs() >= cutAt && e.timeMs() <= healAt && e.job().equals(LabRun.JOB)).count();
+            List<MemberLog.Event> refusals = events.stream().filter(e -> e.member() == victim && e.kind() == MemberLog.Kind.QUORUM_ABSENT
+                    && e.timeMs() >= cutAt && e.timeMs() <= healAt && e.job().equals(LabRun.JOB)).toList();
+            long quorumRefusals = refusals.size();
             boolean minorityRan = events.stream().anyMatch(e -> e.member() == victim && e.kind() == MemberLog.Kind.EXECUTION_STARTED
                     && e.timeMs() > cutAt && e.timeMs() < healAt && e.job().equals(LabRun.JOB));
             int cutSecond = (int) ((cutAt - run.startMs()) / 1000);
@@ -373,9 +374,7 @@ public final class PartitionDrill {
             if (merged.isEmpty()) {
                 failures.add("the cluster did not merge after the heal");
             }
-            OptionalLong firstRefusal = events.stream().filter(e -> e.member() == victim && e.kind() == MemberLog.Kind.QUORUM_ABSENT
-                    && e.timeMs() >= cutAt && e.job().equals(LabRun.JOB)).mapToLong(MemberLog.Event::timeMs).min();
-            judgeProbe(probeOut, alone.orElse(Long.MAX_VALUE), firstRefusal, cutAt);
+            judgeProbe(probeOut, alone.orElse(Long.MAX_VALUE), refusals.stream().mapToLong(MemberLog.Event::timeMs).min(), cutAt);
         }
 
         /** What the cut-off side stored and saw, against what the cluster keeps. */

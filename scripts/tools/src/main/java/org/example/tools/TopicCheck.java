@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -214,7 +215,7 @@ public final class TopicCheck {
      * Reads on to the end offsets of this moment (under read_committed, the last stable ones: all
      * committed records), so a duplicate committed before now is seen too.
      */
-    static void drainToEnd(KafkaConsumer<String, String> consumer, long deadlineNanos, java.util.function.Consumer<String> each) {
+    static void drainToEnd(KafkaConsumer<String, String> consumer, long deadlineNanos, Consumer<String> each) {
         Set<TopicPartition> partitions = consumer.assignment();
         Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
         while (System.nanoTime() < deadlineNanos && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
