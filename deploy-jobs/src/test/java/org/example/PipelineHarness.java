@@ -129,6 +129,11 @@ final class PipelineHarness implements AutoCloseable {
      * {@code amounts}, so the stub's probabilities do; predictions go to list {@code predictions}.
      */
     Job startEndless(JobSettings settings, double... amounts) {
+        return startEndless(settings, new JobConfig(), amounts);
+    }
+
+    /** As above, with a job configuration of the test's (snapshots, say). */
+    Job startEndless(JobSettings settings, JobConfig config, double... amounts) {
         double[] cycle = amounts.clone();
         StreamSource<KafkaMessage> endless = SourceBuilder.stream("endless-messages", ctx -> new long[1])
                 .<KafkaMessage>fillBufferFn((next, buffer) -> {
@@ -142,7 +147,7 @@ final class PipelineHarness implements AutoCloseable {
                 .build();
         job = member.getJet().newJob(FraudPipeline.build(settings, FeatureDefinition.load(), endless,
                         StubScorer.scorer(StubScorer::score), Sinks.list("predictions"), Sinks.list("deadLetters")),
-                new JobConfig().setName("pipeline-test-endless"));
+                config.setName("pipeline-test-endless"));
         return job;
     }
 

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.example.FraudPipeline;
 import org.example.JobSupervisor;
 import org.example.definition.Names;
+import org.example.features.CardFeaturesP;
 import org.example.records.FraudPrediction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -333,6 +334,7 @@ public final class Benchmark {
                     workers.stream().mapToLong(LocalProcesses::residentMb).sum() / workers.size(), "MB"));
         }
         snapshotRows(snapshots.values(), rows);
+        rows.add(row("  FEATURES writing one of them, longest / its longest call", featuresSnapshot(job), "ms"));
         table("Drain of a backlog (" + members + " member(s), warm)", "| metric | value | unit |", rows);
         heapAfterGc(drainStartMs, drainEndMs);
         stageMetrics(job);
@@ -431,7 +433,8 @@ public final class Benchmark {
         // Sustained: the pipeline kept up, so the latency did not grow with the run.
         boolean sustained = complete && achieved >= 0.95 * rate && q[2] < 1000;
         table(String.format(Locale.ROOT, "Where the time went at %,d txn/s (%,d predictions over the measured %d s; "
-                        + "load average %s)", rate, measured.size(), options.seconds, loadAverage()),
+                        + "load average %s; FEATURES writing a snapshot, longest / its longest call: %s ms)",
+                        rate, measured.size(), options.seconds, loadAverage(), featuresSnapshot(job)),
                 HopBreakdown.HEADER, HopBreakdown.of(measured).stream().map(HopBreakdown.Row::markdown).toList());
         results.put("p50_ms_at_" + rate, String.valueOf(q[0]));
         results.put("p99_ms_at_" + rate, String.valueOf(q[2]));
@@ -495,6 +498,21 @@ public final class Benchmark {
                 + recording.getFileName() + ")", "| share | samples | method (top of stack) |", rows);
         table("The same samples by what they were doing (any frame of the stack)", "| share | samples | part |",
                 Profiles.byPart(recording));
+    }
+
+    /**
+     * How long FEATURES took to write its card histories into one snapshot, the longest over the
+     * job and its processors, and the longest single call of it: the stall the transactions behind
+     * FEATURES wait out (CardFeaturesP), in ms.
+     */
+    private static String featuresSnapshot(Job job) {
+        JobMetrics metrics = job.getMetrics();
+        return String.format(Locale.ROOT, "%.1f / %.1f", max(metrics, CardFeaturesP.SNAPSHOT_US_METRIC) / 1000.0,
+                max(metrics, CardFeaturesP.SNAPSHOT_CALL_US_METRIC) / 1000.0);
+    }
+
+    private static long max(JobMetrics metrics, String name) {
+        return metrics.get(name).stream().mapToLong(Measurement::value).max().orElse(0);
     }
 
     private static long metric(Job job, String name) {

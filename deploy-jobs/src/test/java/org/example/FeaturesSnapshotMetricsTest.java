@@ -1,0 +1,77 @@
+package org.example;
+
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.config.JobConfig;
+import com.hazelcast.jet.config.ProcessingGuarantee;
+import com.hazelcast.jet.core.metrics.Measurement;
+import com.hazelcast.jet.core.metrics.MetricTags;
+import org.example.definition.Names;
+import org.example.features.CardFeaturesP;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * FEATURES says what writing its card histories into a snapshot cost (the stall the transactions
+ * behind it wait out): the job's metrics carry it once the job has taken a snapshot, and not before.
+ */
+class FeaturesSnapshotMetricsTest {
+
+    private final PipelineHarness harness = new PipelineHarness("features-snapshot-metrics");
+
+    @BeforeEach
+    void referenceData() {
+        harness.member.getMap(Names.CUSTOMERS_MAP).put(TestData.token(TestData.CARD), TestData.customer(TestData.CARD));
+        harness.member.getMap(Names.MERCHANTS_MAP).put(TestData.MERCHANT, TestData.merchant(TestData.MERCHANT));
+    }
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    @Test
+    void shouldReportWhatWritingASnapshotCostFeatures() throws Exception {
+        // Given: the pipeline without snapshots, its metrics collected after its first predictions
+        harness.startEndless(PipelineHarness.settings(), 100);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (harness.member.getList("predictions").size() < 20) {
+            assertThat(System.nanoTime()).as("20 predictions within 30 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(awaitMeasurements(harness.job())).as("no snapshot, no cost").allSatisfy(m -> assertThat(m.value()).isZero());
+        Job unsnapshotted = harness.job();
+        unsnapshotted.cancel();
+        while (!unsnapshotted.getStatus().isTerminal()) {
+            Thread.sleep(50);
+        }
+
+        // When: the same pipeline snapshots every 100 ms
+        Job job = harness.startEndless(PipelineHarness.settings(), new JobConfig()
+                .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE).setSnapshotIntervalMillis(100), 100);
+
+        // Then: FEATURES reports the time one snapshot took it, and its longest call within that
+        long snapshotUs = harness.metric(CardFeaturesP.SNAPSHOT_US_METRIC, 1);
+        long callUs = harness.metric(CardFeaturesP.SNAPSHOT_CALL_US_METRIC, 1);
+        assertThat(snapshotUs).as("µs one snapshot spent in FEATURES").isPositive();
+        assertThat(callUs).as("its longest call, µs").isPositive();
+        assertThat(awaitMeasurements(job)).as("one measurement per FEATURES processor")
+                .allSatisfy(m -> assertThat(m.tag(MetricTags.VERTEX)).isEqualTo(Names.Stage.FEATURES));
+    }
+
+    /** FEATURES' snapshot metric of each processor, once the member has collected the job's metrics. */
+    private static List<Measurement> awaitMeasurements(Job job) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Measurement> measurements;
+        while ((measurements = job.getMetrics().get(CardFeaturesP.SNAPSHOT_US_METRIC)).isEmpty()) {
+            assertThat(System.nanoTime()).as("FEATURES' metrics collected within 30 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return measurements;
+    }
+}
