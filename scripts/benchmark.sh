@@ -15,6 +15,9 @@
 # each: the default layout), java-1, java-3 (the in-JVM scorer on 1 and 3 members); and, asked for
 # by name, java-1-none, java-1-zgc, java-1-none-zgc: java-1 without snapshots (processing guarantee
 # NONE), with ZGC, and both, for what the exactly-once barrier and the collector add to latency;
+# java-1-threads2, java-1-g1pause, java-1-threads2-g1pause: java-1 with two cooperative threads (the
+# default of a member alone on 2 cores), with G1 told to keep pauses short (10 ms goal, young
+# generation capped), and both; java-1-sources1: one Kafka consumer per member instead of four;
 # java-1-preloaded, python-3-preloaded, java-1-cold: java-1 and python-3 with the reference data
 # loaded into the maps and no database behind them (as before the maps read through), and java-1
 # with the maps emptied before every scenario and latency measured from its first second (every
@@ -28,7 +31,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-threads2,java-1-g1pause,java-1-threads2-g1pause,java-1-sources1,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -40,10 +43,14 @@ while (($# > 0)); do
 done
 
 # A configuration's layout: LAYOUT_MEMBERS, LAYOUT_GC (the members' collector; empty: cluster.sh's
-# default), LAYOUT_OPTIONS (Benchmark options) and LAYOUT_REFERENCE (database: the reference data in
+# default), LAYOUT_THREADS (the members' cooperative threads; empty: scripts/hazelcast.yaml's), LAYOUT_OPTIONS (Benchmark options) and LAYOUT_REFERENCE (database: the reference data in
 # PostgreSQL, read through; maps: loaded into the maps of members without the database).
+# G1 asked for short pauses: a 10 ms goal, and a young generation capped so that one young
+# collection has little to copy (the members' allocation is short-lived records).
+G1_SHORT_PAUSES="-XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MaxNewSize=128m"
 layout() {
     LAYOUT_GC=
+    LAYOUT_THREADS=
     LAYOUT_REFERENCE=database
     case "$1" in
         python-1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--python-parallelism 2) ;;
@@ -56,6 +63,14 @@ layout() {
         java-1-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
         java-1-none-zgc) LAYOUT_MEMBERS=1 LAYOUT_GC=-XX:+UseZGC
             LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --processing-guarantee=NONE") ;;
+        # What the cooperative thread count and G1's pause goal each do to java-1's latency.
+        java-1-threads2) LAYOUT_MEMBERS=1 LAYOUT_THREADS=2 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        java-1-g1pause) LAYOUT_MEMBERS=1 LAYOUT_GC="$G1_SHORT_PAUSES" LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        java-1-threads2-g1pause) LAYOUT_MEMBERS=1 LAYOUT_THREADS=2 LAYOUT_GC="$G1_SHORT_PAUSES"
+            LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        # Four Kafka consumers are four threads of their own that poll without waiting; one member
+        # on 2 cores may do better with one.
+        java-1-sources1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --kafka-source-parallelism=1") ;;
         # What reading the reference data through costs: against maps loaded beforehand, and with the
         # maps empty at the start of every scenario (cold), latency from the scenario's first second.
         java-1-preloaded) LAYOUT_MEMBERS=1 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
@@ -70,21 +85,27 @@ layout() {
 IFS=, read -r -a configurations <<< "$CONFIGURATIONS"
 for configuration in "${configurations[@]}"; do layout "$configuration"; done
 
-# scripts/hazelcast.yaml without the reference database: the maps hold the reference data the
-# loader puts there, for good (no expiry), as before they read through.
-maps_only_config() {
-    "$venv_python" - "$SCRIPTS_DIR/hazelcast.yaml" "$1" <<'PY'
+# scripts/hazelcast.yaml for a configuration: without the reference database (maps: the maps hold
+# the reference data the loader puts there, for good, as before they read through), and with
+# LAYOUT_THREADS cooperative threads when it is set.
+member_config() {
+    "$venv_python" - "$SCRIPTS_DIR/hazelcast.yaml" "$1" "$LAYOUT_REFERENCE" "$LAYOUT_THREADS" <<'PY'
 import sys
 import yaml
 
-config = yaml.safe_load(open(sys.argv[1]))
+source, target, reference, threads = sys.argv[1:5]
+config = yaml.safe_load(open(source))
 hazelcast = config["hazelcast"]
-hazelcast.pop("data-connection")
-for name in ("customers", "merchants"):
-    hazelcast["map"][name].pop("time-to-live-seconds")
-    hazelcast["map"][name]["near-cache"].pop("time-to-live-seconds")
-with open(sys.argv[2], "w") as out:
-    out.write("# scripts/hazelcast.yaml without the reference database (benchmark.sh, java-1-preloaded)\n")
+if reference == "maps":
+    hazelcast.pop("data-connection")
+    for name in ("customers", "merchants"):
+        hazelcast["map"][name].pop("time-to-live-seconds")
+        hazelcast["map"][name]["near-cache"].pop("time-to-live-seconds")
+if threads:
+    hazelcast["jet"]["cooperative-thread-count"] = int(threads)
+with open(target, "w") as out:
+    out.write(f"# scripts/hazelcast.yaml as benchmark.sh runs it: reference data in {reference}, "
+              f"cooperative threads {threads or 'unchanged'}\n")
     yaml.safe_dump(config, out, sort_keys=False)
 PY
 }
@@ -105,12 +126,12 @@ mkdir -p "$OUT"
 trap 'info "== Stopping the cluster ..."; scripts/cluster.sh down' EXIT
 for configuration in "${configurations[@]}"; do
     layout "$configuration"
-    info "== $configuration: $LAYOUT_MEMBERS member(s)${LAYOUT_GC:+, $LAYOUT_GC} ..."
+    info "== $configuration: $LAYOUT_MEMBERS member(s)${LAYOUT_GC:+, $LAYOUT_GC}${LAYOUT_THREADS:+, $LAYOUT_THREADS cooperative threads} ..."
     rm -f "$LOG_DIR"/member-*-gc.log
     member_config=$SCRIPTS_DIR/hazelcast.yaml
-    if [[ "$LAYOUT_REFERENCE" == maps ]]; then
-        member_config=$RUN_DIR/hazelcast-maps-only.yaml
-        maps_only_config "$member_config"
+    if [[ "$LAYOUT_REFERENCE" == maps || -n "$LAYOUT_THREADS" ]]; then
+        member_config=$RUN_DIR/hazelcast-$configuration.yaml
+        member_config "$member_config"
     fi
     cluster=(env CLUSTER_MEMBERS="$LAYOUT_MEMBERS" MEMBER_CONFIG="$member_config" ${LAYOUT_GC:+MEMBER_GC="$LAYOUT_GC"}
         scripts/cluster.sh)
