@@ -334,7 +334,7 @@ public final class Benchmark {
                     workers.stream().mapToLong(LocalProcesses::residentMb).sum() / workers.size(), "MB"));
         }
         snapshotRows(snapshots.values(), rows);
-        rows.add(row("  FEATURES writing one of them, longest / its longest call", featuresSnapshot(job), "ms"));
+        rows.add(row("  FEATURES held up by one of them, longest / writing in it / longest call", featuresSnapshot(job), "ms"));
         table("Drain of a backlog (" + members + " member(s), warm)", "| metric | value | unit |", rows);
         heapAfterGc(drainStartMs, drainEndMs);
         stageMetrics(job);
@@ -433,7 +433,7 @@ public final class Benchmark {
         // Sustained: the pipeline kept up, so the latency did not grow with the run.
         boolean sustained = complete && achieved >= 0.95 * rate && q[2] < 1000;
         table(String.format(Locale.ROOT, "Where the time went at %,d txn/s (%,d predictions over the measured %d s; "
-                        + "load average %s; FEATURES writing a snapshot, longest / its longest call: %s ms)",
+                        + "load average %s; FEATURES held up by a snapshot, longest / writing in it / longest call: %s ms)",
                         rate, measured.size(), options.seconds, loadAverage(), featuresSnapshot(job)),
                 HopBreakdown.HEADER, HopBreakdown.of(measured).stream().map(HopBreakdown.Row::markdown).toList());
         results.put("p50_ms_at_" + rate, String.valueOf(q[0]));
@@ -501,13 +501,14 @@ public final class Benchmark {
     }
 
     /**
-     * How long FEATURES took to write its card histories into one snapshot, the longest over the
-     * job and its processors, and the longest single call of it: the stall the transactions behind
-     * FEATURES wait out (CardFeaturesP), in ms.
+     * The longest one snapshot kept FEATURES from its transactions, the most of that spent writing
+     * the card histories, and the longest single call of it, over the job and its processors, in ms:
+     * the stall the transactions behind FEATURES wait out (CardFeaturesP).
      */
     private static String featuresSnapshot(Job job) {
         JobMetrics metrics = job.getMetrics();
-        return String.format(Locale.ROOT, "%.1f / %.1f", max(metrics, CardFeaturesP.SNAPSHOT_US_METRIC) / 1000.0,
+        return String.format(Locale.ROOT, "%.1f / %.1f / %.1f", max(metrics, CardFeaturesP.SNAPSHOT_US_METRIC) / 1000.0,
+                max(metrics, CardFeaturesP.SNAPSHOT_WORK_US_METRIC) / 1000.0,
                 max(metrics, CardFeaturesP.SNAPSHOT_CALL_US_METRIC) / 1000.0);
     }
 
