@@ -44,6 +44,10 @@ class CardTokensTest {
         assertThat(CardTokens.isCardNumber("4000123456789012345")).isTrue();
         assertThat(CardTokens.isCardNumber("40001234567890123456")).isFalse();
         assertThat(CardTokens.isCardNumber(null)).isFalse();
+        assertThat(CardTokens.isCardNumber("40001234567890a2")).isFalse();
+        assertThat(CardTokens.isCardNumber("4000 1234 5678 9012")).isFalse();
+        // Digits of other scripts are not card digits ([0-9] only, as the masking of free text).
+        assertThat(CardTokens.isCardNumber("٤٠٠٠١٢٣٤٥٦٧٨٩٠١٢")).isFalse();
     }
 
     @Test
