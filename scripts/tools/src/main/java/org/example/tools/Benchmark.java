@@ -432,9 +432,9 @@ public final class Benchmark {
         double achieved = measured.size() * 1000.0 / Math.max(1, lastStored - measuredFrom);
         // Sustained: the pipeline kept up, so the latency did not grow with the run.
         boolean sustained = complete && achieved >= 0.95 * rate && q[2] < 1000;
-        table(String.format(Locale.ROOT, "Where the time went at %,d txn/s (%,d predictions over the measured %d s; "
+        table(String.format(Locale.ROOT, "Where the time went at %,d txn/s (%,d predictions over the measured %d s: %s; "
                         + "load average %s; FEATURES held up by a snapshot, longest / writing in it / longest call: %s ms)",
-                        rate, measured.size(), options.seconds, loadAverage(), featuresSnapshot(job)),
+                        rate, measured.size(), options.seconds, bands(measured), loadAverage(), featuresSnapshot(job)),
                 HopBreakdown.HEADER, HopBreakdown.of(measured).stream().map(HopBreakdown.Row::markdown).toList());
         results.put("p50_ms_at_" + rate, String.valueOf(q[0]));
         results.put("p99_ms_at_" + rate, String.valueOf(q[2]));
@@ -444,6 +444,19 @@ public final class Benchmark {
                 rate, achieved, q[0], q[1], q[2], q[3], sustained ? "yes" : "no", pauses.size(),
                 pauses.stream().mapToDouble(GcLogs.Pause::durationMs).sum(),
                 pauses.stream().mapToDouble(GcLogs.Pause::durationMs).max().orElse(0));
+    }
+
+    /**
+     * How many of the predictions fell in each band: a REVIEW or DECLINE costs its reasons
+     * (TreeSHAP, about 2 ms each), an APPROVE none, so the share flagged moves the CPU per transaction.
+     */
+    static String bands(List<FraudPrediction> predictions) {
+        Map<String, Long> byBand = predictions.stream()
+                .collect(Collectors.groupingBy(FraudPrediction::band, TreeMap::new, Collectors.counting()));
+        return byBand.entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %,d (%.2f %%)", e.getKey(), e.getValue(),
+                        100.0 * e.getValue() / predictions.size()))
+                .collect(Collectors.joining(", "));
     }
 
     /**

@@ -1,11 +1,14 @@
 package org.example.tools;
 
+import org.example.TestData;
+import org.example.records.FraudPrediction;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +46,15 @@ class BenchmarkTest {
 
         assertThat(options.jobArgs).isEqualTo("--scorer=JAVA --processing-guarantee=NONE");
         assertThat(options.scorer()).isEqualTo("java");
+    }
+
+    @Test
+    void shouldCountThePredictionsOfEachBand() {
+        List<FraudPrediction> predictions = List.of(
+                TestData.prediction("A1").build(), TestData.prediction("A2").build(), TestData.prediction("A3").build(),
+                TestData.prediction("R1").band("REVIEW").build(), TestData.prediction("D1").flagged(true).build());
+
+        assertThat(Benchmark.bands(predictions)).isEqualTo("APPROVE 3 (60.00 %), DECLINE 1 (20.00 %), REVIEW 1 (20.00 %)");
     }
 
     private static String usageErrorOf(String... args) {
