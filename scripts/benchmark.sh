@@ -43,7 +43,8 @@ while (($# > 0)); do
 done
 
 # A configuration's layout: LAYOUT_MEMBERS, LAYOUT_GC (the members' collector; empty: cluster.sh's
-# default), LAYOUT_THREADS (the members' cooperative threads; empty: scripts/hazelcast.yaml's), LAYOUT_OPTIONS (Benchmark options) and LAYOUT_REFERENCE (database: the reference data in
+# default), LAYOUT_THREADS (the members' cooperative threads; empty: scripts/hazelcast.yaml's),
+# LAYOUT_OPTIONS (Benchmark options) and LAYOUT_REFERENCE (database: the reference data in
 # PostgreSQL, read through; maps: loaded into the maps of members without the database).
 # G1 asked for short pauses: a 10 ms goal, and a young generation capped so that one young
 # collection has little to copy (the members' allocation is short-lived records).
@@ -88,7 +89,7 @@ for configuration in "${configurations[@]}"; do layout "$configuration"; done
 # scripts/hazelcast.yaml for a configuration: without the reference database (maps: the maps hold
 # the reference data the loader puts there, for good, as before they read through), and with
 # LAYOUT_THREADS cooperative threads when it is set.
-member_config() {
+write_member_config() {
     "$venv_python" - "$SCRIPTS_DIR/hazelcast.yaml" "$1" "$LAYOUT_REFERENCE" "$LAYOUT_THREADS" <<'PY'
 import sys
 import yaml
@@ -131,7 +132,7 @@ for configuration in "${configurations[@]}"; do
     member_config=$SCRIPTS_DIR/hazelcast.yaml
     if [[ "$LAYOUT_REFERENCE" == maps || -n "$LAYOUT_THREADS" ]]; then
         member_config=$RUN_DIR/hazelcast-$configuration.yaml
-        member_config "$member_config"
+        write_member_config "$member_config"
     fi
     cluster=(env CLUSTER_MEMBERS="$LAYOUT_MEMBERS" MEMBER_CONFIG="$member_config" ${LAYOUT_GC:+MEMBER_GC="$LAYOUT_GC"}
         scripts/cluster.sh)
