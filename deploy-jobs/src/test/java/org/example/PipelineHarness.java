@@ -117,7 +117,8 @@ final class PipelineHarness implements AutoCloseable {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (predictions.size() + deadLetters.size() < inputs.size()) {
             assertThat(System.nanoTime()).as("outcomes within %s; job %s", TIMEOUT, job.getStatus()).isLessThan(deadline);
-            assertThat(job.getStatus()).isIn(JobStatus.STARTING, JobStatus.RUNNING);
+            // NOT_RUNNING: submitted, not started yet (the master may still be initialising).
+            assertThat(job.getStatus()).isIn(JobStatus.NOT_RUNNING, JobStatus.STARTING, JobStatus.RUNNING);
             Thread.sleep(50);
         }
         return new Outcomes(List.copyOf(predictions), List.copyOf(deadLetters));
