@@ -39,8 +39,18 @@ export POSTGRES_DATA_DIR="$POSTGRES_HOME/postgres-data"
 # without touching anything started elsewhere.
 PROCESS_MARKER="-Dfraud.home=$ROOT_DIR"
 
-# JVM options of a Hazelcast member, as Hazelcast's own start script sets them: for the members of
-# scripts/cluster.sh and the demo's embedded ones.
+# The parallelism of a member's common fork-join pool: the JVM's own (one less than the cores), but
+# never below 2. On 2 cores the JVM makes it 1, and then Hazelcast's default executor for
+# asynchronous completions (like CompletableFuture's) starts a new thread for every completion:
+# hundreds a second in a member under load, each one a thread the JVM must also bring to every
+# safepoint (docs/BENCHMARK.md, "A thread per asynchronous completion"). COMMON_POOL_PARALLELISM
+# overrides it (1 gives back the JVM's choice on 2 cores, to measure it).
+cores=$(nproc 2>/dev/null || echo 2)
+COMMON_POOL_PARALLELISM=${COMMON_POOL_PARALLELISM:-$((cores > 2 ? cores - 1 : 2))}
+unset cores
+
+# JVM options of a Hazelcast member, as Hazelcast's own start script sets them, and the common pool's
+# parallelism: for the members of scripts/cluster.sh, the compose stack's and the demo's embedded ones.
 HZ_MEMBER_JVM_OPTS=(
     --add-modules java.se
     --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
@@ -50,6 +60,7 @@ HZ_MEMBER_JVM_OPTS=(
     --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
     -Dhazelcast.phone.home.enabled=false
     -Dhazelcast.logging.type=jdk
+    -Djava.util.concurrent.ForkJoinPool.common.parallelism="$COMMON_POOL_PARALLELISM"
 )
 
 info() { printf '%s\n' "$*"; }

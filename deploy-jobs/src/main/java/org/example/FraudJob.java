@@ -19,6 +19,7 @@ import org.example.scoring.JavaScorer;
 import org.example.scoring.PythonScorer;
 import org.example.stages.Scorer;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
@@ -47,7 +48,9 @@ public final class FraudJob {
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         KafkaPreflight.Reachable kafka = KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
         OutputTopics.ensureExist(settings, kafka.partitions());
-        String key = TokenKeyCheck.requireSameKeyOnEveryMember(hz);
+        Map<String, MemberCheck.Report> members = MemberCheck.ask(hz);
+        String key = MemberCheck.sameTokenKey(members);
+        MemberCheck.threadPerCompletionWarning(members).ifPresent(LOG::warning);
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),
                 FraudPipeline.kafkaSource(settings), scorer(settings),
                 FraudPipeline.predictionResultMap(), FraudPipeline.deadLettersMap(),

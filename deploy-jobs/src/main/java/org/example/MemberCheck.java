@@ -1,0 +1,136 @@
+package org.example;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.config.JobConfig;
+import com.hazelcast.jet.pipeline.BatchSource;
+import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.SourceBuilder;
+import com.hazelcast.jet.pipeline.Sinks;
+import org.example.tokens.CardTokens;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Before the job is submitted: what each member brings. A one-item batch job runs on each member
+ * and reports two things.
+ *
+ * <p>Its card-token key: the key's id and the token of a fixed text (which names the key without
+ * revealing it), or why it has no usable key. The job refuses to start unless all members have one
+ * and agree: a member without it could not read a single message, and members with different keys
+ * would split a card's history between two tokens.
+ *
+ * <p>The parallelism of its JVM's common fork-join pool. The JVM makes it one less than the cores,
+ * so 1 on two cores, and at 1 Hazelcast (like the JDK's {@code CompletableFuture}) runs each
+ * asynchronous completion on a new thread: hundreds a second under load, which stalled a member
+ * for hundreds of ms (docs/BENCHMARK.md). The job runs either way; the submitter is warned, with
+ * the flag that fixes it.
+ */
+final class MemberCheck {
+
+    /** What every member tokenises to compare keys: a token of it says which key made it, nothing more. */
+    static final String PROBE = "fraud-detection card-token key check";
+
+    /** The member option that keeps asynchronous completions on a pool of threads. */
+    static final String COMMON_POOL_OPTION = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
+
+    /**
+     * What one member reported.
+     *
+     * @param member                its address
+     * @param key                   its key's id and the fingerprint ({@code id:token}), or "!" and why it has none
+     * @param commonPoolParallelism {@link ForkJoinPool#getCommonPoolParallelism()} in its JVM
+     */
+    record Report(String member, String key, int commonPoolParallelism) {
+    }
+
+    private MemberCheck() {
+    }
+
+    /** Each member's report, by address, from a one-item batch job on every member. */
+    static Map<String, Report> ask(HazelcastInstance hz) {
+        String list = "memberCheck-" + UUID.randomUUID();
+        // Each report travels as text, not as a Report: hz-cli's client reads the list with a class
+        // loader that does not see the job's classes.
+        BatchSource<String> perMember = SourceBuilder
+                .batch("member check", ctx -> ctx.hazelcastInstance().getCluster().getLocalMember().getAddress().toString())
+                .<String>fillBufferFn((member, buffer) -> {
+                    buffer.add(member + "\t" + ForkJoinPool.getCommonPoolParallelism() + "\t" + keyOf());
+                    buffer.close();
+                })
+                .distributed(1)
+                .build();
+        Pipeline pipeline = Pipeline.create();
+        pipeline.readFrom(perMember).writeTo(Sinks.list(list));
+        Job job = hz.getJet().newJob(pipeline, new JobConfig().setName(list));
+        job.join();
+        List<String> reports = hz.getList(list);
+        Map<String, Report> byMember = new TreeMap<>();
+        reports.forEach(text -> {
+            String[] fields = text.split("\t", 3);
+            byMember.put(fields[0], new Report(fields[0], fields[2], Integer.parseInt(fields[1])));
+        });
+        hz.getList(list).destroy();
+        return byMember;
+    }
+
+    /** The key's id and fingerprint on this member, or "!" and why there is none. */
+    private static String keyOf() {
+        try {
+            return CardTokens.configured().token(PROBE);
+        } catch (RuntimeException e) {
+            return "!" + e.getMessage();
+        }
+    }
+
+    /**
+     * The key every member has (its id and fingerprint).
+     *
+     * @throws IllegalStateException naming each member without a usable key, or the members that disagree
+     */
+    static String sameTokenKey(Map<String, Report> byMember) {
+        StringBuilder missing = new StringBuilder();
+        byMember.forEach((member, report) -> {
+            if (report.key().startsWith("!")) {
+                missing.append("\n  ").append(member).append(": ").append(report.key().substring(1));
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("The job needs a card-token key on every member; not submitted:" + missing);
+        }
+        if (byMember.values().stream().map(Report::key).distinct().count() > 1) {
+            StringBuilder keys = new StringBuilder();
+            byMember.forEach((member, report) -> {
+                String key = report.key();
+                keys.append("\n  ").append(member).append(": key ").append(key, 0, key.indexOf(':'))
+                        .append(", fingerprint ").append(key.substring(key.indexOf(':') + 1, key.indexOf(':') + 9));
+            });
+            throw new IllegalStateException("The members have different card-token keys; give them all the same key"
+                    + " file (docs/DEPLOY.md, \"Card tokens\"); not submitted:" + keys);
+        }
+        if (byMember.isEmpty()) {
+            throw new IllegalStateException("No member reported its card-token key; not submitted");
+        }
+        return byMember.values().iterator().next().key();
+    }
+
+    /** A warning naming the members whose asynchronous completions each start a thread, if any do. */
+    static Optional<String> threadPerCompletionWarning(Map<String, Report> byMember) {
+        List<String> members = byMember.entrySet().stream()
+                .filter(report -> report.getValue().commonPoolParallelism() < 2)
+                .map(Map.Entry::getKey)
+                .toList();
+        if (members.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("Members " + String.join(", ", members) + " have a common fork-join pool of one thread"
+                + " (the JVM's choice on two cores), so Hazelcast starts a new thread for every asynchronous"
+                + " completion, which stalls the job under load; start them with " + COMMON_POOL_OPTION
+                + " (docs/DEPLOY.md, \"Members with two cores\")");
+    }
+}

@@ -1,0 +1,99 @@
+package org.example;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import org.example.tokens.CardTokens;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the members report before a submission, and what the submitter makes of it. */
+class MemberCheckTest {
+
+    private static final String KEY_A = "k1:0123456789abcdef";
+    private static final String KEY_B = "k2:fedcba9876543210";
+
+    @Test
+    void aRealMemberReportsItsKeyAndItsCommonPool() {
+        Config config = new Config().setClusterName("member-check-test-" + ProcessHandle.current().pid());
+        config.getJetConfig().setEnabled(true);
+        config.getNetworkConfig().setPort(5971).setPortAutoIncrement(true);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        try {
+            Map<String, MemberCheck.Report> reports = MemberCheck.ask(member);
+
+            assertThat(reports).hasSize(1);
+            MemberCheck.Report report = reports.values().iterator().next();
+            assertThat(report.member()).isEqualTo(member.getCluster().getLocalMember().getAddress().toString());
+            assertThat(report.key()).isEqualTo(CardTokens.configured().token(MemberCheck.PROBE));
+            assertThat(report.commonPoolParallelism()).isEqualTo(ForkJoinPool.getCommonPoolParallelism());
+            assertThat(MemberCheck.sameTokenKey(reports)).isEqualTo(report.key());
+            assertThat(member.getDistributedObjects()).as("the report's list is removed")
+                    .noneMatch(object -> object.getName().startsWith("memberCheck-"));
+        } finally {
+            member.shutdown();
+        }
+    }
+
+    @Test
+    void membersThatAgreeOnTheKeyGiveIt() {
+        assertThat(MemberCheck.sameTokenKey(reports(report("m1", KEY_A, 3), report("m2", KEY_A, 1)))).isEqualTo(KEY_A);
+    }
+
+    @Test
+    void aMemberWithoutAKeyStopsTheSubmissionAndIsNamed() {
+        assertThatThrownBy(() -> MemberCheck.sameTokenKey(reports(report("m1", KEY_A, 3), report("m2", "!no key file", 3))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("m2: no key file")
+                .hasMessageNotContaining("m1");
+    }
+
+    @Test
+    void membersWithDifferentKeysStopTheSubmissionAndAreNamedWithoutTheirKeys() {
+        assertThatThrownBy(() -> MemberCheck.sameTokenKey(reports(report("m1", KEY_A, 3), report("m2", KEY_B, 3))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("m1: key k1, fingerprint 01234567")
+                .hasMessageContaining("m2: key k2, fingerprint fedcba98")
+                .hasMessageNotContaining("89abcdef");
+    }
+
+    @Test
+    void noReportStopsTheSubmission() {
+        assertThatThrownBy(() -> MemberCheck.sameTokenKey(Map.of())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void membersWithACommonPoolOfOneThreadAreNamedWithTheOptionThatFixesIt() {
+        assertThat(MemberCheck.threadPerCompletionWarning(
+                reports(report("m1", KEY_A, 1), report("m2", KEY_A, 2), report("m3", KEY_A, 1))))
+                .hasValueSatisfying(warning -> assertThat(warning)
+                        .startsWith("Members m1, m3 have a common fork-join pool of one thread")
+                        .contains(MemberCheck.COMMON_POOL_OPTION));
+    }
+
+    @Test
+    void membersWithAPoolOfTwoOrMoreGiveNoWarning() {
+        assertThat(MemberCheck.threadPerCompletionWarning(reports(report("m1", KEY_A, 2), report("m2", KEY_A, 15))))
+                .isEmpty();
+    }
+
+    private static MemberCheck.Report report(String member, String key, int parallelism) {
+        return new MemberCheck.Report(member, key, parallelism);
+    }
+
+    private static Map<String, MemberCheck.Report> reports(MemberCheck.Report... reports) {
+        Map<String, MemberCheck.Report> byMember = new TreeMap<>();
+        for (MemberCheck.Report report : reports) {
+            byMember.put(report.member(), report);
+        }
+        return byMember;
+    }
+}
