@@ -31,7 +31,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-threads2,java-1-g1pause,java-1-threads2-g1pause,java-1-sources1,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-threads2,java-1-g1pause,java-1-threads2-g1pause,java-1-sources1,java-1-pool1,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -44,8 +44,9 @@ done
 
 # A configuration's layout: LAYOUT_MEMBERS, LAYOUT_GC (the members' collector; empty: cluster.sh's
 # default), LAYOUT_THREADS (the members' cooperative threads; empty: scripts/hazelcast.yaml's),
-# LAYOUT_OPTIONS (Benchmark options) and LAYOUT_REFERENCE (database: the reference data in
-# PostgreSQL, read through; maps: loaded into the maps of members without the database).
+# LAYOUT_OPTIONS (Benchmark options), LAYOUT_REFERENCE (database: the reference data in
+# PostgreSQL, read through; maps: loaded into the maps of members without the database) and
+# LAYOUT_POOL (the members' common fork-join pool; empty: scripts/lib/common.sh's).
 # G1 asked for short pauses: a 10 ms goal, and a young generation capped so that one young
 # collection has little to copy (the members' allocation is short-lived records).
 G1_SHORT_PAUSES="-XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MaxNewSize=128m"
@@ -53,6 +54,7 @@ layout() {
     LAYOUT_GC=
     LAYOUT_THREADS=
     LAYOUT_REFERENCE=database
+    LAYOUT_POOL=
     case "$1" in
         python-1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=(--python-parallelism 2) ;;
         python-3) LAYOUT_MEMBERS=3 LAYOUT_OPTIONS=(--python-parallelism 10) ;;
@@ -72,6 +74,9 @@ layout() {
         # Four Kafka consumers are four threads of their own that poll without waiting; one member
         # on 2 cores may do better with one.
         java-1-sources1) LAYOUT_MEMBERS=1 LAYOUT_OPTIONS=("--job-args=--scorer=JAVA --kafka-source-parallelism=1") ;;
+        # The common pool the JVM gives a member on 2 cores: one thread, so that Hazelcast starts a
+        # thread per asynchronous completion (docs/BENCHMARK.md), as members ran before common.sh set it.
+        java-1-pool1) LAYOUT_MEMBERS=1 LAYOUT_POOL=1 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
         # What reading the reference data through costs: against maps loaded beforehand, and with the
         # maps empty at the start of every scenario (cold), latency from the scenario's first second.
         java-1-preloaded) LAYOUT_MEMBERS=1 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
@@ -135,7 +140,7 @@ for configuration in "${configurations[@]}"; do
         write_member_config "$member_config"
     fi
     cluster=(env CLUSTER_MEMBERS="$LAYOUT_MEMBERS" MEMBER_CONFIG="$member_config" ${LAYOUT_GC:+MEMBER_GC="$LAYOUT_GC"}
-        scripts/cluster.sh)
+        ${LAYOUT_POOL:+COMMON_POOL_PARALLELISM="$LAYOUT_POOL"} scripts/cluster.sh)
     "${cluster[@]}" up
     scripts/load.sh reference-data --data-dir "$DATA" --clear --into "$LAYOUT_REFERENCE"
     run_hz_client "$TOOLS_JAR" org.example.tools.Benchmark --configuration "$configuration" --data-dir "$DATA" \
