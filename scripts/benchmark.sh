@@ -31,7 +31,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ROOT_DIR"
 
 CONFIGURATIONS=python-1,python-3,java-1,java-3
-ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-threads2,java-1-g1pause,java-1-threads2-g1pause,java-1-sources1,java-1-pool1,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
+ALL_CONFIGURATIONS="$CONFIGURATIONS,java-1-none,java-1-threads2,java-1-g1pause,java-1-threads2-g1pause,java-1-sources1,java-1-pool1,python-3-pool1,java-1-zgc,java-1-none-zgc,java-1-preloaded,python-3-preloaded,java-1-cold,java-1-no-topics"
 args=()
 while (($# > 0)); do
     case "$1" in
@@ -77,6 +77,7 @@ layout() {
         # The common pool the JVM gives a member on 2 cores: one thread, so that Hazelcast starts a
         # thread per asynchronous completion (docs/BENCHMARK.md), as members ran before common.sh set it.
         java-1-pool1) LAYOUT_MEMBERS=1 LAYOUT_POOL=1 LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
+        python-3-pool1) LAYOUT_MEMBERS=3 LAYOUT_POOL=1 LAYOUT_OPTIONS=(--python-parallelism 10) ;;
         # What reading the reference data through costs: against maps loaded beforehand, and with the
         # maps empty at the start of every scenario (cold), latency from the scenario's first second.
         java-1-preloaded) LAYOUT_MEMBERS=1 LAYOUT_REFERENCE=maps LAYOUT_OPTIONS=(--job-args=--scorer=JAVA) ;;
