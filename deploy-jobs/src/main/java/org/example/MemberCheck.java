@@ -20,8 +20,8 @@ import java.util.concurrent.ForkJoinPool;
  * Before the job is submitted: what each member brings. A one-item batch job runs on each member
  * and reports two things.
  *
- * <p>Its card-token key: the key's id and the token of a fixed text (which names the key without
- * revealing it), or why it has no usable key. The job refuses to start unless all members have one
+ * <p>Its card-token key's fingerprint ({@link CardTokens#fingerprint()}, which names the key
+ * without revealing it), or why it has no usable key. The job refuses to start unless all members have one
  * and agree: a member without it could not read a single message, and members with different keys
  * would split a card's history between two tokens.
  *
@@ -33,9 +33,6 @@ import java.util.concurrent.ForkJoinPool;
  */
 final class MemberCheck {
 
-    /** What every member tokenises to compare keys: a token of it says which key made it, nothing more. */
-    static final String PROBE = "fraud-detection card-token key check";
-
     /** The member option that keeps asynchronous completions on a pool of threads. */
     static final String COMMON_POOL_OPTION = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
 
@@ -43,7 +40,7 @@ final class MemberCheck {
      * What one member reported.
      *
      * @param member                its address
-     * @param key                   its key's id and the fingerprint ({@code id:token}), or "!" and why it has none
+     * @param key                   its key's {@link CardTokens#fingerprint()}, or "!" and why it has none
      * @param commonPoolParallelism {@link ForkJoinPool#getCommonPoolParallelism()} in its JVM
      */
     record Report(String member, String key, int commonPoolParallelism) {
@@ -79,17 +76,17 @@ final class MemberCheck {
         return byMember;
     }
 
-    /** The key's id and fingerprint on this member, or "!" and why there is none. */
+    /** The key's fingerprint on this member, or "!" and why there is none. */
     private static String keyOf() {
         try {
-            return CardTokens.configured().token(PROBE);
+            return CardTokens.configured().fingerprint();
         } catch (RuntimeException e) {
             return "!" + e.getMessage();
         }
     }
 
     /**
-     * The key every member has (its id and fingerprint).
+     * The key every member has, as its {@link CardTokens#fingerprint()}.
      *
      * @throws IllegalStateException naming each member without a usable key, or the members that disagree
      */
@@ -105,11 +102,8 @@ final class MemberCheck {
         }
         if (byMember.values().stream().map(Report::key).distinct().count() > 1) {
             StringBuilder keys = new StringBuilder();
-            byMember.forEach((member, report) -> {
-                String key = report.key();
-                keys.append("\n  ").append(member).append(": key ").append(key, 0, key.indexOf(':'))
-                        .append(", fingerprint ").append(key.substring(key.indexOf(':') + 1, key.indexOf(':') + 9));
-            });
+            byMember.forEach((member, report) ->
+                    keys.append("\n  ").append(member).append(": ").append(CardTokens.describe(report.key())));
             throw new IllegalStateException("The members have different card-token keys; give them all the same key"
                     + " file (docs/DEPLOY.md, \"Card tokens\"); not submitted:" + keys);
         }

@@ -33,7 +33,7 @@ class MemberCheckTest {
             assertThat(reports).hasSize(1);
             MemberCheck.Report report = reports.values().iterator().next();
             assertThat(report.member()).isEqualTo(member.getCluster().getLocalMember().getAddress().toString());
-            assertThat(report.key()).isEqualTo(CardTokens.configured().token(MemberCheck.PROBE));
+            assertThat(report.key()).isEqualTo(CardTokens.configured().fingerprint());
             assertThat(report.commonPoolParallelism()).isEqualTo(ForkJoinPool.getCommonPoolParallelism());
             assertThat(MemberCheck.sameTokenKey(reports)).isEqualTo(report.key());
             assertThat(member.getDistributedObjects()).as("the report's list is removed")

@@ -30,6 +30,8 @@ public final class CardTokens {
      * digits, maybe grouped by spaces or dashes, not part of a longer run of digits.
      */
     private static final Pattern IN_TEXT = Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){11,18}(?![0-9])");
+    /** What a key tokenises for its {@link #fingerprint()}. */
+    private static final String FINGERPRINT_TEXT = "fraud-detection card-token key check";
     private static final ConcurrentHashMap<String, CardTokens> BY_FILE = new ConcurrentHashMap<>();
     private static volatile Configured lastConfigured;
 
@@ -74,6 +76,21 @@ public final class CardTokens {
 
     public String keyId() {
         return key.id();
+    }
+
+    /**
+     * The key's id and the token of a fixed text ({@code id:token}): equal for equal keys, different
+     * for different ones, and it reveals nothing of the secret. Members compare theirs before a job
+     * is submitted; people compare them as {@link #describe(String)} writes them.
+     */
+    public String fingerprint() {
+        return token(FINGERPRINT_TEXT);
+    }
+
+    /** A {@link #fingerprint()} for people: {@code key <id>, fingerprint <its first 8 characters>}. */
+    public static String describe(String fingerprint) {
+        int colon = fingerprint.indexOf(':');
+        return "key " + fingerprint.substring(0, colon) + ", fingerprint " + fingerprint.substring(colon + 1, colon + 9);
     }
 
     /** The token of a card number (of any text: a malformed key is tokenised too, never kept). */

@@ -34,6 +34,19 @@ class CardTokensTest {
     }
 
     @Test
+    void shouldNameAKeyByAFingerprintThatTheSameKeyRepeatsAndAnotherDoesNot() throws IOException {
+        CardTokens one = newKey("one");
+        Path file = dir.resolve("one.key");
+        String secret = Files.readString(file);
+
+        assertThat(new CardTokens(TokenKey.read(file)).fingerprint()).isEqualTo(one.fingerprint()).startsWith("one:");
+        assertThat(newKey("two").fingerprint()).isNotEqualTo(one.fingerprint().replace("one:", "two:"));
+        assertThat(CardTokens.describe(one.fingerprint()))
+                .isEqualTo("key one, fingerprint " + one.fingerprint().substring("one:".length(), "one:".length() + 8));
+        assertThat(secret).doesNotContain(one.fingerprint().substring("one:".length()));
+    }
+
+    @Test
     void shouldShowOnlyTheBinAndLastFourOfACardNumberAndNothingOfAnythingElse() {
         assertThat(CardTokens.bin(CARD)).isEqualTo("400012");
         assertThat(CardTokens.last4(CARD)).isEqualTo("9012");

@@ -42,10 +42,7 @@ public final class TokenKeyTool implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (show) {
-            CardTokens tokens = new CardTokens(TokenKey.read(file));
-            String probe = tokens.token("fraud-detection card-token key check");
-            System.out.printf("%s: key %s, fingerprint %s%n", file, tokens.keyId(), probe.substring(probe.indexOf(':') + 1,
-                    probe.indexOf(':') + 9));
+            System.out.printf("%s: %s%n", file, CardTokens.describe(new CardTokens(TokenKey.read(file)).fingerprint()));
             return 0;
         }
         String keyId = id != null ? id : "key-" + LocalDate.now(ZoneOffset.UTC).toString().replace("-", "");
