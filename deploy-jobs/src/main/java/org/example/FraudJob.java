@@ -19,7 +19,7 @@ import org.example.scoring.JavaScorer;
 import org.example.scoring.PythonScorer;
 import org.example.stages.Scorer;
 
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
@@ -48,7 +48,7 @@ public final class FraudJob {
     public static Job deploy(HazelcastInstance hz, JobSettings settings) {
         KafkaPreflight.Reachable kafka = KafkaPreflight.check(settings); // Kafka refusing these settings fails the submit here, in one sentence
         OutputTopics.ensureExist(settings, kafka.partitions());
-        Map<String, MemberCheck.Report> members = MemberCheck.ask(hz);
+        List<MemberCheck.Report> members = MemberCheck.ask(hz);
         String key = MemberCheck.sameTokenKey(members);
         MemberCheck.threadPerCompletionWarning(members).ifPresent(LOG::warning);
         Pipeline pipeline = FraudPipeline.build(settings, FeatureDefinition.load(),

@@ -9,10 +9,9 @@ import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.Sinks;
 import org.example.tokens.CardTokens;
 
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ForkJoinPool;
 
@@ -49,8 +48,8 @@ final class MemberCheck {
     private MemberCheck() {
     }
 
-    /** Each member's report, by address, from a one-item batch job on every member. */
-    static Map<String, Report> ask(HazelcastInstance hz) {
+    /** Each member's report, in the order of their addresses, from a one-item batch job on every member. */
+    static List<Report> ask(HazelcastInstance hz) {
         String list = "memberCheck-" + UUID.randomUUID();
         // Each report travels as text, not as a Report: hz-cli's client reads the list with a class
         // loader that does not see the job's classes.
@@ -66,14 +65,14 @@ final class MemberCheck {
         pipeline.readFrom(perMember).writeTo(Sinks.list(list));
         Job job = hz.getJet().newJob(pipeline, new JobConfig().setName(list));
         job.join();
-        List<String> reports = hz.getList(list);
-        Map<String, Report> byMember = new TreeMap<>();
-        reports.forEach(text -> {
-            String[] fields = text.split("\t", 3);
-            byMember.put(fields[0], new Report(fields[0], fields[2], Integer.parseInt(fields[1])));
-        });
+        List<String> texts = hz.getList(list);
+        List<Report> reports = texts.stream()
+                .map(text -> text.split("\t", 3))
+                .map(fields -> new Report(fields[0], fields[2], Integer.parseInt(fields[1])))
+                .sorted(Comparator.comparing(Report::member))
+                .toList();
         hz.getList(list).destroy();
-        return byMember;
+        return reports;
     }
 
     /** The key's fingerprint on this member, or "!" and why there is none. */
@@ -90,34 +89,34 @@ final class MemberCheck {
      *
      * @throws IllegalStateException naming each member without a usable key, or the members that disagree
      */
-    static String sameTokenKey(Map<String, Report> byMember) {
+    static String sameTokenKey(List<Report> reports) {
         StringBuilder missing = new StringBuilder();
-        byMember.forEach((member, report) -> {
+        reports.forEach(report -> {
             if (report.key().startsWith("!")) {
-                missing.append("\n  ").append(member).append(": ").append(report.key().substring(1));
+                missing.append("\n  ").append(report.member()).append(": ").append(report.key().substring(1));
             }
         });
         if (!missing.isEmpty()) {
             throw new IllegalStateException("The job needs a card-token key on every member; not submitted:" + missing);
         }
-        if (byMember.values().stream().map(Report::key).distinct().count() > 1) {
+        if (reports.stream().map(Report::key).distinct().count() > 1) {
             StringBuilder keys = new StringBuilder();
-            byMember.forEach((member, report) ->
-                    keys.append("\n  ").append(member).append(": ").append(CardTokens.describe(report.key())));
+            reports.forEach(report ->
+                    keys.append("\n  ").append(report.member()).append(": ").append(CardTokens.describe(report.key())));
             throw new IllegalStateException("The members have different card-token keys; give them all the same key"
                     + " file (docs/DEPLOY.md, \"Card tokens\"); not submitted:" + keys);
         }
-        if (byMember.isEmpty()) {
+        if (reports.isEmpty()) {
             throw new IllegalStateException("No member reported its card-token key; not submitted");
         }
-        return byMember.values().iterator().next().key();
+        return reports.get(0).key();
     }
 
     /** A warning naming the members whose asynchronous completions each start a thread, if any do. */
-    static Optional<String> threadPerCompletionWarning(Map<String, Report> byMember) {
-        List<String> members = byMember.entrySet().stream()
-                .filter(report -> report.getValue().commonPoolParallelism() < 2)
-                .map(Map.Entry::getKey)
+    static Optional<String> threadPerCompletionWarning(List<Report> reports) {
+        List<String> members = reports.stream()
+                .filter(report -> report.commonPoolParallelism() < 2)
+                .map(Report::member)
                 .toList();
         if (members.isEmpty()) {
             return Optional.empty();

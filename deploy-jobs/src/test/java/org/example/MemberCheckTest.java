@@ -1,13 +1,9 @@
 package org.example;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import org.example.tokens.CardTokens;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,25 +17,17 @@ class MemberCheckTest {
 
     @Test
     void aRealMemberReportsItsKeyAndItsCommonPool() {
-        Config config = new Config().setClusterName("member-check-test-" + ProcessHandle.current().pid());
-        config.getJetConfig().setEnabled(true);
-        config.getNetworkConfig().setPort(5971).setPortAutoIncrement(true);
-        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
-        try {
-            Map<String, MemberCheck.Report> reports = MemberCheck.ask(member);
+        try (PipelineHarness harness = new PipelineHarness("member-check-test")) {
+            List<MemberCheck.Report> reports = MemberCheck.ask(harness.member);
 
             assertThat(reports).hasSize(1);
-            MemberCheck.Report report = reports.values().iterator().next();
-            assertThat(report.member()).isEqualTo(member.getCluster().getLocalMember().getAddress().toString());
+            MemberCheck.Report report = reports.get(0);
+            assertThat(report.member()).isEqualTo(harness.member.getCluster().getLocalMember().getAddress().toString());
             assertThat(report.key()).isEqualTo(CardTokens.configured().fingerprint());
             assertThat(report.commonPoolParallelism()).isEqualTo(ForkJoinPool.getCommonPoolParallelism());
             assertThat(MemberCheck.sameTokenKey(reports)).isEqualTo(report.key());
-            assertThat(member.getDistributedObjects()).as("the report's list is removed")
+            assertThat(harness.member.getDistributedObjects()).as("the report's list is removed")
                     .noneMatch(object -> object.getName().startsWith("memberCheck-"));
-        } finally {
-            member.shutdown();
         }
     }
 
@@ -67,7 +55,7 @@ class MemberCheckTest {
 
     @Test
     void noReportStopsTheSubmission() {
-        assertThatThrownBy(() -> MemberCheck.sameTokenKey(Map.of())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> MemberCheck.sameTokenKey(List.of())).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -89,11 +77,7 @@ class MemberCheckTest {
         return new MemberCheck.Report(member, key, parallelism);
     }
 
-    private static Map<String, MemberCheck.Report> reports(MemberCheck.Report... reports) {
-        Map<String, MemberCheck.Report> byMember = new TreeMap<>();
-        for (MemberCheck.Report report : reports) {
-            byMember.put(report.member(), report);
-        }
-        return byMember;
+    private static List<MemberCheck.Report> reports(MemberCheck.Report... reports) {
+        return List.of(reports);
     }
 }
